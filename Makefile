@@ -1,0 +1,31 @@
+# `make help` lists the targets. Everything runs in .venv, made on first use.
+.DEFAULT_GOAL := help
+.PHONY: help letters check test lint clean
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+letters: $(VENV)/.installed ## Build every council's letter into build/html and build/pdf
+	@scripts/install-system-deps runtime
+	$(BIN)/letters build
+
+check: $(VENV)/.installed ## Check every council file and the year file, without building
+	$(BIN)/letters check
+
+test: $(VENV)/.installed ## Run the tests and the linter
+	@scripts/install-system-deps test
+	$(BIN)/pytest
+	$(BIN)/ruff check .
+
+clean: ## Remove build/ (the outputs)
+	rm -rf build
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV) || { scripts/install-system-deps venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@

@@ -1,0 +1,98 @@
+"""The `letters` command: thin commands that call the build pipeline and report for people."""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from letters import __version__
+from letters.problems import LettersError
+from letters.project import Project
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+    help="The project folder: the one holding councils/, templates/, assets/ and year.yaml.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="letters")
+def main() -> None:
+    """Build the Ombudsman's annual review letters to councils as HTML and PDF.
+
+    Every command works on the project folder it is run in (or --root DIR): council files in
+    councils/, the year's shared facts in year.yaml, wording in templates/, images and fonts in
+    assets/, and outputs in build/.
+    """
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@root_option
+def build(slugs: tuple[str, ...], root: Path) -> None:
+    """Build letters into build/html/ and build/pdf/.
+
+    With no SLUGS, builds every council in councils/; otherwise only the named ones
+    (a slug is a council file's name without .yaml, e.g. canterbury).
+    """
+    from letters.build import build as build_letters
+
+    report = run(lambda: build_letters(Project(root), slugs))
+    for outcome in report.failed:
+        for problem in outcome.problems:
+            click.echo(str(problem), err=True)
+    click.echo(report.summary())
+    sys.exit(1 if report.failed else 0)
+
+
+@main.command()
+@root_option
+def check(root: Path) -> None:
+    """Check every council file and the year file, without rendering anything."""
+    from letters.build import check as check_files
+
+    councils, problems = run(lambda: check_files(Project(root)))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        files = len({problem.path for problem in problems})
+        click.echo(f"{len(problems)} {'problem' if len(problems) == 1 else 'problems'} in "
+                   f"{files} {'file' if files == 1 else 'files'}; {councils} councils checked")
+        sys.exit(1)
+    click.echo(f"{councils} councils OK")
+
+
+@main.command()
+@click.argument("slug")
+@root_option
+def preview(slug: str, root: Path) -> None:
+    """Build one council's draft letter, marked DRAFT, into build/preview/ and print its paths."""
+    from letters.build import build as build_letters
+
+    project = Project(root)
+    report = run(lambda: build_letters(project, (slug,), draft=True))
+    for problem in report.failed[0].problems if report.failed else []:
+        click.echo(str(problem), err=True)
+    if report.failed:
+        sys.exit(1)
+    for kind in ("html", "pdf"):
+        click.echo(project.shown(project.build_dir / "preview" / kind / f"{slug}.{kind}"))
+
+
+def run(action):
+    """Run a library call, turning every expected failure into messages and exit status 1."""
+    try:
+        return action()
+    except LettersError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    except OSError as error:
+        click.echo(f"{error.filename or 'letters'}: {error.strerror or error}", err=True)
+        sys.exit(1)
+    except Exception as error:
+        if os.environ.get("LETTERS_DEBUG"):
+            raise
+        click.echo(f"letters: unexpected error, please report it (LETTERS_DEBUG=1 shows "
+                   f"details): {type(error).__name__}: {error}", err=True)
+        sys.exit(2)

@@ -1,0 +1,48 @@
+"""Stage 4, context: everything one letter's templates need, as ready-made values."""
+
+from typing import Any
+
+from letters.figures import (
+    formatted_list,
+    key_statistics,
+    long_date,
+    paragraphs,
+    short_date,
+    thousands,
+)
+from letters.validate import Council, Year
+
+
+def letter_context(council: Council, year: Year, draft: bool = False) -> dict[str, Any]:
+    """The values one council's letter is rendered from; wording stays in the templates."""
+    return {
+        "draft": draft,
+        "letter": year_wording(year),
+        "council": council,
+        "recipient": council.recipient,
+        "statistics": key_statistics(council.statistics, year.averages[council.authority_type]),
+        "witness_summons": council.witness_summons,
+        "training_courses": council.training_courses,
+        "public_report": paragraphs(council.public_report) if council.public_report else [],
+        "signatory": year.signatory,
+        "links": year.links,
+    }
+
+
+def year_wording(year: Year) -> dict[str, Any]:
+    """What every letter of the year shares, formatted as the letters print it."""
+    return {
+        "year": year.year,
+        "date": long_date(year.letter_date),
+        "period_start": long_date(year.period.start),
+        "period_end": long_date(year.period.end),
+        "period_end_short": short_date(year.period.end),
+        "publication_date": long_date(year.publication_date),
+        "letterhead": year.letterhead,
+        "seminar_cities": formatted_list(year.seminars.cities),
+        "seminar_delegates": thousands(year.seminars.delegates),
+        "seminar_authorities": thousands(year.seminars.authorities),
+        "training_courses": thousands(year.training.courses),
+        "training_people": thousands(year.training.people),
+        "training_more_courses": thousands(year.training.more_courses_than_last_year),
+    }

@@ -1,0 +1,103 @@
+"""Stage 3, figures: percentages, plurals, dates and lists, derived from the validated data."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from letters.validate import Averages, Statistics
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One of the three key statistics: the council's percentage beside its type's average.
+
+    `percent` is None when there is nothing to divide by (no investigations, no upheld
+    complaints, no compliance outcomes): the letter then says so instead of showing 0%.
+    """
+
+    percent: int | None
+    average: int
+    count: int
+    base: int
+
+
+@dataclass(frozen=True)
+class KeyStatistics:
+    upheld: Figure
+    compliance: Figure
+    remedies: Figure
+
+
+def key_statistics(counts: Statistics, averages: Averages) -> KeyStatistics:
+    """The three key statistics of a council, each beside the average for its type."""
+    return KeyStatistics(
+        upheld=Figure(percentage(counts.upheld, counts.investigations),
+                      whole_percent(averages.upheld), counts.upheld, counts.investigations),
+        compliance=Figure(percentage(counts.implemented, counts.compliance_outcomes),
+                          whole_percent(averages.compliance), counts.implemented,
+                          counts.compliance_outcomes),
+        remedies=Figure(percentage(counts.satisfactory_remedies, counts.upheld),
+                        whole_percent(averages.remedies), counts.satisfactory_remedies,
+                        counts.investigations),
+    )
+
+
+def percentage(part: int, whole: int) -> int | None:
+    """`part` of `whole` as a whole percent, rounded half up; None when `whole` is 0.
+
+    >>> percentage(7, 11), percentage(1, 7), percentage(1, 8), percentage(0, 0)
+    (64, 14, 13, None)
+    """
+    if whole == 0:
+        return None
+    return (200 * part + whole) // (2 * whole)
+
+
+def whole_percent(value: int | float) -> int:
+    """An average such as 99.4 shown as a whole percent, rounded half up: 99.5 -> 100."""
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def noun(count: int, singular: str, plural: str) -> str:
+    """The noun that agrees with `count`: noun(1, "decision", "decisions") -> "decision"."""
+    return singular if count == 1 else plural
+
+
+def thousands(number: int) -> str:
+    """1400 -> "1,400"."""
+    return f"{number:,}"
+
+
+# Not strftime's %B, which follows the machine's locale.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def long_date(day: date) -> str:
+    """date(2020, 7, 22) -> "22 July 2020"."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: date) -> str:
+    """date(2020, 3, 31) -> "31/03/20"."""
+    return f"{day:%d/%m/%y}"
+
+
+def formatted_list(items: list[str], conjunction: str = "and") -> str:
+    """["London", "Bristol", "Leeds"] -> "London, Bristol and Leeds"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def with_article(phrase: str) -> str:
+    """"planning course" -> "a planning course"; "adult care course" -> "an adult care course"."""
+    article = "an" if phrase[:1].lower() in "aeiou" else "a"
+    return f"{article} {phrase}"
+
+
+def paragraphs(text: str) -> list[str]:
+    """Free text split at blank lines, each paragraph's lines joined into one."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return [" ".join(line.strip() for line in block.splitlines()).strip() for block in blocks]

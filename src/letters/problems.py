@@ -1,0 +1,31 @@
+"""What can go wrong, said for people: a problem names its file, line and field."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in one place, worded so that staff know what to fix."""
+
+    path: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {what}"
+
+
+class LettersError(Exception):
+    """One or more problems that stop a file (or a whole build) from going further."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def fail(path: str, message: str, line: int | None = None, field: str | None = None):
+    """Raise a LettersError for a single problem."""
+    raise LettersError([Problem(path, message, line, field)])

@@ -1,0 +1,106 @@
+"""Stage 5, render HTML: fill the Jinja templates into one self-contained HTML letter."""
+
+import base64
+import re
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from letters.figures import formatted_list, noun, thousands, with_article
+from letters.problems import LettersError, Problem
+from letters.project import Project
+
+LETTER_TEMPLATE = "letter.html.j2"
+
+MEDIA_TYPES = {
+    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf",
+}
+CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)""")
+
+
+class TemplateFiles:
+    """Reads the files templates may embed: only those inside templates/ and assets/."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.allowed = [project.templates_dir.resolve(), project.assets_dir.resolve()]
+
+    def resolve(self, reference: str, relative_to: Path) -> Path:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", reference):
+            raise self.problem(reference, "is a web or file address: only files in templates/ "
+                               "and assets/ can be used")
+        path = (relative_to / reference).resolve()
+        if not any(path.is_relative_to(folder) for folder in self.allowed):
+            raise self.problem(reference, "is outside the templates/ and assets/ folders: "
+                               "only files there can be used")
+        if not path.is_file():
+            raise self.problem(self.project.shown(path), "is missing: add the file or correct "
+                               "the name that refers to it")
+        return path
+
+    def data_uri(self, reference: str, relative_to: Path) -> str:
+        path = self.resolve(reference, relative_to)
+        media_type = MEDIA_TYPES.get(path.suffix.lower())
+        if media_type is None:
+            raise self.problem(reference, f"is not a kind of file a letter can embed "
+                               f"({', '.join(MEDIA_TYPES)})")
+        return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+    def stylesheet(self, name: str) -> str:
+        """The stylesheet's text with every url(...) it names embedded as a data URI."""
+        path = self.resolve(name, self.project.templates_dir)
+        return CSS_URL.sub(lambda match: f'url("{self.data_uri(match[2], path.parent)}")',
+                           path.read_text(encoding="utf-8"))
+
+    def problem(self, reference: str, message: str) -> LettersError:
+        return LettersError([Problem(reference, message)])
+
+
+def html_environment(project: Project) -> jinja2.Environment:
+    """The one Jinja environment: strict about missing values, escaping all data."""
+    files = TemplateFiles(project)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(project.templates_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(noun=noun, with_article=with_article,
+                               formatted_list=formatted_list, thousands=thousands)
+    environment.globals.update(
+        embed=lambda reference: files.data_uri(reference, project.root),
+        stylesheet=lambda name: Markup(files.stylesheet(name)),
+    )
+    return environment
+
+
+def render_html(environment: jinja2.Environment, context: dict[str, Any]) -> str:
+    """The letter as one HTML document, or a LettersError naming the template and line."""
+    try:
+        return environment.get_template(LETTER_TEMPLATE).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise template_problem(error.filename or error.name, error.lineno,
+                               f"template syntax error: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise template_problem(error.name, None, "template is missing") from None
+    except jinja2.UndefinedError as error:
+        filename, line = template_frame(error)
+        raise template_problem(filename, line, f"template uses an unknown value: "
+                               f"{error.message}") from None
+
+
+def template_frame(error: Exception) -> tuple[str | None, int | None]:
+    """The template file and line where rendering failed (Jinja rewrites its tracebacks so)."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if frame.filename.endswith(".j2")]
+    return (frames[-1].filename, frames[-1].lineno) if frames else (None, None)
+
+
+def template_problem(filename: str | None, line: int | None, message: str) -> LettersError:
+    shown = f"templates/{Path(filename).name}" if filename else "templates"
+    return LettersError([Problem(shown, message, line)])

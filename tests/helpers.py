@@ -1,0 +1,97 @@
+"""Shared test helpers: copy the project, run the real CLI, read letters back as text."""
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from letters.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EXPECTED = Path(__file__).resolve().parent / "expected"
+SLUGS = ("canterbury", "cannock-chase", "sevenoaks", "maidstone", "leicester")
+PAGE_FOOTER = re.compile(r"^Page \d+ of \d+$", re.MULTILINE)
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the project's data, wording and assets, to build without side effects."""
+    target.mkdir(parents=True, exist_ok=True)
+    for folder in ("councils", "templates", "assets"):
+        shutil.copytree(REPO / folder, target / folder)
+    shutil.copy(REPO / "year.yaml", target / "year.yaml")
+    return target
+
+
+def letters(*args: str) -> Result:
+    """Run the `letters` command line in-process, as a user would type it."""
+    return CliRunner().invoke(main, list(args))
+
+
+def normalise(text: str) -> str:
+    """Fold white space, ligatures, typographic quotes and dashes, as the golden tests compare."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[‘’′]", "'", text)
+    text = re.sub(r"[“”]", '"', text)
+    text = re.sub(r"[‐‑‒–—−]", "-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def expected_paragraphs(slug: str) -> list[str]:
+    text = (EXPECTED / f"{slug}.txt").read_text(encoding="utf-8")
+    return [normalise(block) for block in text.split("\n\n") if block.strip()]
+
+
+class TextOfHtml(HTMLParser):
+    """The text a reader sees in an HTML page: no head, styles or scripts; blocks on new lines."""
+
+    BLOCKS = frozenset({"p", "h1", "h2", "h3", "div", "section", "header", "article", "br", "li",
+                        "span"})
+    HIDDEN = frozenset({"head", "style", "script", "title"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in self.HIDDEN
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in self.HIDDEN
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def html_text(path: Path) -> str:
+    parser = TextOfHtml()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return "".join(parser.parts)
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """The text of each page of a PDF, read back with pdftotext, without the page-number footer."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return [PAGE_FOOTER.sub("", page) for page in text.split("\f")[:-1]]
+
+
+def find_in_order(paragraphs: list[str], text: str) -> list[str]:
+    """The paragraphs that are missing from `text`, or out of order in it."""
+    missing, position = [], 0
+    for paragraph in paragraphs:
+        found = text.find(paragraph, position)
+        if found == -1:
+            missing.append(paragraph)
+        else:
+            position = found + len(paragraph)
+    return missing
