@@ -121,15 +121,26 @@ def write_atomically(path: Path, content: bytes) -> None:
 
 
 def write_manifest(outputs: Path, report: BuildReport) -> None:
-    councils = {
-        outcome.slug: {
-            "status": "built" if outcome.built else ("stale" if outcome.stale else "failed"),
-            "html": f"html/{outcome.slug}.html",
-            "pdf": f"pdf/{outcome.slug}.pdf",
-            "pages": outcome.pages,
-            "problems": [str(problem) for problem in outcome.problems],
-        }
-        for outcome in report.outcomes
-    }
+    """Record each council's last build in manifest.json, keeping councils not built this time."""
+    path = outputs / "manifest.json"
+    councils = read_manifest(path)
+    councils.update({outcome.slug: manifest_entry(outcome) for outcome in report.outcomes})
     manifest = json.dumps({"councils": councils}, indent=2, sort_keys=True) + "\n"
-    write_atomically(outputs / "manifest.json", manifest.encode("utf-8"))
+    write_atomically(path, manifest.encode("utf-8"))
+
+
+def read_manifest(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["councils"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def manifest_entry(outcome: Outcome) -> dict:
+    return {
+        "status": "built" if outcome.built else ("stale" if outcome.stale else "failed"),
+        "html": f"html/{outcome.slug}.html",
+        "pdf": f"pdf/{outcome.slug}.pdf",
+        "pages": outcome.pages,
+        "problems": [str(problem) for problem in outcome.problems],
+    }

@@ -54,26 +54,17 @@ class Statistics(Model):
     implemented: Count
     satisfactory_remedies: Count
 
-    @model_validator(mode="after")
-    def counts_agree(self) -> "Statistics":
-        problems = []
-        if self.upheld > self.investigations:
-            problems.append(("upheld", self.upheld, "investigations", self.investigations))
-        if self.implemented > self.compliance_outcomes:
-            problems.append(("implemented", self.implemented, "compliance_outcomes",
-                             self.compliance_outcomes))
-        if self.satisfactory_remedies > self.upheld:
-            problems.append(("satisfactory_remedies", self.satisfactory_remedies, "upheld",
-                             self.upheld))
-        if problems:
-            raise ValueError("; ".join(f"{name} ({value}) is more than {other} ({limit})"
-                                       for name, value, other, limit in problems))
-        return self
-
 
 class WitnessSummons(Model):
     threatened: StrictBool = False
     incomplete_response: StrictBool = False
+
+    @model_validator(mode="after")
+    def says_something(self) -> "WitnessSummons":
+        if not (self.threatened or self.incomplete_response):
+            raise ValueError("says neither threatened nor incomplete_response: set one or both "
+                             "to true, or remove witness_summons")
+        return self
 
 
 class Council(Model):
@@ -144,12 +135,29 @@ class Year(Model):
 
 def validate_council(document: Document, year: Year) -> Council:
     council = validate(Council, document)
+    problems = contradictions(document, council.statistics)
     if council.authority_type not in year.averages:
-        line = document.line_of(("authority_type",))
-        raise LettersError([Problem(document.path, f"the year file has no averages for "
-                                    f"{council.authority_type}: add them under averages",
-                                    line, "authority_type")])
+        problems.append(Problem(document.path, f"the year file has no averages for "
+                                f"{council.authority_type}: add them under averages",
+                                document.line_of(("authority_type",)), "authority_type"))
+    if problems:
+        raise LettersError(problems)
     return council
+
+
+# Each count that is a part of another: (part, whole).
+PARTS_OF = (("upheld", "investigations"), ("implemented", "compliance_outcomes"),
+            ("satisfactory_remedies", "upheld"))
+
+
+def contradictions(document: Document, statistics: Statistics) -> list[Problem]:
+    """Counts that are more than the count they are part of."""
+    return [
+        Problem(document.path, f"{getattr(statistics, part)} is more than statistics.{whole} "
+                f"({getattr(statistics, whole)})", document.line_of(("statistics", part)),
+                f"statistics.{part}")
+        for part, whole in PARTS_OF if getattr(statistics, part) > getattr(statistics, whole)
+    ]
 
 
 def validate_year(document: Document) -> Year:

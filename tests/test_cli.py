@@ -1,0 +1,94 @@
+"""The command line as staff use it: build, check and preview, in a folder or with --root."""
+
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from helpers import SLUGS, letters
+
+
+def test_help_explains_each_command():
+    result = letters("--help")
+    assert result.exit_code == 0
+    for command in ("build", "check", "preview"):
+        assert command in result.output
+    assert "--root" in letters("build", "--help").output
+
+
+def test_check_reports_every_council_ok(project: Path):
+    result = letters("check", "--root", str(project))
+    assert (result.exit_code, result.output) == (0, "5 councils OK\n")
+
+
+def test_build_works_on_the_folder_it_is_run_in(project: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(project)
+    result = letters("build", "maidstone")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 built, 0 failed in ")
+    assert (project / "build" / "html" / "maidstone.html").is_file()
+    assert (project / "build" / "pdf" / "maidstone.pdf").is_file()
+    assert not (project / "build" / "pdf" / "canterbury.pdf").exists()
+
+
+def test_build_writes_every_council_and_a_manifest(built: Path):
+    manifest = json.loads((built / "build" / "manifest.json").read_text())["councils"]
+    assert sorted(manifest) == sorted(SLUGS)
+    for slug in SLUGS:
+        assert manifest[slug]["status"] == "built"
+        assert manifest[slug]["pages"] == len(PdfReader(built / "build" / "pdf" / f"{slug}.pdf")
+                                              .pages)
+    assert sorted(path.name for path in (built / "build").rglob(".*")) == []
+
+
+def test_building_one_council_keeps_the_others_in_the_manifest(project: Path):
+    letters("build", "canterbury", "--root", str(project))
+    letters("build", "leicester", "--root", str(project))
+    manifest = json.loads((project / "build" / "manifest.json").read_text())["councils"]
+    assert sorted(manifest) == ["canterbury", "leicester"]
+
+
+def test_unknown_council_is_named_with_the_councils_there_are(project: Path):
+    result = letters("build", "canterbry", "--root", str(project))
+    assert result.exit_code == 1
+    assert result.stderr == ("councils/canterbry.yaml: no such council file; the councils are: "
+                             "cannock-chase, canterbury, leicester, maidstone, sevenoaks\n")
+
+
+def test_preview_builds_a_draft_and_prints_its_paths(project: Path):
+    result = letters("preview", "sevenoaks", "--root", str(project))
+    assert result.exit_code == 0, result.output
+    assert result.output == "build/preview/html/sevenoaks.html\nbuild/preview/pdf/sevenoaks.pdf\n"
+    html = (project / "build" / "preview" / "html" / "sevenoaks.html").read_text()
+    assert "DRAFT – not for sending" in html
+    pdf = PdfReader(project / "build" / "preview" / "pdf" / "sevenoaks.pdf")
+    assert "DRAFT" in pdf.pages[0].extract_text()
+
+
+def test_built_letters_carry_no_draft_marker(built: Path):
+    for slug in SLUGS:
+        assert "DRAFT" not in (built / "build" / "html" / f"{slug}.html").read_text()
+        pdf = PdfReader(built / "build" / "pdf" / f"{slug}.pdf")
+        assert all("DRAFT" not in page.extract_text() for page in pdf.pages)
+
+
+def test_links_are_real_links_in_the_pdf(built: Path):
+    pdf = PdfReader(built / "build" / "pdf" / "canterbury.pdf")
+    uris = {annotation.get_object()["/A"]["/URI"] for page in pdf.pages
+            for annotation in page.get("/Annots", [])}
+    assert uris == {
+        "https://www.lgo.org.uk/your-councils-performance",
+        "https://www.lgo.org.uk/information-centre/reports/annual-review-reports/"
+        "interpreting-local-authority-statistics",
+        "https://www.lgo.org.uk/training",
+    }
+
+
+def test_html_is_self_contained(built: Path):
+    html = (built / "build" / "html" / "canterbury.html").read_text()
+    assert "<link" not in html
+    assert 'src="data:image/svg+xml;base64,' in html
+    assert html.count('url("data:font/woff2;base64,') == 3
+    assert 'src="http' not in html and "url(http" not in html and "file:" not in html
+    assert '<a href="https://www.lgo.org.uk/training">www.lgo.org.uk/training</a>' in html

@@ -1,0 +1,87 @@
+"""A letter that cannot be rendered properly fails with the file to fix; the others still build."""
+
+from pathlib import Path
+
+from helpers import letters
+
+
+def build(project: Path, *slugs: str):
+    return letters("build", *slugs, "--root", str(project))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_missing_signature_image_fails_with_its_path(project: Path):
+    (project / "assets" / "signature-michael-king.svg").unlink()
+    result = build(project, "maidstone")
+    assert result.exit_code == 1
+    assert result.stderr == ("assets/signature-michael-king.svg: is missing: add the file or "
+                             "correct the name that refers to it\n")
+    assert result.stdout.startswith("0 built, 1 failed in ")
+
+
+def test_missing_stylesheet_fails_with_its_path(project: Path):
+    (project / "templates" / "letter.css").unlink()
+    result = build(project, "maidstone")
+    assert result.exit_code == 1
+    assert "templates/letter.css: is missing: add the file" in result.stderr
+
+
+def test_missing_font_fails_with_its_path(project: Path):
+    (project / "assets" / "fonts" / "Inter-Bold.woff2").unlink()
+    result = build(project, "maidstone")
+    assert result.exit_code == 1
+    assert "assets/fonts/Inter-Bold.woff2: is missing: add the file" in result.stderr
+
+
+def test_a_weasyprint_warning_fails_the_letter(project: Path):
+    edit(project / "templates" / "letter.css", "body { margin: 0; }", "body { margn: 0; }")
+    result = build(project, "maidstone")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("councils/maidstone.yaml: PDF rendering: Ignored `margn: 0` ")
+    assert not (project / "build" / "pdf" / "maidstone.pdf").exists()
+
+
+def test_template_with_an_unknown_value_names_the_template_and_line(project: Path):
+    edit(project / "templates" / "_statistics.html.j2", "{{ letter.period_end_short }}",
+         "{{ letter.period_end_shrt }}")
+    result = build(project, "maidstone")
+    assert result.exit_code == 1
+    line = next(number for number, text in enumerate(
+        (project / "templates" / "_statistics.html.j2").read_text().splitlines(), start=1)
+        if "period_end_shrt" in text)
+    assert result.stderr == (f"templates/_statistics.html.j2:{line}: template uses an unknown "
+                             f"value: 'dict object' has no attribute 'period_end_shrt'\n")
+
+
+def test_template_syntax_error_names_the_template_and_line(project: Path):
+    edit(project / "templates" / "_training_courses.html.j2", "{% else %}", "{% elsee %}")
+    result = build(project, "sevenoaks")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("templates/_training_courses.html.j2:4: template syntax "
+                                    "error: Encountered unknown tag 'elsee'.")
+
+
+def test_a_bad_council_is_reported_and_the_others_still_build(project: Path):
+    edit(project / "councils" / "leicester.yaml", "  upheld: 29", "  upheld: 50")
+    result = build(project)
+    assert result.exit_code == 1
+    assert result.stderr == ("councils/leicester.yaml:13: statistics.upheld: 50 is more than "
+                             "statistics.investigations (42)\n")
+    assert result.stdout.startswith("4 built, 1 failed in ")
+    assert sorted(p.stem for p in (project / "build" / "pdf").iterdir()) == [
+        "cannock-chase", "canterbury", "maidstone", "sevenoaks"]
+
+
+def test_a_council_that_fails_later_keeps_its_last_good_letter_marked_stale(project: Path):
+    assert build(project, "leicester").exit_code == 0
+    good = (project / "build" / "pdf" / "leicester.pdf").read_bytes()
+    edit(project / "councils" / "leicester.yaml", "  upheld: 29", "  upheld: 50")
+    result = build(project, "leicester")
+    assert result.exit_code == 1
+    assert "(1 kept their last good letters, now stale)" in result.stdout
+    assert (project / "build" / "pdf" / "leicester.pdf").read_bytes() == good
