@@ -21,7 +21,7 @@ def test_missing_signature_image_fails_with_its_path(project: Path):
     assert result.exit_code == 1
     assert result.stderr == ("assets/signature-michael-king.svg: is missing: add the file or "
                              "correct the name that refers to it\n")
-    assert result.stdout.startswith("0 built, 1 failed in ")
+    assert result.stdout.startswith("0 built, 0 skipped (data errors), 1 failed in ")
 
 
 def test_missing_stylesheet_fails_with_its_path(project: Path):
@@ -72,7 +72,7 @@ def test_a_bad_council_is_reported_and_the_others_still_build(project: Path):
     assert result.exit_code == 1
     assert result.stderr == ("councils/leicester.yaml:13: statistics.upheld: 50 is more than "
                              "statistics.investigations (42)\n")
-    assert result.stdout.startswith("4 built, 1 failed in ")
+    assert result.stdout.startswith("4 built, 1 skipped (data errors), 0 failed in ")
     assert sorted(p.stem for p in (project / "build" / "pdf").iterdir()) == [
         "cannock-chase", "canterbury", "maidstone", "sevenoaks"]
 
@@ -83,5 +83,5 @@ def test_a_council_that_fails_later_keeps_its_last_good_letter_marked_stale(proj
     edit(project / "councils" / "leicester.yaml", "  upheld: 29", "  upheld: 50")
     result = build(project, "leicester")
     assert result.exit_code == 1
-    assert "(1 kept their last good letters, now stale)" in result.stdout
+    assert "; 1 kept their last good letter, marked stale in " in result.stdout
     assert (project / "build" / "pdf" / "leicester.pdf").read_bytes() == good

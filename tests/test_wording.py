@@ -5,10 +5,12 @@ from pathlib import Path
 import pytest
 
 from helpers import html_text, normalise
-from letters.build import read_council, read_year
+from letters.build import read_year
 from letters.context import letter_context
+from letters.load import load_document
 from letters.project import Project
 from letters.render_html import html_environment, render_html
+from letters.validate import validate_council
 
 COUNCIL = """\
 name: Testham Borough Council
@@ -33,7 +35,7 @@ def letter_text(root: Path, extra: str = "", investigations=10, upheld=5, outcom
     project = Project(root)
     year = read_year(project)
     html = render_html(html_environment(project),
-                       letter_context(read_council(project, path, year), year))
+                       letter_context(validate_council(load_document(path, "testham"), year), year))
     (root / "testham.html").write_text(html, encoding="utf-8")
     return normalise(html_text(root / "testham.html"))
 

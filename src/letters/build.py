@@ -18,16 +18,13 @@ from letters.validate import Council, Year, validate_council, validate_year
 
 @dataclass
 class Outcome:
-    """What happened to one council in a build."""
+    """What happened to one council in a build: built, skipped (its data is wrong) or failed."""
 
     slug: str
+    status: str = "built"
     problems: list[Problem] = field(default_factory=list)
     pages: int | None = None
     stale: bool = False
-
-    @property
-    def built(self) -> bool:
-        return not self.problems
 
 
 @dataclass
@@ -35,62 +32,76 @@ class BuildReport:
     outcomes: list[Outcome]
     seconds: float
 
+    def count(self, status: str) -> int:
+        return sum(outcome.status == status for outcome in self.outcomes)
+
     @property
-    def failed(self) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if not outcome.built]
+    def ok(self) -> bool:
+        return all(outcome.status == "built" for outcome in self.outcomes)
+
+    def problems(self) -> list[Problem]:
+        return [problem for outcome in self.outcomes for problem in outcome.problems]
 
     def summary(self) -> str:
-        built = len(self.outcomes) - len(self.failed)
-        stale = sum(outcome.stale for outcome in self.failed)
-        kept = f" ({stale} kept their last good letters, now stale)" if stale else ""
-        return f"{built} built, {len(self.failed)} failed{kept} in {self.seconds:.1f} s"
+        stale = sum(outcome.stale for outcome in self.outcomes)
+        kept = f"; {stale} kept their last good letter, marked stale" if stale else ""
+        return (f"{self.count('built')} built, {self.count('skipped')} skipped (data errors), "
+                f"{self.count('failed')} failed{kept} in {self.seconds:.1f} s")
 
 
 def build(project: Project, slugs: tuple[str, ...] = (), draft: bool = False) -> BuildReport:
     """Build the named councils' letters (all when none are named) into build/."""
     started = time.perf_counter()
-    year = read_year(project)
-    environment = html_environment(project)
     outputs = project.build_dir / ("preview" if draft else "")
-    outcomes = []
-    for path in council_paths(project, slugs):
-        outcome = Outcome(path.stem)
-        try:
-            council = read_council(project, path, year)
-            html = render_html(environment, letter_context(council, year, draft))
-            pdf, outcome.pages = render_pdf(html, project.shown(path))
-            write_atomically(outputs / "html" / f"{path.stem}.html", html.encode("utf-8"))
-            write_atomically(outputs / "pdf" / f"{path.stem}.pdf", pdf)
-        except LettersError as error:
-            outcome.problems = error.problems
-            outcome.stale = (outputs / "pdf" / f"{path.stem}.pdf").exists()
-        outcomes.append(outcome)
-    report = BuildReport(outcomes, time.perf_counter() - started)
-    write_manifest(outputs, report)
+    # Validate everything first: data errors are reported before any rendering starts.
+    year = read_year(project)
+    councils, outcomes = read_councils(project, council_paths(project, slugs), year)
+    environment = html_environment(project)
+    remove_leftovers(outputs)
+    try:
+        for slug, council in councils.items():
+            outcome = Outcome(slug)
+            try:
+                html = render_html(environment, letter_context(council, year, draft))
+                pdf, outcome.pages = render_pdf(html, project.shown(project.council_file(slug)))
+                write_atomically(outputs / "html" / f"{slug}.html", html.encode("utf-8"))
+                write_atomically(outputs / "pdf" / f"{slug}.pdf", pdf)
+            except LettersError as error:
+                outcome.status, outcome.problems = "failed", error.problems
+            outcomes.append(outcome)
+    finally:
+        for outcome in outcomes:
+            outcome.stale = outcome.status != "built" and has_outputs(outputs, outcome.slug)
+        report = BuildReport(outcomes, time.perf_counter() - started)
+        write_manifest(outputs, report)
     return report
 
 
 def check(project: Project) -> tuple[int, list[Problem]]:
     """Load and validate every file without rendering: the number of councils, and all problems."""
+    paths = project.council_files()
     try:
         year = read_year(project)
     except LettersError as error:
-        return len(project.council_files()), error.problems
-    problems = []
-    for path in project.council_files():
-        try:
-            read_council(project, path, year)
-        except LettersError as error:
-            problems.extend(error.problems)
-    return len(project.council_files()), problems
+        return len(paths), error.problems
+    _, outcomes = read_councils(project, paths, year)
+    return len(paths), [problem for outcome in outcomes for problem in outcome.problems]
 
 
 def read_year(project: Project) -> Year:
     return validate_year(load_document(project.year_file, project.shown(project.year_file)))
 
 
-def read_council(project: Project, path: Path, year: Year) -> Council:
-    return validate_council(load_document(path, project.shown(path)), year)
+def read_councils(project: Project, paths: list[Path],
+                  year: Year) -> tuple[dict[str, Council], list[Outcome]]:
+    """The councils whose files are valid, and a skipped outcome for each one that is not."""
+    councils, skipped = {}, []
+    for path in paths:
+        try:
+            councils[path.stem] = validate_council(load_document(path, project.shown(path)), year)
+        except LettersError as error:
+            skipped.append(Outcome(path.stem, "skipped", error.problems))
+    return councils, skipped
 
 
 def council_paths(project: Project, slugs: tuple[str, ...]) -> list[Path]:
@@ -106,18 +117,29 @@ def council_paths(project: Project, slugs: tuple[str, ...]) -> list[Path]:
     return [project.council_file(slug) for slug in slugs]
 
 
+def has_outputs(outputs: Path, slug: str) -> bool:
+    return (outputs / "pdf" / f"{slug}.pdf").exists()
+
+
 def write_atomically(path: Path, content: bytes) -> None:
     """Write through a temporary file in the same folder, so readers see old or new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as f:
-        f.write(content)
-        temporary = Path(f.name)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
     try:
-        temporary.chmod(0o644)  # NamedTemporaryFile makes 0600 files; outputs are for sharing
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+        temporary.chmod(0o644)  # mkstemp makes private files; outputs are for sharing
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def remove_leftovers(outputs: Path) -> None:
+    """Remove temporary files a killed build (SIGKILL, power cut) could not clean up."""
+    for leftover in outputs.glob("*/.*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def write_manifest(outputs: Path, report: BuildReport) -> None:
@@ -138,7 +160,7 @@ def read_manifest(path: Path) -> dict:
 
 def manifest_entry(outcome: Outcome) -> dict:
     return {
-        "status": "built" if outcome.built else ("stale" if outcome.stale else "failed"),
+        "status": "stale" if outcome.stale else outcome.status,
         "html": f"html/{outcome.slug}.html",
         "pdf": f"pdf/{outcome.slug}.pdf",
         "pages": outcome.pages,

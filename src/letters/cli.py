@@ -1,6 +1,7 @@
 """The `letters` command: thin commands that call the build pipeline and report for people."""
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -38,11 +39,10 @@ def build(slugs: tuple[str, ...], root: Path) -> None:
     from letters.build import build as build_letters
 
     report = run(lambda: build_letters(Project(root), slugs))
-    for outcome in report.failed:
-        for problem in outcome.problems:
-            click.echo(str(problem), err=True)
+    for problem in report.problems():
+        click.echo(str(problem), err=True)
     click.echo(report.summary())
-    sys.exit(1 if report.failed else 0)
+    sys.exit(0 if report.ok else 1)
 
 
 @main.command()
@@ -71,9 +71,9 @@ def preview(slug: str, root: Path) -> None:
 
     project = Project(root)
     report = run(lambda: build_letters(project, (slug,), draft=True))
-    for problem in report.failed[0].problems if report.failed else []:
+    for problem in report.problems():
         click.echo(str(problem), err=True)
-    if report.failed:
+    if not report.ok:
         sys.exit(1)
     for kind in ("html", "pdf"):
         click.echo(project.shown(project.build_dir / "preview" / kind / f"{slug}.{kind}"))
@@ -81,8 +81,13 @@ def preview(slug: str, root: Path) -> None:
 
 def run(action):
     """Run a library call, turning every expected failure into messages and exit status 1."""
+    signal.signal(signal.SIGTERM, stop_like_ctrl_c)
     try:
         return action()
+    except KeyboardInterrupt:
+        click.echo("letters: stopped before the end; every letter written so far is whole, and "
+                   "the others are as they were", err=True)
+        sys.exit(130)
     except LettersError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
@@ -96,3 +101,8 @@ def run(action):
         click.echo(f"letters: unexpected error, please report it (LETTERS_DEBUG=1 shows "
                    f"details): {type(error).__name__}: {error}", err=True)
         sys.exit(2)
+
+
+def stop_like_ctrl_c(signum, frame):
+    """SIGTERM stops a build the way Ctrl-C does, so temporary files are cleaned up."""
+    raise KeyboardInterrupt

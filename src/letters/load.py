@@ -1,15 +1,19 @@
 """Stage 1, load: read a YAML file safely, keeping the line of every value for messages."""
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from letters.problems import fail
+from letters.problems import LettersError, Problem, fail
 
 MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 100_000  # far beyond any real council file; stops alias bombs from expanding
+MAX_VALUES = 100_000  # far beyond any real file; stops alias bombs from expanding
+MAX_DEPTH = 50
+YAML_TAG = "tag:yaml.org,2002:"
+PLAIN_TAGS = {f"{YAML_TAG}map", f"{YAML_TAG}seq"}
 
 Location = tuple[str | int, ...]
 
@@ -37,13 +41,19 @@ def load_document(path: Path, shown: str) -> Document:
         node = loader.get_single_node()
         if node is None:
             fail(shown, "the file is empty: it needs the fields described in the README")
-        lines: dict[Location, int] = {}
-        data = construct(loader, node, (), lines, shown)
+        builder = Builder(loader, shown)
+        data = builder.construct(node, ())
     except yaml.MarkedYAMLError as error:
         fail(shown, yaml_error_message(error), line=mark_line(error))
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        fail(shown, f"contains a control character (#x{error.character:04x}) that text files "
+             f"do not have: is it the right file?", line=line)
     finally:
         loader.dispose()
-    return Document(shown, data, lines)
+    if builder.problems:
+        raise LettersError(builder.problems)
+    return Document(shown, data, builder.lines)
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -59,32 +69,63 @@ def read_text(path: Path, shown: str) -> str:
         fail(shown, "is not UTF-8 text: save the file as UTF-8 in your editor", line=line)
 
 
-def construct(loader: yaml.SafeLoader, node: yaml.Node, location: Location,
-              lines: dict[Location, int], shown: str) -> Any:
-    """Build Python data from a YAML node tree, recording lines and refusing duplicate keys."""
-    if len(lines) >= MAX_NODES:
-        fail(shown, f"has more than {MAX_NODES:,} values (aliases expanding?): simplify the file")
-    lines[location] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        return construct_mapping(loader, node, location, lines, shown)
-    if isinstance(node, yaml.SequenceNode):
-        return [construct(loader, item, (*location, index), lines, shown)
-                for index, item in enumerate(node.value)]
-    return loader.construct_object(node)
+class Builder:
+    """Builds Python data from YAML nodes, recording lines and collecting duplicate keys."""
+
+    def __init__(self, loader: yaml.SafeLoader, shown: str):
+        self.loader = loader
+        self.shown = shown
+        self.lines: dict[Location, int] = {}
+        self.problems: list[Problem] = []
+
+    def construct(self, node: yaml.Node, location: Location) -> Any:
+        if len(self.lines) >= MAX_VALUES:
+            fail(self.shown, f"has more than {MAX_VALUES:,} values (are aliases repeating "
+                 f"each other?): simplify the file")
+        if len(location) > MAX_DEPTH:
+            fail(self.shown, f"is nested more than {MAX_DEPTH} levels deep (does an alias "
+                 f"contain itself?): simplify the file", line=node.start_mark.line + 1)
+        self.lines[location] = node.start_mark.line + 1
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_TAGS:
+            tag = node.tag.replace(YAML_TAG, "!!")
+            fail(self.shown, f"the tag {tag} is not allowed: write plain values only",
+                 line=node.start_mark.line + 1, field=dotted(location) or None)
+        if isinstance(node, yaml.MappingNode):
+            return self.construct_mapping(node, location)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.construct(item, (*location, index))
+                    for index, item in enumerate(node.value)]
+        return self.construct_scalar(node, location)
+
+    def construct_mapping(self, node: yaml.MappingNode, location: Location) -> dict:
+        mapping: dict = {}
+        for key_node, value_node in node.value:
+            key = self.construct_scalar(key_node, location)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                fail(self.shown, f"{key!r} is not a field name: field names are words",
+                     line=line)
+            if key in mapping:
+                self.problems.append(Problem(
+                    self.shown, f"appears twice in the same section: keep one (the other is on "
+                    f"line {self.lines[(*location, key)]})", line, dotted((*location, key))))
+                continue
+            mapping[key] = self.construct(value_node, (*location, key))
+        return mapping
+
+    def construct_scalar(self, node: yaml.Node, location: Location) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            fail(self.shown, "a field name must be a single word, not a list or section",
+                 line=node.start_mark.line + 1)
+        try:
+            return self.loader.construct_object(node)
+        except ValueError as error:  # a date-like value that is no real date, e.g. 2020-13-45
+            fail(self.shown, f"{node.value!r} is not a real date ({error})",
+                 line=node.start_mark.line + 1, field=dotted(location) or None)
 
 
-def construct_mapping(loader, node, location, lines, shown) -> dict:
-    mapping: dict = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)
-        if not isinstance(key, str):
-            fail(shown, f"{key!r} is not a field name", line=key_node.start_mark.line + 1)
-        if key in mapping:
-            field_name = ".".join(str(part) for part in (*location, key))
-            fail(shown, f"appears twice: keep one (line {lines[(*location, key)]} has the other)",
-                 line=key_node.start_mark.line + 1, field=field_name)
-        mapping[key] = construct(loader, value_node, (*location, key), lines, shown)
-    return mapping
+def dotted(location: Location) -> str:
+    return ".".join(str(part) for part in location)
 
 
 def mark_line(error: yaml.MarkedYAMLError) -> int | None:
@@ -92,12 +133,27 @@ def mark_line(error: yaml.MarkedYAMLError) -> int | None:
     return mark.line + 1 if mark else None
 
 
+FRIENDLIER = (
+    (re.compile(r"found character '\\t' that cannot start any token"),
+     "a tab is used for indenting: YAML needs spaces, so replace the tab with spaces"),
+    (re.compile(rf"could not determine a constructor for the tag '(?:{YAML_TAG})?(.*)'"),
+     r"the tag !!\1 is not allowed: write plain values only"),
+    (re.compile(r"mapping values are not allowed here"),
+     "a colon followed by a space is not allowed here: put quotes around a value that has one"),
+)
+
+
 def yaml_error_message(error: yaml.MarkedYAMLError) -> str:
     """A YAML syntax error as one line: what is wrong, where on the line, and the line itself."""
     mark = error.problem_mark or error.context_mark
     problem = error.problem or error.context or "not valid YAML"
+    for pattern, friendlier in FRIENDLIER:
+        if pattern.search(problem):
+            problem = pattern.sub(friendlier, problem)
+            break
     if mark is None or mark.buffer is None:
         return f"YAML syntax error: {problem}"
     lines = mark.buffer.rstrip("\0").splitlines()
-    offending = lines[mark.line] if mark.line < len(lines) else ""
-    return f"YAML syntax error at column {mark.column + 1}: {problem}: {offending.strip()!r}"
+    offending = lines[mark.line].strip() if mark.line < len(lines) else ""
+    shown_line = f": {offending!r}" if offending else ""
+    return f"YAML syntax error at column {mark.column + 1}: {problem}{shown_line}"
