@@ -80,12 +80,13 @@ def build(project: Project, slugs: tuple[str, ...] = (), draft: bool = False) ->
 def check(project: Project) -> tuple[int, list[Problem]]:
     """Load and validate every file without rendering: the number of councils, and all problems."""
     paths = project.council_files()
+    year, problems = None, []
     try:
         year = read_year(project)
     except LettersError as error:
-        return len(paths), error.problems
+        problems = error.problems
     _, outcomes = read_councils(project, paths, year)
-    return len(paths), [problem for outcome in outcomes for problem in outcome.problems]
+    return len(paths), problems + [problem for outcome in outcomes for problem in outcome.problems]
 
 
 def read_year(project: Project) -> Year:
@@ -93,7 +94,7 @@ def read_year(project: Project) -> Year:
 
 
 def read_councils(project: Project, paths: list[Path],
-                  year: Year) -> tuple[dict[str, Council], list[Outcome]]:
+                  year: Year | None) -> tuple[dict[str, Council], list[Outcome]]:
     """The councils whose files are valid, and a skipped outcome for each one that is not."""
     councils, skipped = {}, []
     for path in paths:

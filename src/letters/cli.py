@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from letters import __version__
+from letters.figures import noun
 from letters.problems import LettersError
 from letters.project import Project
 
@@ -56,8 +57,9 @@ def check(root: Path) -> None:
         click.echo(str(problem), err=True)
     if problems:
         files = len({problem.path for problem in problems})
-        click.echo(f"{len(problems)} {'problem' if len(problems) == 1 else 'problems'} in "
-                   f"{files} {'file' if files == 1 else 'files'}; {councils} councils checked")
+        click.echo(f"{len(problems)} {noun(len(problems), 'problem', 'problems')} in {files} "
+                   f"{noun(files, 'file', 'files')}; {councils} "
+                   f"{noun(councils, 'council', 'councils')} checked")
         sys.exit(1)
     click.echo(f"{councils} councils OK")
 

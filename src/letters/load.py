@@ -40,7 +40,7 @@ def load_document(path: Path, shown: str) -> Document:
     try:
         node = loader.get_single_node()
         if node is None:
-            fail(shown, "the file is empty: it needs the fields described in the README")
+            fail(shown, "the file is empty: it needs the fields described in the README", line=1)
         builder = Builder(loader, shown)
         data = builder.construct(node, ())
     except yaml.MarkedYAMLError as error:
@@ -62,6 +62,8 @@ def read_text(path: Path, shown: str) -> str:
     if path.stat().st_size > MAX_FILE_BYTES:
         fail(shown, f"is larger than {MAX_FILE_BYTES // 1_000_000} MB: is it the right file?")
     raw = path.read_bytes()
+    if b"\0" in raw:
+        fail(shown, "is a binary file, not text: is it the right file?", line=1)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -81,7 +83,7 @@ class Builder:
     def construct(self, node: yaml.Node, location: Location) -> Any:
         if len(self.lines) >= MAX_VALUES:
             fail(self.shown, f"has more than {MAX_VALUES:,} values (are aliases repeating "
-                 f"each other?): simplify the file")
+                 f"each other?): simplify the file", line=node.start_mark.line + 1)
         if len(location) > MAX_DEPTH:
             fail(self.shown, f"is nested more than {MAX_DEPTH} levels deep (does an alias "
                  f"contain itself?): simplify the file", line=node.start_mark.line + 1)
@@ -129,31 +131,49 @@ def dotted(location: Location) -> str:
 
 
 def mark_line(error: yaml.MarkedYAMLError) -> int | None:
-    mark = error.problem_mark or error.context_mark
+    mark = error_mark(error)
     return mark.line + 1 if mark else None
 
+
+UNCLOSED = {
+    "while scanning a quoted scalar": "the quotes opened here are never closed: add the closing "
+                                      "quote",
+    "while parsing a flow sequence": "the '[' opened here is never closed: add the ']'",
+    "while parsing a flow mapping": "the '{' opened here is never closed: add the '}'",
+}
 
 FRIENDLIER = (
     (re.compile(r"found character '\\t' that cannot start any token"),
      "a tab is used for indenting: YAML needs spaces, so replace the tab with spaces"),
+    (re.compile(rf"could not determine a constructor for the tag '{YAML_TAG}merge'"),
+     "'<<' (merging sections) is not supported: write the fields out in full"),
     (re.compile(rf"could not determine a constructor for the tag '(?:{YAML_TAG})?(.*)'"),
      r"the tag !!\1 is not allowed: write plain values only"),
     (re.compile(r"mapping values are not allowed here"),
-     "a colon followed by a space is not allowed here: put quotes around a value that has one"),
+     "a colon here cannot start a new field: check that this line is indented like the lines "
+     "around it, and put quotes around a value that has ': ' in it"),
 )
 
 
+def error_mark(error: yaml.MarkedYAMLError):
+    """Where to point staff: where an unclosed quote or bracket opened, else where YAML stopped."""
+    if error.context in UNCLOSED and error.context_mark:
+        return error.context_mark
+    return error.problem_mark or error.context_mark
+
+
 def yaml_error_message(error: yaml.MarkedYAMLError) -> str:
-    """A YAML syntax error as one line: what is wrong, where on the line, and the line itself."""
-    mark = error.problem_mark or error.context_mark
-    problem = error.problem or error.context or "not valid YAML"
+    """A YAML error as one line: what is wrong, where on the line, and the line itself."""
+    mark = error_mark(error)
+    problem = UNCLOSED.get(error.context) or error.problem or error.context or "not valid YAML"
     for pattern, friendlier in FRIENDLIER:
         if pattern.search(problem):
             problem = pattern.sub(friendlier, problem)
             break
+    kind = "" if isinstance(error, yaml.constructor.ConstructorError) else "YAML syntax error "
     if mark is None or mark.buffer is None:
-        return f"YAML syntax error: {problem}"
+        return f"{kind}{problem}"
     lines = mark.buffer.rstrip("\0").splitlines()
     offending = lines[mark.line].strip() if mark.line < len(lines) else ""
     shown_line = f": {offending!r}" if offending else ""
-    return f"YAML syntax error at column {mark.column + 1}: {problem}{shown_line}"
+    return f"{kind}at column {mark.column + 1}: {problem}{shown_line}"

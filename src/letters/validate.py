@@ -133,12 +133,19 @@ class Year(Model):
     averages: dict[AuthorityType, Averages]
 
 
-def validate_council(document: Document, year: Year) -> Council:
-    council = validate(Council, document)
+def validate_council(document: Document, year: Year | None) -> Council:
+    """A council file as a Council, or every problem in it.
+
+    With the year file (`year`), also checks that the year has averages for the council's type.
+    """
+    try:
+        council = validate(Council, document)
+    except LettersError as error:
+        raise LettersError(by_line(error.problems + contradictions_in_raw(document))) from None
     problems = contradictions(document, council.statistics)
-    if council.authority_type not in year.averages:
+    if year and council.authority_type not in year.averages:
         problems.append(Problem(document.path, f"the year file has no averages for "
-                                f"{council.authority_type}: add them under averages",
+                                f"{council.authority_type}: add them under averages there",
                                 document.line_of(("authority_type",)), "authority_type"))
     if problems:
         raise LettersError(problems)
@@ -166,17 +173,30 @@ def validate_year(document: Document) -> Year:
 
 def validate(model: type[M], document: Document) -> M:
     if not isinstance(document.data, dict):
-        raise LettersError([Problem(document.path, "must be a list of fields (name: value), "
-                                    "as in the README's example", line=1)])
+        raise LettersError([Problem(document.path, f"must hold fields, one 'name: value' per line "
+                                    f"as in the README's example, not {describe(document.data)}",
+                                    document.line_of(()))])
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
-        raise LettersError([problem_from(document, model, detail)
-                            for detail in error.errors()]) from None
+        details = without_missing_fields_misspelt(model, error.errors())
+        raise LettersError([problem_from(document, model, detail) for detail in details]) from None
+
+
+def without_missing_fields_misspelt(model: type[Model], details: list[dict]) -> list[dict]:
+    """Drop "x is missing" where an unknown field beside it is x misspelt: one mistake, one line."""
+    misspelt = {(*detail["loc"][:-1], suggestion(model, detail["loc"])) for detail in details
+                if detail["type"] == "extra_forbidden"}
+    return [detail for detail in details
+            if not (detail["type"] == "missing" and tuple(detail["loc"]) in misspelt)]
+
+
+def by_line(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda problem: problem.line or 0)
 
 
 def problem_from(document: Document, model: type[Model], detail: dict) -> Problem:
-    location = tuple(detail["loc"])
+    location = tuple(part for part in detail["loc"] if part != "[key]")
     field_path = ".".join(str(part) for part in location) or None
     return Problem(document.path, plain_message(model, detail), document.line_of(location),
                    field_path)
@@ -189,55 +209,82 @@ def plain_message(model: type[Model], detail: dict) -> str:
         return "is missing: add it (see the README's example)"
     if kind == "extra_forbidden":
         return unknown_field_message(model, detail["loc"])
+    if value is None:
+        return "has no value: write one after the colon, or remove the line"
     if kind == "literal_error":
-        return f"{value!r} is not one of: {', '.join(AUTHORITY_TYPES)}"
+        return not_an_authority_type(value)
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number, not {value!r}"
+        if isinstance(value, str) and value.strip().isdigit():
+            return f"must be a whole number without quotes, not {value!r}"
+        return f"must be a whole number, not {describe(value)}"
     if kind == "greater_than_equal":
         return f"must be 0 or more, not {value}"
     if kind == "less_than_equal":
         return f"must be at most {detail['ctx']['le']}, not {value}"
     if kind in ("bool_type", "bool_parsing"):
-        return f"must be true or false, not {value!r}"
+        return f"must be true or false, not {describe(value)}"
     if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
-        return f"must be a date written as YYYY-MM-DD, not {value!r}"
+        return f"must be a date written as YYYY-MM-DD, not {describe(value)}"
     if kind == "string_pattern_mismatch":
         return f"must be a web address starting https://, not {value!r}"
-    if kind in ("string_type", "list_type", "model_type", "model_attributes_type", "dict_type"):
-        return f"has the wrong kind of value ({describe(value)}): {EXPECTED[kind]}"
+    if kind in EXPECTED:
+        return f"{EXPECTED[kind]}, not {describe(value)}"
     return re.sub(r"^Value error, ", "", detail["msg"])
 
 
 EXPECTED = {
-    "string_type": "write text here",
-    "list_type": "write a list here, one '- item' per line",
-    "model_type": "write the fields of this section here, indented below it",
-    "model_attributes_type": "write the fields of this section here, indented below it",
-    "dict_type": "write the fields of this section here, indented below it",
+    "string_type": "must be text",
+    "list_type": "must be a list, one '- item' per line",
+    "model_type": "must be a section, its fields indented below it",
+    "model_attributes_type": "must be a section, its fields indented below it",
+    "dict_type": "must be a section, its fields indented below it",
 }
 
 
 def describe(value: object) -> str:
-    if value is None:
-        return "nothing"
+    """A value as staff wrote it: 'five', 5.5, true, a list, a section."""
     if isinstance(value, bool):
-        return f"{str(value).lower()}"
-    return repr(value) if isinstance(value, str | int | float) else type(value).__name__
+        return str(value).lower()
+    if isinstance(value, str | int | float):
+        return repr(value)
+    return {list: "a list", dict: "a section"}.get(type(value), type(value).__name__)
+
+
+def not_an_authority_type(value: object) -> str:
+    choices = {kind.lower(): kind for kind in AUTHORITY_TYPES}
+    close = difflib.get_close_matches(str(value).lower(), choices, n=1, cutoff=0.8)
+    hint = f"did you mean {choices[close[0]]}?" if close else (
+        f"use one of: {', '.join(AUTHORITY_TYPES)}")
+    return f"{describe(value)} is not a type of authority; {hint}"
 
 
 def unknown_field_message(model: type[Model], location: tuple) -> str:
-    known = fields_at(model, location[:-1])
-    close = difflib.get_close_matches(str(location[-1]), known, n=1)
-    hint = f"did you mean {close[0]}?" if close else f"the fields here are: {', '.join(known)}"
+    close = suggestion(model, location)
+    hint = (f"did you mean {close}?" if close else
+            f"the fields here are: {', '.join(fields_at(model, location[:-1]))}")
     return f"unknown field; {hint}"
 
 
+def suggestion(model: type[Model], location: tuple) -> str | None:
+    """The known field an unknown one is most likely a misspelling of."""
+    close = difflib.get_close_matches(str(location[-1]), fields_at(model, location[:-1]), n=1)
+    return close[0] if close else None
+
+
 def fields_at(model: type[Model], location: tuple) -> list[str]:
-    """The field names allowed at `location` inside `model`."""
+    """The field names allowed at `location` inside `model` (list indexes and dict keys pass)."""
     for part in location:
-        if isinstance(part, int):
-            continue
-        annotation = model.model_fields[part].annotation
-        model = next(arg for arg in (annotation, *get_args(annotation))
-                     if isinstance(arg, type) and issubclass(arg, Model))
+        if part in model.model_fields:
+            annotation = model.model_fields[part].annotation
+            model = next(arg for arg in (annotation, *get_args(annotation))
+                         if isinstance(arg, type) and issubclass(arg, Model))
     return list(model.model_fields)
+
+
+def contradictions_in_raw(document: Document) -> list[Problem]:
+    """Counts that contradict each other, in a file that has other problems too."""
+    try:
+        statistics = Statistics.model_validate(document.data.get("statistics"))
+    except (ValidationError, AttributeError):
+        return []
+    return contradictions(document, statistics)
