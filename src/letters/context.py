@@ -6,7 +6,7 @@ from letters.figures import (
     formatted_list,
     key_statistics,
     long_date,
-    paragraphs,
+    marked_up_paragraphs,
     short_date,
     thousands,
 )
@@ -23,7 +23,7 @@ def letter_context(council: Council, year: Year, draft: bool = False) -> dict[st
         "statistics": key_statistics(council.statistics, year.averages[council.authority_type]),
         "witness_summons": council.witness_summons,
         "training_courses": council.training_courses,
-        "public_report": paragraphs(council.public_report) if council.public_report else [],
+        "public_report": marked_up_paragraphs(council.public_report or ""),
         "signatory": year.signatory,
         "links": year.links,
     }

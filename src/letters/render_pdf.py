@@ -1,6 +1,7 @@
 """Stage 6, render PDF: lay out the self-contained HTML letter with WeasyPrint."""
 
 import logging
+import re
 from contextlib import contextmanager
 
 from letters.problems import LettersError, Problem
@@ -39,14 +40,19 @@ def render_pdf(html: str, shown: str) -> tuple[bytes, int]:
     or the disk through it.
     """
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
     with weasyprint_problems(shown):
         try:
             document = HTML(string=html, url_fetcher=fetcher).render()
             return document.write_pdf(), len(document.pages)
-        except BaseException as error:  # FatalURLFetchingError is a BaseException
-            if isinstance(error, KeyboardInterrupt | SystemExit):
-                raise
-            raise LettersError([Problem(shown, f"PDF rendering failed: {error}")]) from None
+        except FatalURLFetchingError as error:
+            raise LettersError([Problem(shown, refused_fetch_message(str(error)))]) from None
+
+
+def refused_fetch_message(error: str) -> str:
+    url = re.sub(r'^Error fetching "(.*)"$', r"\1", error)
+    url = url if len(url) <= 80 else f"{url[:77]}..."
+    return (f"PDF rendering refused to fetch {url}: a letter may only use files in templates/ "
+            f"and assets/, through embed() in a template or url() in the stylesheet")

@@ -1,0 +1,124 @@
+"""Nothing written in a data file or template reaches anything outside the letter."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from helpers import html_text, letters, normalise
+
+REFUSED = ("PDF rendering refused to fetch {url}: a letter may only use files in templates/ and "
+           "assets/, through embed() in a template or url() in the stylesheet")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def build_maidstone(project: Path):
+    return letters("build", "maidstone", "--root", str(project))
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://127.0.0.1:9/logo.png",
+                                 "https://www.lgo.org.uk/logo.png"])
+def test_template_image_outside_the_project_fails_the_render(project: Path, url: str):
+    edit(project / "templates" / "letter.html.j2", '<p class="date">',
+         f'<img src="{url}" alt=""><p class="date">')
+    result = build_maidstone(project)
+    assert result.exit_code == 1
+    assert result.stderr == f"councils/maidstone.yaml: {REFUSED.format(url=url)}\n"
+    assert not (project / "build" / "pdf" / "maidstone.pdf").exists()
+
+
+def test_template_relative_path_fails_the_render(project: Path):
+    edit(project / "templates" / "letter.html.j2", '<p class="date">',
+         '<img src="../../../etc/passwd" alt=""><p class="date">')
+    result = build_maidstone(project)
+    assert result.exit_code == 1
+    assert result.stderr == ("councils/maidstone.yaml: PDF rendering: Relative URI reference "
+                             "without a base URI: ../../../etc/passwd\n")
+
+
+@pytest.mark.parametrize(("reference", "message"), [
+    ("../../etc/passwd", "../../etc/passwd: is outside the templates/ and assets/ folders: only "
+                         "files there can be used"),
+    ("/etc/passwd", "/etc/passwd: is outside the templates/ and assets/ folders: only files "
+                    "there can be used"),
+    ("file:///etc/passwd", "file:///etc/passwd: is a web or file address: only files in "
+                           "templates/ and assets/ can be used"),
+    ("http://127.0.0.1:9/signature.svg", "http://127.0.0.1:9/signature.svg: is a web or file "
+                                         "address: only files in templates/ and assets/ can be "
+                                         "used"),
+    ("councils/maidstone.yaml", "councils/maidstone.yaml: is outside the templates/ and assets/ "
+                                "folders: only files there can be used"),
+])
+def test_year_file_image_outside_the_assets_fails_the_render(project: Path, reference: str,
+                                                             message: str):
+    edit(project / "year.yaml", "signature: assets/signature-michael-king.svg",
+         f"signature: {reference}")
+    result = build_maidstone(project)
+    assert result.exit_code == 1
+    assert result.stderr == f"{message}\n"
+
+
+def test_stylesheet_url_outside_the_project_fails_the_render(project: Path):
+    edit(project / "templates" / "letter.css", 'url("../assets/fonts/Inter-Bold.woff2")',
+         'url("../../../etc/passwd")')
+    result = build_maidstone(project)
+    assert result.exit_code == 1
+    assert result.stderr == ("../../../etc/passwd: is outside the templates/ and assets/ "
+                             "folders: only files there can be used\n")
+
+
+def test_stylesheet_import_from_the_web_fails_the_render(project: Path):
+    edit(project / "templates" / "letter.css", "@page {",
+         '@import url("http://127.0.0.1:9/x.css");\n@page {')
+    result = build_maidstone(project)
+    assert result.exit_code == 1
+    assert result.stderr == ("http://127.0.0.1:9/x.css: is a web or file address: only files in "
+                             "templates/ and assets/ can be used\n")
+
+
+def test_a_link_in_assets_pointing_outside_is_refused(project: Path):
+    (project / "assets" / "signature-michael-king.svg").unlink()
+    os.symlink("/etc/passwd", project / "assets" / "signature-michael-king.svg")
+    result = build_maidstone(project)
+    assert result.exit_code == 1
+    assert result.stderr == ("assets/signature-michael-king.svg: is outside the templates/ and "
+                             "assets/ folders: only files there can be used\n")
+
+
+def test_an_image_that_refers_to_a_file_outside_fails_the_render(project: Path):
+    edit(project / "assets" / "signature-michael-king.svg", "</svg>",
+         '<image href="file:///etc/passwd" width="10" height="10"/></svg>')
+    result = build_maidstone(project)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("councils/maidstone.yaml: PDF rendering")
+
+
+@pytest.mark.parametrize("text", ['<script>alert("x")</script>',
+                                  '<img src="file:///etc/passwd">',
+                                  "Brighton & Hove <b>bold</b>"])
+def test_markup_in_data_comes_out_as_visible_text(project: Path, text: str):
+    edit(project / "councils" / "maidstone.yaml", "name: Maidstone Borough Council",
+         f"name: '{text}'")
+    (project / "councils" / "maidstone.yaml").write_text(
+        (project / "councils" / "maidstone.yaml").read_text() + f"public_report: '{text}'\n")
+    result = build_maidstone(project)
+    assert result.exit_code == 0, result.output
+    html_file = project / "build" / "html" / "maidstone.html"
+    assert normalise(html_text(html_file)).count(normalise(text)) >= 4
+    html = html_file.read_text()
+    assert "<script>" not in html and '<img src="file:' not in html and "<b>" not in html
+
+
+def test_public_report_accepts_paragraph_breaks_and_emphasis_only(project: Path):
+    (project / "councils" / "maidstone.yaml").write_text(
+        (project / "councils" / "maidstone.yaml").read_text()
+        + "public_report: |\n  It was *not* right <em>at all</em>.\n\n  Second paragraph.\n")
+    assert build_maidstone(project).exit_code == 0
+    html = (project / "build" / "html" / "maidstone.html").read_text()
+    assert ("<p>It was <em>not</em> right &lt;em&gt;at all&lt;/em&gt;.</p>\n"
+            "<p>Second paragraph.</p>") in html
