@@ -1,6 +1,9 @@
 """What can go wrong, said for people: a problem names its file, line and field."""
 
+import re
 from dataclasses import dataclass
+
+LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -15,7 +18,12 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
         what = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {what}"
+        return one_line(f"{where}: {what}")
+
+
+def one_line(text: str) -> str:
+    """Control characters and line breaks from the data shown escaped, so a problem is one line."""
+    return LINE_BREAKING.sub(lambda match: repr(match[0])[1:-1], text)
 
 
 class LettersError(Exception):

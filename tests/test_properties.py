@@ -1,0 +1,99 @@
+"""Properties that hold for all data: no traceback from any file, figures that obey their rules."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import copy_project, letters
+from letters.figures import noun, percentage
+
+FIELDS = ["name", "authority_type", "recipient", "title", "job_title", "statistics",
+          "investigations", "upheld", "compliance_outcomes", "implemented",
+          "satisfactory_remedies", "witness_summons", "threatened", "incomplete_response",
+          "training_courses", "public_report"]
+VALID = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "councils" / "canterbury.yaml").read_text())
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20),
+                    st.dates())
+values = st.recursive(scalars, lambda children: st.one_of(
+    st.lists(children, max_size=4),
+    st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(max_size=8)), children,
+                    max_size=5)), max_leaves=20)
+yaml_text = st.text(alphabet=st.sampled_from(list("ab: -\n\t'\"[]{}&*!|>#%@`,?0123456789.\\é\x00")),
+                    max_size=200)
+
+
+EXAMPLES = settings(max_examples=300, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with one council file, which each example overwrites."""
+    project = copy_project(tmp_path_factory.mktemp("properties"))
+    for path in (project / "councils").glob("*.yaml"):
+        path.unlink()
+    return project
+
+
+def check_exits_cleanly(root: Path, content: bytes) -> None:
+    (root / "councils" / "random.yaml").write_bytes(content)
+    result = letters("check", "--root", str(root))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1)
+    assert "Traceback" not in result.output
+    if result.exit_code == 1:
+        assert all(line.startswith("councils/random.yaml") for line in
+                   result.stderr.splitlines()), result.stderr
+
+
+@EXAMPLES
+@given(text=yaml_text)
+def test_any_text_gets_a_clean_answer(root: Path, text: str):
+    check_exits_cleanly(root, text.encode("utf-8"))
+
+
+@EXAMPLES
+@given(document=values)
+def test_any_yaml_document_gets_a_clean_answer(root: Path, document):
+    check_exits_cleanly(root, yaml.safe_dump(document, allow_unicode=True).encode("utf-8"))
+
+
+@EXAMPLES
+@given(path=st.sampled_from([("name",), ("authority_type",), ("recipient",), ("recipient", "name"),
+                             ("statistics",), ("statistics", "upheld"),
+                             ("statistics", "investigations"), ("witness_summons",),
+                             ("witness_summons", "threatened"), ("training_courses",),
+                             ("training_courses", 0), ("public_report",)]),
+       value=values)
+def test_any_value_in_any_field_gets_a_clean_answer(root: Path, path: tuple, value):
+    document = yaml.safe_load(yaml.safe_dump(VALID))
+    target = document
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    check_exits_cleanly(root, yaml.safe_dump(document, allow_unicode=True).encode("utf-8"))
+
+
+@given(whole=st.integers(min_value=0, max_value=10**6), data=st.data())
+def test_percentages_lie_between_0_and_100_and_round_half_up(whole: int, data):
+    part = data.draw(st.integers(min_value=0, max_value=whole))
+    percent = percentage(part, whole)
+    if whole == 0:
+        assert percent is None
+        return
+    assert 0 <= percent <= 100
+    exact = Decimal(100 * part) / Decimal(whole)
+    assert percent == int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert (percent == 0) == (exact < Decimal("0.5"))
+    assert (percent == 100) == (exact >= Decimal("99.5"))
+
+
+@given(count=st.integers(min_value=0, max_value=10**9))
+def test_the_singular_is_only_for_one(count: int):
+    assert (noun(count, "decision", "decisions") == "decision") == (count == 1)
