@@ -31,6 +31,11 @@ def letters(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
+def last_line(result: Result) -> str:
+    """The summary a build ends with, after its progress lines."""
+    return result.stdout.splitlines()[-1]
+
+
 def normalise(text: str) -> str:
     """Fold white space, ligatures, typographic quotes and dashes, as the golden tests compare."""
     text = unicodedata.normalize("NFKC", text)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from helpers import letters
+from helpers import last_line, letters
 
 
 def build(project: Path, *slugs: str):
@@ -21,7 +21,8 @@ def test_missing_signature_image_fails_with_its_path(project: Path):
     assert result.exit_code == 1
     assert result.stderr == ("assets/signature-michael-king.svg: is missing: add the file or "
                              "correct the name that refers to it\n")
-    assert result.stdout.startswith("0 built, 0 skipped (data errors), 1 failed in ")
+    assert last_line(result).startswith("0 built, 0 unchanged, "
+                                        "0 skipped (data errors), 1 failed in ")
 
 
 def test_missing_stylesheet_fails_with_its_path(project: Path):
@@ -42,7 +43,8 @@ def test_a_weasyprint_warning_fails_the_letter(project: Path):
     edit(project / "templates" / "letter.css", "body { margin: 0; }", "body { margn: 0; }")
     result = build(project, "maidstone")
     assert result.exit_code == 1
-    assert result.stderr.startswith("councils/maidstone.yaml: PDF rendering: Ignored `margn: 0` ")
+    assert result.stderr == ("templates/letter.css:28: PDF rendering: Ignored `margn: 0` at 28:8, "
+                             "unknown property.\n")
     assert not (project / "build" / "pdf" / "maidstone.pdf").exists()
 
 
@@ -72,7 +74,8 @@ def test_a_bad_council_is_reported_and_the_others_still_build(project: Path):
     assert result.exit_code == 1
     assert result.stderr == ("councils/leicester.yaml:13: statistics.upheld: 50 is more than "
                              "statistics.investigations (42)\n")
-    assert result.stdout.startswith("4 built, 1 skipped (data errors), 0 failed in ")
+    assert last_line(result).startswith("4 built, 0 unchanged, "
+                                        "1 skipped (data errors), 0 failed in ")
     assert sorted(p.stem for p in (project / "build" / "pdf").iterdir()) == [
         "cannock-chase", "canterbury", "maidstone", "sevenoaks"]
 

@@ -1,28 +1,31 @@
-"""Stage 7, build: run every council through the pipeline and write its outputs."""
+"""Stage 7, build: the orchestrator that runs councils through the pipeline and writes outputs."""
 
-import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from letters.context import letter_context
 from letters.load import load_document
+from letters.manifest import council_fingerprint, manifest_text, read_manifest, shared_fingerprint
 from letters.problems import LettersError, Problem
 from letters.project import Project
-from letters.render_html import html_environment, render_html
-from letters.render_pdf import render_pdf
+from letters.render_html import LETTER_STYLESHEET, TemplateFiles, html_environment, render_html
+from letters.render_pdf import PdfJob, PdfRenderer, render_pdfs
 from letters.validate import Council, Year, validate_council, validate_year
 
 
 @dataclass
 class Outcome:
-    """What happened to one council in a build: built, skipped (its data is wrong) or failed."""
+    """What happened to one council: built, unchanged, skipped (its data is wrong) or failed."""
 
     slug: str
     status: str = "built"
     problems: list[Problem] = field(default_factory=list)
+    fingerprint: str | None = None
+    outputs: tuple[str, ...] = ()
     pages: int | None = None
     stale: bool = False
 
@@ -30,6 +33,7 @@ class Outcome:
 @dataclass
 class BuildReport:
     outcomes: list[Outcome]
+    removed: list[str]
     seconds: float
 
     def count(self, status: str) -> int:
@@ -37,7 +41,7 @@ class BuildReport:
 
     @property
     def ok(self) -> bool:
-        return all(outcome.status == "built" for outcome in self.outcomes)
+        return all(outcome.status in ("built", "unchanged") for outcome in self.outcomes)
 
     def problems(self) -> list[Problem]:
         return [problem for outcome in self.outcomes for problem in outcome.problems]
@@ -45,36 +49,94 @@ class BuildReport:
     def summary(self) -> str:
         stale = sum(outcome.stale for outcome in self.outcomes)
         kept = f"; {stale} kept their last good letter, marked stale" if stale else ""
-        return (f"{self.count('built')} built, {self.count('skipped')} skipped (data errors), "
-                f"{self.count('failed')} failed{kept} in {self.seconds:.1f} s")
+        removed = f", {len(self.removed)} removed" if self.removed else ""
+        return (f"{self.count('built')} built, {self.count('unchanged')} unchanged, "
+                f"{self.count('skipped')} skipped (data errors), {self.count('failed')} failed"
+                f"{removed}{kept} in {self.seconds:.1f} s")
 
 
-def build(project: Project, slugs: tuple[str, ...] = (), draft: bool = False) -> BuildReport:
-    """Build the named councils' letters (all when none are named) into build/."""
+@dataclass(frozen=True)
+class Options:
+    slugs: tuple[str, ...] = ()
+    draft: bool = False
+    force: bool = False
+    html_only: bool = False
+    jobs: int = 1
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return ("html",) if self.html_only else ("html", "pdf")
+
+
+Progress = Callable[[Outcome, int], None]  # an outcome, and how many councils are to be built
+
+
+def build(project: Project, options: Options = Options(),
+          progress: Progress = lambda outcome, total: None) -> BuildReport:
+    """Build the councils' letters into build/ (build/preview/ for drafts), skipping those
+    whose inputs have not changed since they were last built."""
     started = time.perf_counter()
-    outputs = project.build_dir / ("preview" if draft else "")
-    # Validate everything first: data errors are reported before any rendering starts.
+    outputs = project.build_dir / ("preview" if options.draft else "")
     year = read_year(project)
-    councils, outcomes = read_councils(project, council_paths(project, slugs), year)
-    environment = html_environment(project)
+    paths = council_paths(project, options.slugs)
+    recorded = read_manifest(outputs / "manifest.json")
+    fingerprints = fingerprint_councils(project, paths)
+    # Unchanged councils are not even read again; the rest are validated before any rendering.
+    unchanged = [unchanged_outcome(path.stem, recorded, fingerprints[path], options, outputs)
+                 for path in paths if is_unchanged(path, recorded, fingerprints, options, outputs)]
+    todo = [path for path in paths if path.stem not in {outcome.slug for outcome in unchanged}]
+    councils, skipped = read_councils(project, todo, year)
+    outcomes = unchanged + skipped
+    for outcome in outcomes:
+        progress(outcome, len(paths))
     remove_leftovers(outputs)
     try:
-        for slug, council in councils.items():
-            outcome = Outcome(slug)
-            try:
-                html = render_html(environment, letter_context(council, year, draft))
-                pdf, outcome.pages = render_pdf(html, project.shown(project.council_file(slug)))
-                write_atomically(outputs / "html" / f"{slug}.html", html.encode("utf-8"))
-                write_atomically(outputs / "pdf" / f"{slug}.pdf", pdf)
-            except LettersError as error:
-                outcome.status, outcome.problems = "failed", error.problems
+        for outcome in render_councils(project, year, councils, fingerprints, options, outputs):
             outcomes.append(outcome)
+            progress(outcome, len(paths))
     finally:
+        removed = [] if options.slugs else remove_deleted_councils(project, outputs, recorded)
         for outcome in outcomes:
-            outcome.stale = outcome.status != "built" and has_outputs(outputs, outcome.slug)
-        report = BuildReport(outcomes, time.perf_counter() - started)
-        write_manifest(outputs, report)
+            outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
+                outputs, outcome.slug)
+        report = BuildReport(outcomes, removed, time.perf_counter() - started)
+        write_manifest(outputs, recorded, report)
     return report
+
+
+def render_councils(project: Project, year: Year, councils: dict[str, Council],
+                    fingerprints: dict[Path, str], options: Options, outputs: Path):
+    """Render each valid council, writing its HTML and PDF together once both are ready."""
+    environment = html_environment(project)
+    pages: dict[str, str] = {}
+    jobs = []
+    for slug, council in councils.items():
+        fingerprint = fingerprints[project.council_file(slug)]
+        try:
+            html = render_html(environment, letter_context(council, year, options.draft))
+        except LettersError as error:
+            yield Outcome(slug, "failed", error.problems, fingerprint)
+            continue
+        if options.html_only:
+            write_atomically(outputs / "html" / f"{slug}.html", html.encode("utf-8"))
+            yield Outcome(slug, "built", fingerprint=fingerprint, outputs=options.outputs)
+            continue
+        pages[slug] = html
+        bare = render_html(environment, letter_context(council, year, options.draft, False))
+        jobs.append(PdfJob(slug, bare, project.shown(project.council_file(slug))))
+    if not jobs:
+        return
+    stylesheet = TemplateFiles(project).stylesheet()
+    renderer = PdfRenderer(stylesheet, project.shown(project.templates_dir / LETTER_STYLESHEET))
+    for result in render_pdfs(renderer, jobs, options.jobs):
+        fingerprint = fingerprints[project.council_file(result.slug)]
+        if result.problems:
+            yield Outcome(result.slug, "failed", result.problems, fingerprint)
+            continue
+        write_atomically(outputs / "html" / f"{result.slug}.html", pages[result.slug].encode())
+        write_atomically(outputs / "pdf" / f"{result.slug}.pdf", result.pdf)
+        yield Outcome(result.slug, "built", fingerprint=fingerprint, outputs=options.outputs,
+                      pages=result.pages)
 
 
 def check(project: Project) -> tuple[int, list[Problem]]:
@@ -118,8 +180,44 @@ def council_paths(project: Project, slugs: tuple[str, ...]) -> list[Path]:
     return [project.council_file(slug) for slug in slugs]
 
 
+def fingerprint_councils(project: Project, paths: list[Path]) -> dict[Path, str]:
+    shared = shared_fingerprint(project)
+    return {path: council_fingerprint(shared, path) for path in paths if path.is_file()}
+
+
+def is_unchanged(path: Path, recorded: dict[str, dict], fingerprints: dict[Path, str],
+                 options: Options, outputs: Path) -> bool:
+    """Built before from the same inputs, with every output wanted now still there."""
+    entry = recorded.get(path.stem, {})
+    return (not options.force and path in fingerprints
+            and entry.get("fingerprint") == fingerprints[path]
+            and set(options.outputs) <= set(entry.get("outputs", []))
+            and all((outputs / kind / f"{path.stem}.{kind}").is_file()
+                    for kind in options.outputs))
+
+
+def unchanged_outcome(slug: str, recorded: dict[str, dict], fingerprint: str,
+                      options: Options, outputs: Path) -> Outcome:
+    entry = recorded[slug]
+    return Outcome(slug, "unchanged", fingerprint=fingerprint,
+                   outputs=tuple(entry["outputs"]), pages=entry.get("pages"))
+
+
 def has_outputs(outputs: Path, slug: str) -> bool:
-    return (outputs / "pdf" / f"{slug}.pdf").exists()
+    return any((outputs / kind / f"{slug}.{kind}").exists() for kind in ("html", "pdf"))
+
+
+def remove_deleted_councils(project: Project, outputs: Path,
+                            recorded: dict[str, dict]) -> list[str]:
+    """Remove the outputs of councils whose files are gone; returns their slugs."""
+    current = {path.stem for path in project.council_files()}
+    built = {path.stem for kind in ("html", "pdf") for path in (outputs / kind).glob(f"*.{kind}")}
+    removed = sorted((built | set(recorded)) - current)
+    for slug in removed:
+        for kind in ("html", "pdf"):
+            (outputs / kind / f"{slug}.{kind}").unlink(missing_ok=True)
+        recorded.pop(slug, None)
+    return removed
 
 
 def write_atomically(path: Path, content: bytes) -> None:
@@ -143,27 +241,23 @@ def remove_leftovers(outputs: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def write_manifest(outputs: Path, report: BuildReport) -> None:
+def write_manifest(outputs: Path, recorded: dict[str, dict], report: BuildReport) -> None:
     """Record each council's last build in manifest.json, keeping councils not built this time."""
-    path = outputs / "manifest.json"
-    councils = read_manifest(path)
-    councils.update({outcome.slug: manifest_entry(outcome) for outcome in report.outcomes})
-    manifest = json.dumps({"councils": councils}, indent=2, sort_keys=True) + "\n"
-    write_atomically(path, manifest.encode("utf-8"))
+    councils = dict(recorded)
+    for outcome in report.outcomes:
+        councils[outcome.slug] = manifest_entry(outcome, recorded.get(outcome.slug, {}))
+    write_atomically(outputs / "manifest.json", manifest_text(councils).encode("utf-8"))
 
 
-def read_manifest(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["councils"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def manifest_entry(outcome: Outcome) -> dict:
+def manifest_entry(outcome: Outcome, previous: dict) -> dict:
+    """A council's manifest entry; one that failed keeps what its last good outputs were."""
+    good = outcome.status in ("built", "unchanged")
     return {
         "status": "stale" if outcome.stale else outcome.status,
+        "fingerprint": outcome.fingerprint if good else None,
+        "outputs": list(outcome.outputs) if good else previous.get("outputs", []),
         "html": f"html/{outcome.slug}.html",
         "pdf": f"pdf/{outcome.slug}.pdf",
-        "pages": outcome.pages,
+        "pages": outcome.pages if good else previous.get("pages"),
         "problems": [str(problem) for problem in outcome.problems],
     }

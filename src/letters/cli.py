@@ -31,15 +31,25 @@ def main() -> None:
 @main.command()
 @click.argument("slugs", nargs=-1)
 @root_option
-def build(slugs: tuple[str, ...], root: Path) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default="the number of cores", help="How many letters to render at once.")
+@click.option("--force", is_flag=True, help="Rebuild every letter, changed or not.")
+@click.option("--html-only", is_flag=True, help="Write only the HTML letters, not the PDFs.")
+def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only: bool) -> None:
     """Build letters into build/html/ and build/pdf/.
 
-    With no SLUGS, builds every council in councils/; otherwise only the named ones
-    (a slug is a council file's name without .yaml, e.g. canterbury).
+    With no SLUGS, builds every council in councils/ and removes the letters of councils whose
+    files are gone; otherwise builds only the named ones (a slug is a council file's name
+    without .yaml, e.g. canterbury). A letter whose council file, year file, templates and
+    assets have not changed since it was built is left as it is.
     """
+    from letters.build import Options
     from letters.build import build as build_letters
+    from letters.progress import progress_for_output
 
-    report = run(lambda: build_letters(Project(root), slugs))
+    options = Options(slugs=slugs, force=force, html_only=html_only, jobs=jobs)
+    with progress_for_output() as progress:
+        report = run(lambda: build_letters(Project(root), options, progress))
     for problem in report.problems():
         click.echo(str(problem), err=True)
     click.echo(report.summary())
@@ -69,10 +79,11 @@ def check(root: Path) -> None:
 @root_option
 def preview(slug: str, root: Path) -> None:
     """Build one council's draft letter, marked DRAFT, into build/preview/ and print its paths."""
+    from letters.build import Options
     from letters.build import build as build_letters
 
     project = Project(root)
-    report = run(lambda: build_letters(project, (slug,), draft=True))
+    report = run(lambda: build_letters(project, Options(slugs=(slug,), draft=True, jobs=1)))
     for problem in report.problems():
         click.echo(str(problem), err=True)
     if not report.ok:

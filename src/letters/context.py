@@ -13,10 +13,16 @@ from letters.figures import (
 from letters.validate import Council, Year
 
 
-def letter_context(council: Council, year: Year, draft: bool = False) -> dict[str, Any]:
-    """The values one council's letter is rendered from; wording stays in the templates."""
+def letter_context(council: Council, year: Year, draft: bool = False,
+                   standalone: bool = True) -> dict[str, Any]:
+    """The values one council's letter is rendered from; wording stays in the templates.
+
+    A standalone letter embeds its stylesheet, for the HTML file; the PDF renderer brings the
+    stylesheet it parsed once instead.
+    """
     return {
         "draft": draft,
+        "standalone": standalone,
         "letter": year_wording(year),
         "council": council,
         "recipient": council.recipient,

@@ -1,6 +1,7 @@
 """Stage 5, render HTML: fill the Jinja templates into one self-contained HTML letter."""
 
 import base64
+import functools
 import re
 import traceback
 from pathlib import Path
@@ -14,6 +15,7 @@ from letters.problems import LettersError, Problem
 from letters.project import Project
 
 LETTER_TEMPLATE = "letter.html.j2"
+LETTER_STYLESHEET = "letter.css"
 
 MEDIA_TYPES = {
     ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -48,9 +50,10 @@ class TemplateFiles:
         if media_type is None:
             raise self.problem(reference, f"is not a kind of file a letter can embed "
                                f"({', '.join(MEDIA_TYPES)})")
-        return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+        stat = path.stat()
+        return f"data:{media_type};base64,{base64_of(path, stat.st_mtime_ns, stat.st_size)}"
 
-    def stylesheet(self, name: str) -> str:
+    def stylesheet(self, name: str = LETTER_STYLESHEET) -> str:
         """The stylesheet's text with every url(...) it names embedded as a data URI."""
         path = self.resolve(name, self.project.templates_dir)
         return CSS_URL.sub(lambda match: f'url("{self.data_uri(match[2], path.parent)}")',
@@ -58,6 +61,13 @@ class TemplateFiles:
 
     def problem(self, reference: str, message: str) -> LettersError:
         return LettersError([Problem(reference, message)])
+
+
+@functools.lru_cache(maxsize=64)
+def base64_of(path: Path, modified: int, size: int) -> str:
+    """A file's bytes in base64, read once while the file stays as it is (every letter embeds
+    the same fonts and images)."""
+    return base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def html_environment(project: Project) -> jinja2.Environment:
@@ -74,7 +84,7 @@ def html_environment(project: Project) -> jinja2.Environment:
                                formatted_list=formatted_list, thousands=thousands)
     environment.globals.update(
         embed=lambda reference: files.data_uri(reference, project.root),
-        stylesheet=lambda name: Markup(files.stylesheet(name)),
+        stylesheet=lambda: Markup(files.stylesheet()),
     )
     return environment
 

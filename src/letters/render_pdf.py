@@ -1,10 +1,16 @@
-"""Stage 6, render PDF: lay out the self-contained HTML letter with WeasyPrint."""
+"""Stage 6, render PDF: lay out the HTML letter with WeasyPrint."""
 
 import logging
+import multiprocessing
 import re
+import signal
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from letters.problems import LettersError, Problem
+
+RECYCLE_AFTER = 100  # letters per worker process; measured in benchmarks/RESULTS.md
 
 
 class RecordProblems(logging.Handler):
@@ -19,8 +25,11 @@ class RecordProblems(logging.Handler):
 
 
 @contextmanager
-def weasyprint_problems(shown: str):
-    """Turn anything WeasyPrint logs as a warning or error into a LettersError for `shown`."""
+def weasyprint_problems(shown: str, in_file: bool = False):
+    """Turn anything WeasyPrint logs as a warning or error into a LettersError for `shown`.
+
+    `in_file`: the line numbers WeasyPrint gives ("at 28:8") are lines of the file `shown`.
+    """
     logger = logging.getLogger("weasyprint")
     handler = RecordProblems()
     logger.addHandler(handler)
@@ -29,26 +38,52 @@ def weasyprint_problems(shown: str):
     finally:
         logger.removeHandler(handler)
     if handler.messages:
-        raise LettersError([Problem(shown, f"PDF rendering: {message}")
+        raise LettersError([Problem(shown, f"PDF rendering: {message}",
+                                    line_in(message) if in_file else None)
                             for message in handler.messages])
 
 
-def render_pdf(html: str, shown: str) -> tuple[bytes, int]:
-    """The PDF of a self-contained HTML letter, and its page count.
+def line_in(message: str) -> int | None:
+    found = re.search(r" at (\d+):\d+", message)
+    return int(found[1]) if found else None
 
-    The letter may fetch nothing but its own data: URIs, so no data file can reach the network
-    or the disk through it.
+
+class PdfRenderer:
+    """WeasyPrint set up once per process: its fonts and parsed stylesheet serve every letter.
+
+    Letters may fetch nothing but data: URIs (the stylesheet's fonts, the embedded images), so
+    no data file or template can reach the network or the disk through WeasyPrint.
     """
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    with weasyprint_problems(shown):
-        try:
-            document = HTML(string=html, url_fetcher=fetcher).render()
+    def __init__(self, stylesheet: str, stylesheet_name: str):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import URLFetcher
+
+        self.fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+        self.font_config = FontConfiguration()
+        with weasyprint_problems(stylesheet_name, in_file=True), refused_fetches(stylesheet_name):
+            self.stylesheet = CSS(string=stylesheet, font_config=self.font_config,
+                                  url_fetcher=self.fetcher)
+
+    def render(self, html: str, shown: str) -> tuple[bytes, int]:
+        """The PDF of one letter's HTML, and its page count."""
+        from weasyprint import HTML
+
+        with weasyprint_problems(shown), refused_fetches(shown):
+            document = HTML(string=html, url_fetcher=self.fetcher).render(
+                stylesheets=[self.stylesheet], font_config=self.font_config)
             return document.write_pdf(), len(document.pages)
-        except FatalURLFetchingError as error:
-            raise LettersError([Problem(shown, refused_fetch_message(str(error)))]) from None
+
+
+@contextmanager
+def refused_fetches(shown: str):
+    from weasyprint.urls import FatalURLFetchingError
+
+    try:
+        yield
+    except FatalURLFetchingError as error:
+        raise LettersError([Problem(shown, refused_fetch_message(str(error)))]) from None
 
 
 def refused_fetch_message(error: str) -> str:
@@ -56,3 +91,52 @@ def refused_fetch_message(error: str) -> str:
     url = url if len(url) <= 80 else f"{url[:77]}..."
     return (f"PDF rendering refused to fetch {url}: a letter may only use files in templates/ "
             f"and assets/, through embed() in a template or url() in the stylesheet")
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    slug: str
+    html: str
+    shown: str
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    slug: str
+    pdf: bytes | None
+    pages: int | None
+    problems: list[Problem]
+
+
+# Each worker process renders with the renderer the main process set up before forking.
+worker_renderer: PdfRenderer | None = None
+
+
+def start_worker(renderer: PdfRenderer) -> None:
+    global worker_renderer
+    worker_renderer = renderer
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C for all
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def render_job(job: PdfJob, renderer: PdfRenderer | None = None) -> PdfResult:
+    try:
+        pdf, pages = (renderer or worker_renderer).render(job.html, job.shown)
+        return PdfResult(job.slug, pdf, pages, [])
+    except LettersError as error:
+        return PdfResult(job.slug, None, None, error.problems)
+
+
+def render_pdfs(renderer: PdfRenderer, jobs: list[PdfJob], processes: int) -> Iterator[PdfResult]:
+    """Render the jobs, in `processes` worker processes when there is more than one.
+
+    Workers are forked from this process, so they start with WeasyPrint imported and the
+    stylesheet and fonts parsed; each is replaced after RECYCLE_AFTER letters, because
+    WeasyPrint's memory grows a little with every document.
+    """
+    if processes <= 1 or len(jobs) <= 1:
+        yield from (render_job(job, renderer) for job in jobs)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, start_worker, (renderer,), maxtasksperchild=RECYCLE_AFTER) as pool:
+        yield from pool.imap_unordered(render_job, jobs)
