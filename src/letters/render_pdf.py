@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from letters.problems import LettersError, Problem
 
-RECYCLE_AFTER = 100  # letters per worker process; measured in benchmarks/RESULTS.md
-
 
 class RecordProblems(logging.Handler):
     """Collects what WeasyPrint logs, so that a warning fails the letter instead of passing."""
@@ -130,13 +128,17 @@ def render_job(job: PdfJob, renderer: PdfRenderer | None = None) -> PdfResult:
 def render_pdfs(renderer: PdfRenderer, jobs: list[PdfJob], processes: int) -> Iterator[PdfResult]:
     """Render the jobs, in `processes` worker processes when there is more than one.
 
-    Workers are forked from this process, so they start with WeasyPrint imported and the
-    stylesheet and fonts parsed; each is replaced after RECYCLE_AFTER letters, because
-    WeasyPrint's memory grows a little with every document.
+    The first letter is rendered here, before forking, so that every worker starts with
+    WeasyPrint imported, the stylesheet and fonts parsed and the font machinery warmed up.
+    Workers live for the whole build: with one shared FontConfiguration their memory stays flat
+    (measured in benchmarks/RESULTS.md), so they need no recycling.
     """
-    if processes <= 1 or len(jobs) <= 1:
-        yield from (render_job(job, renderer) for job in jobs)
+    if not jobs:
+        return
+    yield render_job(jobs[0], renderer)
+    if processes <= 1 or len(jobs) <= 2:
+        yield from (render_job(job, renderer) for job in jobs[1:])
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes, start_worker, (renderer,), maxtasksperchild=RECYCLE_AFTER) as pool:
-        yield from pool.imap_unordered(render_job, jobs)
+    with context.Pool(processes, start_worker, (renderer,)) as pool:
+        yield from pool.imap_unordered(render_job, jobs[1:])

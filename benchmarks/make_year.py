@@ -1,0 +1,98 @@
+"""Writes a full year: 343 council files with ILLUSTRATIVE figures, beside the project's wording.
+
+    .venv/bin/python benchmarks/make_year.py OUT_DIR
+
+OUT_DIR gets councils/ (one file per council in data/english_councils_2019_20.csv: real names
+and authority types, made-up recipients and counts, a realistic mix of optional paragraphs),
+and copies of year.yaml, templates/ and assets/, so that `letters build --root OUT_DIR` builds it.
+The same OUT_DIR is written the same way every time (a fixed random seed).
+"""
+
+import csv
+import random
+import re
+import shutil
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COUNCILS_CSV = Path(__file__).resolve().parent / "data" / "english_councils_2019_20.csv"
+
+# Rough size of a year's detailed investigations, and the share upheld, by type (illustrative).
+INVESTIGATIONS = {"District Councils": (2, 25), "Unitary Councils": (10, 80),
+                  "Metropolitan Boroughs": (20, 90), "London Boroughs": (15, 85),
+                  "County Councils": (30, 120)}
+UPHELD_SHARE = {"District Councils": 0.45, "Unitary Councils": 0.62,
+                "Metropolitan Boroughs": 0.67, "London Boroughs": 0.63, "County Councils": 0.68}
+TITLES = ["Mr", "Ms", "Mrs", "Dr"]
+SURNAMES = ["Ahmed", "Baker", "Carter", "Davies", "Evans", "Fletcher", "Green", "Hughes", "Iqbal",
+            "Jones", "Khan", "Lewis", "Morgan", "Nolan", "Owen", "Patel", "Quinn", "Roberts",
+            "Singh", "Taylor", "Underwood", "Vaughan", "Walker", "Young"]
+JOB_TITLES = ["Chief Executive", "Managing Director", "Head of Paid Service",
+              "Chief Executive & Town Clerk", "Chief Operating Officer"]
+COURSES = ["complaint handling", "planning complaint handling",
+           "adult social care complaint handling", "children's services complaint handling"]
+REPORT = """This year, I issued a public report about the Council after it delayed a decision
+about a resident's housing for many months, causing avoidable distress. (Illustrative text.)
+
+The Council has since agreed to apologise, to pay the resident for the distress caused, and
+to review how it handles similar cases."""
+
+
+def slug_of(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def counts(rng: random.Random, kind: str) -> dict[str, int]:
+    low, high = INVESTIGATIONS[kind]
+    investigations = rng.randint(low, high)
+    upheld = sum(rng.random() < UPHELD_SHARE[kind] for _ in range(investigations))
+    outcomes = sum(rng.random() < 0.8 for _ in range(upheld))
+    implemented = outcomes - (1 if outcomes and rng.random() < 0.05 else 0)
+    remedies = sum(rng.random() < 0.15 for _ in range(upheld))
+    return {"investigations": investigations, "upheld": upheld, "compliance_outcomes": outcomes,
+            "implemented": implemented, "satisfactory_remedies": remedies}
+
+
+def council_file(rng: random.Random, row: dict[str, str]) -> str:
+    kind = row["lgsco-type"]
+    name = row["official-name"].replace('"', "'")
+    statistics = "\n".join(f"  {field}: {value}" for field, value in counts(rng, kind).items())
+    text = (f"# {name}: ILLUSTRATIVE figures and recipient made up by benchmarks/make_year.py,\n"
+            f"# not the council's real ones. Name and type from mySociety's open data (MIT).\n"
+            f'name: "{name}"\nauthority_type: {kind}\n'
+            f"recipient:\n  title: {rng.choice(TITLES)}\n  name: {rng.choice(SURNAMES)}\n"
+            f"  job_title: {rng.choice(JOB_TITLES)}\n"
+            f"statistics:\n{statistics}\n")
+    if rng.random() < 0.04:
+        text += "witness_summons:\n  threatened: true\n"
+        text += f"  incomplete_response: {str(rng.random() < 0.5).lower()}\n"
+    if rng.random() < 0.12:
+        text += "training_courses:\n" + "".join(
+            f'  - "{course}"\n' for course in rng.sample(COURSES, rng.choice([1, 1, 1, 2])))
+    if rng.random() < 0.04:
+        text += "public_report: |\n" + "".join(f"  {line}\n" if line else "\n"
+                                               for line in REPORT.splitlines())
+    return text
+
+
+def write_year(out: Path) -> int:
+    rng = random.Random(2020)
+    shutil.rmtree(out / "councils", ignore_errors=True)
+    (out / "councils").mkdir(parents=True)
+    with COUNCILS_CSV.open(encoding="utf-8") as source:
+        rows = list(csv.DictReader(source))
+    for row in rows:
+        path = out / "councils" / f"{slug_of(row['nice-name'])}.yaml"
+        path.write_text(council_file(rng, row), encoding="utf-8")
+    for folder in ("templates", "assets"):
+        shutil.rmtree(out / folder, ignore_errors=True)
+        shutil.copytree(REPO / folder, out / folder)
+    shutil.copy(REPO / "year.yaml", out / "year.yaml")
+    return len(rows)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    print(f"{write_year(Path(sys.argv[1]))} councils written to {sys.argv[1]}/councils")
