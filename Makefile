@@ -1,6 +1,6 @@
 # `make help` lists the targets. Everything runs in .venv, made on first use.
 .DEFAULT_GOAL := help
-.PHONY: help letters check test lint clean
+.PHONY: help letters check test bench clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -20,6 +20,10 @@ test: $(VENV)/.installed ## Run the tests and the linter
 	@scripts/install-system-deps test
 	$(BIN)/pytest
 	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed ## Time a 343-council year against the ideal and the naive way
+	@scripts/install-system-deps runtime
+	$(BIN)/python benchmarks/run.py
 
 clean: ## Remove build/ (the outputs)
 	rm -rf build

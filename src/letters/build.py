@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from letters.context import letter_context
+from letters.interrupt import stop_if_asked
 from letters.load import load_document
 from letters.manifest import council_fingerprint, manifest_text, read_manifest, shared_fingerprint
+from letters.parallel import in_processes
 from letters.problems import LettersError, Problem
 from letters.project import Project
 from letters.render_html import LETTER_STYLESHEET, TemplateFiles, html_environment, render_html
-from letters.render_pdf import PdfJob, PdfRenderer, render_pdfs
+from letters.render_pdf import PdfRenderer
 from letters.validate import Council, Year, validate_council, validate_year
 
 
@@ -94,6 +96,7 @@ def build(project: Project, options: Options = Options(),
         for outcome in render_councils(project, year, councils, fingerprints, options, outputs):
             outcomes.append(outcome)
             progress(outcome, len(paths))
+            stop_if_asked()
     finally:
         removed = [] if options.slugs else remove_deleted_councils(project, outputs, recorded)
         for outcome in outcomes:
@@ -104,39 +107,57 @@ def build(project: Project, options: Options = Options(),
     return report
 
 
+@dataclass(frozen=True)
+class Rendered:
+    slug: str
+    html: str | None = None
+    pdf: bytes | None = None
+    pages: int | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+class LetterRenderer:
+    """Renders one council's letter as HTML and PDF; set up once, then used for every council
+    (in every worker process, which inherits it)."""
+
+    def __init__(self, project: Project, year: Year, options: Options):
+        self.project, self.year, self.options = project, year, options
+        self.environment = html_environment(project)
+        self.pdf = None if options.html_only else PdfRenderer(
+            TemplateFiles(project).stylesheet(),
+            project.shown(project.templates_dir / LETTER_STYLESHEET))
+
+    def __call__(self, council: tuple[str, Council]) -> Rendered:
+        slug, model = council
+        try:
+            html = render_html(self.environment, letter_context(model, self.year,
+                                                                self.options.draft))
+            if self.pdf is None:
+                return Rendered(slug, html)
+            bare = render_html(self.environment, letter_context(model, self.year,
+                                                                self.options.draft, False))
+            pdf, pages = self.pdf.render(bare, self.project.shown(self.project.council_file(slug)))
+            return Rendered(slug, html, pdf, pages)
+        except LettersError as error:
+            return Rendered(slug, problems=tuple(error.problems))
+
+
 def render_councils(project: Project, year: Year, councils: dict[str, Council],
                     fingerprints: dict[Path, str], options: Options, outputs: Path):
-    """Render each valid council, writing its HTML and PDF together once both are ready."""
-    environment = html_environment(project)
-    pages: dict[str, str] = {}
-    jobs = []
-    for slug, council in councils.items():
-        fingerprint = fingerprints[project.council_file(slug)]
-        try:
-            html = render_html(environment, letter_context(council, year, options.draft))
-        except LettersError as error:
-            yield Outcome(slug, "failed", error.problems, fingerprint)
-            continue
-        if options.html_only:
-            write_atomically(outputs / "html" / f"{slug}.html", html.encode("utf-8"))
-            yield Outcome(slug, "built", fingerprint=fingerprint, outputs=options.outputs)
-            continue
-        pages[slug] = html
-        bare = render_html(environment, letter_context(council, year, options.draft, False))
-        jobs.append(PdfJob(slug, bare, project.shown(project.council_file(slug))))
-    if not jobs:
+    """Render each valid council in parallel, writing its HTML and PDF together when ready."""
+    if not councils:
         return
-    stylesheet = TemplateFiles(project).stylesheet()
-    renderer = PdfRenderer(stylesheet, project.shown(project.templates_dir / LETTER_STYLESHEET))
-    for result in render_pdfs(renderer, jobs, options.jobs):
-        fingerprint = fingerprints[project.council_file(result.slug)]
-        if result.problems:
-            yield Outcome(result.slug, "failed", result.problems, fingerprint)
+    renderer = LetterRenderer(project, year, options)
+    for rendered in in_processes(renderer, list(councils.items()), options.jobs):
+        fingerprint = fingerprints[project.council_file(rendered.slug)]
+        if rendered.problems:
+            yield Outcome(rendered.slug, "failed", list(rendered.problems), fingerprint)
             continue
-        write_atomically(outputs / "html" / f"{result.slug}.html", pages[result.slug].encode())
-        write_atomically(outputs / "pdf" / f"{result.slug}.pdf", result.pdf)
-        yield Outcome(result.slug, "built", fingerprint=fingerprint, outputs=options.outputs,
-                      pages=result.pages)
+        write_atomically(outputs / "html" / f"{rendered.slug}.html", rendered.html.encode())
+        if rendered.pdf is not None:
+            write_atomically(outputs / "pdf" / f"{rendered.slug}.pdf", rendered.pdf)
+        yield Outcome(rendered.slug, "built", fingerprint=fingerprint, outputs=options.outputs,
+                      pages=rendered.pages)
 
 
 def check(project: Project) -> tuple[int, list[Problem]]:

@@ -1,7 +1,6 @@
 """The `letters` command: thin commands that call the build pipeline and report for people."""
 
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import click
 
 from letters import __version__
 from letters.figures import noun
+from letters.interrupt import stop_between_letters
 from letters.problems import LettersError
 from letters.project import Project
 
@@ -94,9 +94,9 @@ def preview(slug: str, root: Path) -> None:
 
 def run(action):
     """Run a library call, turning every expected failure into messages and exit status 1."""
-    signal.signal(signal.SIGTERM, stop_like_ctrl_c)
     try:
-        return action()
+        with stop_between_letters():
+            return action()
     except KeyboardInterrupt:
         click.echo("letters: stopped before the end; every letter written so far is whole, and "
                    "the others are as they were", err=True)
@@ -114,8 +114,3 @@ def run(action):
         click.echo(f"letters: unexpected error, please report it (LETTERS_DEBUG=1 shows "
                    f"details): {type(error).__name__}: {error}", err=True)
         sys.exit(2)
-
-
-def stop_like_ctrl_c(signum, frame):
-    """SIGTERM stops a build the way Ctrl-C does, so temporary files are cleaned up."""
-    raise KeyboardInterrupt

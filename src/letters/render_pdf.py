@@ -1,12 +1,8 @@
 """Stage 6, render PDF: lay out the HTML letter with WeasyPrint."""
 
 import logging
-import multiprocessing
 import re
-import signal
-from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from letters.problems import LettersError, Problem
 
@@ -89,56 +85,3 @@ def refused_fetch_message(error: str) -> str:
     url = url if len(url) <= 80 else f"{url[:77]}..."
     return (f"PDF rendering refused to fetch {url}: a letter may only use files in templates/ "
             f"and assets/, through embed() in a template or url() in the stylesheet")
-
-
-@dataclass(frozen=True)
-class PdfJob:
-    slug: str
-    html: str
-    shown: str
-
-
-@dataclass(frozen=True)
-class PdfResult:
-    slug: str
-    pdf: bytes | None
-    pages: int | None
-    problems: list[Problem]
-
-
-# Each worker process renders with the renderer the main process set up before forking.
-worker_renderer: PdfRenderer | None = None
-
-
-def start_worker(renderer: PdfRenderer) -> None:
-    global worker_renderer
-    worker_renderer = renderer
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C for all
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def render_job(job: PdfJob, renderer: PdfRenderer | None = None) -> PdfResult:
-    try:
-        pdf, pages = (renderer or worker_renderer).render(job.html, job.shown)
-        return PdfResult(job.slug, pdf, pages, [])
-    except LettersError as error:
-        return PdfResult(job.slug, None, None, error.problems)
-
-
-def render_pdfs(renderer: PdfRenderer, jobs: list[PdfJob], processes: int) -> Iterator[PdfResult]:
-    """Render the jobs, in `processes` worker processes when there is more than one.
-
-    The first letter is rendered here, before forking, so that every worker starts with
-    WeasyPrint imported, the stylesheet and fonts parsed and the font machinery warmed up.
-    Workers live for the whole build: with one shared FontConfiguration their memory stays flat
-    (measured in benchmarks/RESULTS.md), so they need no recycling.
-    """
-    if not jobs:
-        return
-    yield render_job(jobs[0], renderer)
-    if processes <= 1 or len(jobs) <= 2:
-        yield from (render_job(job, renderer) for job in jobs[1:])
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes, start_worker, (renderer,)) as pool:
-        yield from pool.imap_unordered(render_job, jobs[1:])

@@ -1,0 +1,127 @@
+"""Rebuilds do only what changed: skipping, each kind of change, --force, deletions, --jobs."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import SLUGS, html_text, last_line, letters
+
+
+def build(project: Path, *args: str):
+    result = letters("build", "--root", str(project), *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def rebuilt(result) -> list[str]:
+    """The councils a build rendered, from its progress lines."""
+    return sorted(line.split("] ")[1].removesuffix(": built") for line in
+                  result.stdout.splitlines() if line.endswith(": built"))
+
+
+def outputs(project: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(project / "build")): path.read_bytes()
+            for path in sorted((project / "build").rglob("*.*"))
+            if path.suffix in (".html", ".pdf")}
+
+
+@pytest.fixture
+def built_project(project: Path) -> Path:
+    build(project)
+    return project
+
+
+def test_nothing_changed_builds_nothing(built_project: Path):
+    before = outputs(built_project)
+    result = build(built_project)
+    assert rebuilt(result) == []
+    assert last_line(result).startswith("0 built, 5 unchanged, 0 skipped (data errors), 0 failed")
+    assert outputs(built_project) == before
+
+
+def test_touching_a_file_without_changing_it_builds_nothing(built_project: Path):
+    (built_project / "councils" / "canterbury.yaml").touch()
+    assert rebuilt(build(built_project)) == []
+
+
+def test_editing_one_council_rebuilds_that_one(built_project: Path):
+    path = built_project / "councils" / "maidstone.yaml"
+    path.write_text(path.read_text().replace("upheld: 7", "upheld: 8"))
+    assert rebuilt(build(built_project)) == ["maidstone"]
+    assert "73% of complaints we investigated were upheld" in html_text(
+        built_project / "build" / "html" / "maidstone.html")
+
+
+@pytest.mark.parametrize("changed", ["year.yaml", "templates/_statistics.html.j2",
+                                     "templates/letter.css", "assets/letterhead.svg",
+                                     "assets/fonts/Inter-Regular.woff2"])
+def test_a_shared_input_changing_rebuilds_every_council(built_project: Path, changed: str):
+    path = built_project / changed
+    if path.suffix == ".woff2":
+        path.write_bytes(path.read_bytes())  # same font, rewritten: nothing really changed
+        assert rebuilt(build(built_project)) == []
+        shutil.copy(built_project / "assets" / "fonts" / "Inter-Bold.woff2", path)
+    else:
+        path.write_text(path.read_text() + "\n")
+    assert rebuilt(build(built_project)) == sorted(SLUGS)
+
+
+def test_a_new_template_file_rebuilds_every_council(built_project: Path):
+    (built_project / "templates" / "_unused.html.j2").write_text("nothing yet")
+    assert rebuilt(build(built_project)) == sorted(SLUGS)
+
+
+def test_force_rebuilds_every_council(built_project: Path):
+    assert rebuilt(build(built_project, "--force")) == sorted(SLUGS)
+
+
+def test_a_deleted_output_is_rebuilt(built_project: Path):
+    (built_project / "build" / "pdf" / "leicester.pdf").unlink()
+    assert rebuilt(build(built_project)) == ["leicester"]
+
+
+def test_a_deleted_council_loses_its_letters(built_project: Path):
+    (built_project / "councils" / "sevenoaks.yaml").unlink()
+    result = build(built_project)
+    assert last_line(result).startswith(
+        "0 built, 4 unchanged, 0 skipped (data errors), 0 failed, 1 removed in ")
+    assert not (built_project / "build" / "pdf" / "sevenoaks.pdf").exists()
+    assert not (built_project / "build" / "html" / "sevenoaks.html").exists()
+    manifest = json.loads((built_project / "build" / "manifest.json").read_text())
+    assert "sevenoaks" not in manifest["councils"]
+
+
+def test_building_named_councils_removes_nothing(built_project: Path):
+    (built_project / "councils" / "sevenoaks.yaml").unlink()
+    build(built_project, "canterbury")
+    assert (built_project / "build" / "pdf" / "sevenoaks.pdf").exists()
+
+
+def test_a_council_that_failed_is_tried_again(built_project: Path):
+    path = built_project / "councils" / "maidstone.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("upheld: 7", "upheld: 70"))
+    assert letters("build", "--root", str(built_project)).exit_code == 1
+    path.write_text(good)
+    assert rebuilt(build(built_project)) == ["maidstone"]
+
+
+def test_html_only_writes_no_pdfs_and_a_later_build_adds_them(project: Path):
+    result = build(project, "--html-only")
+    assert rebuilt(result) == sorted(SLUGS)
+    assert sorted(path.name for path in (project / "build" / "html").iterdir()) == sorted(
+        f"{slug}.html" for slug in SLUGS)
+    assert not (project / "build" / "pdf").exists()
+    assert rebuilt(build(project)) == sorted(SLUGS)
+    assert len(list((project / "build" / "pdf").iterdir())) == 5
+
+
+def test_one_job_and_two_jobs_give_the_same_bytes(project: Path, tmp_path: Path):
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    build(project, "--jobs", "1")
+    build(other, "--jobs", "2")
+    assert outputs(project) == outputs(other)
+    assert len(outputs(project)) == 10
