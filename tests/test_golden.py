@@ -1,5 +1,6 @@
 """Every paragraph of the five reference letters, word for word and in order, in HTML and PDF."""
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -54,8 +55,10 @@ def test_statistics_page_starts_a_page_of_its_own(built: Path, slug: str):
 
 
 def test_canterbury_statistics_read_back_from_the_pdf(built: Path):
-    last = normalise(pdf_pages(built / "build" / "pdf" / "canterbury.pdf")[-1])
+    pdf = built / "build" / "pdf" / "canterbury.pdf"
+    last = subprocess.run(["pdftotext", "-layout", "-f", "4", "-l", "4", str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
     for figures in ("Canterbury City Council 50% Average for District Councils 45%",
                     "Canterbury City Council 100% Average for District Councils 99%",
                     "Canterbury City Council 0% Average for District Councils 20%"):
-        assert figures in last
+        assert figures in normalise(last)

@@ -1,13 +1,14 @@
 """Stage 7, build: the orchestrator that runs councils through the pipeline and writes outputs."""
 
 import os
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from letters.context import letter_context
+from letters.context import letter_context, optional_paragraphs
 from letters.interrupt import stop_if_asked
 from letters.load import load_document
 from letters.manifest import council_fingerprint, manifest_text, read_manifest, shared_fingerprint
@@ -15,7 +16,7 @@ from letters.parallel import in_processes
 from letters.problems import LettersError, Problem
 from letters.project import Project
 from letters.render_html import LETTER_STYLESHEET, TemplateFiles, html_environment, render_html
-from letters.render_pdf import PdfRenderer
+from letters.render_pdf import PdfLetter, PdfRenderer
 from letters.validate import Council, Year, validate_council, validate_year
 
 
@@ -29,6 +30,7 @@ class Outcome:
     fingerprint: str | None = None
     outputs: tuple[str, ...] = ()
     pages: int | None = None
+    notes: list[str] = field(default_factory=list)  # the proofreader's
     stale: bool = False
 
 
@@ -41,20 +43,27 @@ class BuildReport:
     def count(self, status: str) -> int:
         return sum(outcome.status == status for outcome in self.outcomes)
 
-    @property
-    def ok(self) -> bool:
-        return all(outcome.status in ("built", "unchanged") for outcome in self.outcomes)
+    def ok(self, strict: bool = False) -> bool:
+        """Everything built; with `strict`, also nothing for the proofreader to note."""
+        return all(outcome.status in ("built", "unchanged") and not (strict and outcome.notes)
+                   for outcome in self.outcomes)
 
     def problems(self) -> list[Problem]:
         return [problem for outcome in self.outcomes for problem in outcome.problems]
+
+    def notes(self, project: Project) -> list[Problem]:
+        return [Problem(project.shown(project.council_file(outcome.slug)), f"proofreading: {note}")
+                for outcome in self.outcomes for note in outcome.notes]
 
     def summary(self) -> str:
         stale = sum(outcome.stale for outcome in self.outcomes)
         kept = f"; {stale} kept their last good letter, marked stale" if stale else ""
         removed = f", {len(self.removed)} removed" if self.removed else ""
+        noted = sum(bool(outcome.notes) for outcome in self.outcomes)
+        notes = f", {noted} with proofreading notes" if noted else ""
         return (f"{self.count('built')} built, {self.count('unchanged')} unchanged, "
                 f"{self.count('skipped')} skipped (data errors), {self.count('failed')} failed"
-                f"{removed}{kept} in {self.seconds:.1f} s")
+                f"{removed}{notes}{kept} in {self.seconds:.1f} s")
 
 
 @dataclass(frozen=True)
@@ -63,11 +72,16 @@ class Options:
     draft: bool = False
     force: bool = False
     html_only: bool = False
+    archival: bool = False
+    png: bool = False
     jobs: int = 1
 
     @property
     def outputs(self) -> tuple[str, ...]:
-        return ("html",) if self.html_only else ("html", "pdf")
+        if self.html_only:
+            return ("html",)
+        return ("html", "pdf", *(("pdf-a",) if self.archival else ()),
+                *(("png",) if self.png else ()))
 
 
 Progress = Callable[[Outcome, int], None]  # an outcome, and how many councils are to be built
@@ -111,8 +125,7 @@ def build(project: Project, options: Options = Options(),
 class Rendered:
     slug: str
     html: str | None = None
-    pdf: bytes | None = None
-    pages: int | None = None
+    pdf: PdfLetter | None = None
     problems: tuple[Problem, ...] = ()
 
 
@@ -136,8 +149,9 @@ class LetterRenderer:
                 return Rendered(slug, html)
             bare = render_html(self.environment, letter_context(model, self.year,
                                                                 self.options.draft, False))
-            pdf, pages = self.pdf.render(bare, self.project.shown(self.project.council_file(slug)))
-            return Rendered(slug, html, pdf, pages)
+            pdf = self.pdf.render(bare, self.project.shown(self.project.council_file(slug)),
+                                  optional_paragraphs(model), self.options.archival)
+            return Rendered(slug, html, pdf)
         except LettersError as error:
             return Rendered(slug, problems=tuple(error.problems))
 
@@ -153,11 +167,48 @@ def render_councils(project: Project, year: Year, councils: dict[str, Council],
         if rendered.problems:
             yield Outcome(rendered.slug, "failed", list(rendered.problems), fingerprint)
             continue
-        write_atomically(outputs / "html" / f"{rendered.slug}.html", rendered.html.encode())
-        if rendered.pdf is not None:
-            write_atomically(outputs / "pdf" / f"{rendered.slug}.pdf", rendered.pdf)
+        write_letter(outputs, rendered, options)
+        pdf = rendered.pdf
         yield Outcome(rendered.slug, "built", fingerprint=fingerprint, outputs=options.outputs,
-                      pages=rendered.pages)
+                      pages=pdf and pdf.pages, notes=pdf.notes if pdf else [])
+
+
+def write_letter(outputs: Path, rendered: Rendered, options: Options) -> None:
+    """Write one letter's outputs; each file is replaced whole."""
+    slug, pdf = rendered.slug, rendered.pdf
+    write_atomically(output_path(outputs, "html", slug), rendered.html.encode())
+    if pdf is None:
+        return
+    write_atomically(output_path(outputs, "pdf", slug), pdf.pdf)
+    if pdf.archival is not None:
+        write_atomically(output_path(outputs, "pdf-a", slug), pdf.archival)
+    if options.png:
+        write_page_images(output_path(outputs, "pdf", slug), outputs / "png", slug)
+
+
+def output_path(outputs: Path, kind: str, slug: str) -> Path:
+    """Where one kind of output of a council goes (for page images: its first page)."""
+    return {"html": outputs / "html" / f"{slug}.html", "pdf": outputs / "pdf" / f"{slug}.pdf",
+            "pdf-a": outputs / "pdf-a" / f"{slug}.pdf",
+            "png": outputs / "png" / f"{slug}-1.png"}[kind]
+
+
+def write_page_images(pdf: Path, folder: Path, slug: str) -> None:
+    """Page images of a PDF for people to look at: <slug>-1.png, <slug>-2.png, ... (pdftoppm)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"{slug}-*.png"):
+        old.unlink()
+    with tempfile.TemporaryDirectory(dir=folder) as temporary:
+        try:
+            subprocess.run(["pdftoppm", "-png", "-r", "96", str(pdf),
+                            str(Path(temporary) / slug)], check=True, capture_output=True)
+        except FileNotFoundError:
+            raise LettersError([Problem("pdftoppm", "is not installed: page images need "
+                                        "Debian's poppler-utils (scripts/install-system-deps)")
+                                ]) from None
+        for image in sorted(Path(temporary).glob("*.png")):
+            page = int(image.stem.rsplit("-", 1)[1])
+            os.replace(image, folder / f"{slug}-{page}.png")
 
 
 def check(project: Project) -> tuple[int, list[Problem]]:
@@ -213,15 +264,14 @@ def is_unchanged(path: Path, recorded: dict[str, dict], fingerprints: dict[Path,
     return (not options.force and path in fingerprints
             and entry.get("fingerprint") == fingerprints[path]
             and set(options.outputs) <= set(entry.get("outputs", []))
-            and all((outputs / kind / f"{path.stem}.{kind}").is_file()
-                    for kind in options.outputs))
+            and all(output_path(outputs, kind, path.stem).is_file() for kind in options.outputs))
 
 
 def unchanged_outcome(slug: str, recorded: dict[str, dict], fingerprint: str,
                       options: Options, outputs: Path) -> Outcome:
     entry = recorded[slug]
-    return Outcome(slug, "unchanged", fingerprint=fingerprint,
-                   outputs=tuple(entry["outputs"]), pages=entry.get("pages"))
+    return Outcome(slug, "unchanged", fingerprint=fingerprint, outputs=tuple(entry["outputs"]),
+                   pages=entry.get("pages"), notes=entry.get("proofreading", []))
 
 
 def has_outputs(outputs: Path, slug: str) -> bool:
@@ -235,8 +285,10 @@ def remove_deleted_councils(project: Project, outputs: Path,
     built = {path.stem for kind in ("html", "pdf") for path in (outputs / kind).glob(f"*.{kind}")}
     removed = sorted((built | set(recorded)) - current)
     for slug in removed:
-        for kind in ("html", "pdf"):
-            (outputs / kind / f"{slug}.{kind}").unlink(missing_ok=True)
+        for kind in ("html", "pdf", "pdf-a"):
+            output_path(outputs, kind, slug).unlink(missing_ok=True)
+        for image in (outputs / "png").glob(f"{slug}-*.png"):
+            image.unlink()
         recorded.pop(slug, None)
     return removed
 
@@ -281,4 +333,5 @@ def manifest_entry(outcome: Outcome, previous: dict) -> dict:
         "pdf": f"pdf/{outcome.slug}.pdf",
         "pages": outcome.pages if good else previous.get("pages"),
         "problems": [str(problem) for problem in outcome.problems],
+        "proofreading": outcome.notes if good else previous.get("proofreading", []),
     }

@@ -35,7 +35,14 @@ def main() -> None:
               show_default="the number of cores", help="How many letters to render at once.")
 @click.option("--force", is_flag=True, help="Rebuild every letter, changed or not.")
 @click.option("--html-only", is_flag=True, help="Write only the HTML letters, not the PDFs.")
-def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only: bool) -> None:
+@click.option("--archival", is_flag=True,
+              help="Also write archival PDF/A-3u letters into build/pdf-a/.")
+@click.option("--png", is_flag=True, help="Also write page images into build/png/.")
+@click.option("--strict", is_flag=True,
+              help="Fail if the proofreading checks note anything (page count, a heading alone "
+                   "at the foot of a page, the statistics page, text outside the page).")
+def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only: bool,
+          archival: bool, png: bool, strict: bool) -> None:
     """Build letters into build/html/ and build/pdf/.
 
     With no SLUGS, builds every council in councils/ and removes the letters of councils whose
@@ -47,13 +54,15 @@ def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only:
     from letters.build import build as build_letters
     from letters.progress import progress_for_output
 
-    options = Options(slugs=slugs, force=force, html_only=html_only, jobs=jobs)
+    options = Options(slugs=slugs, force=force, html_only=html_only, archival=archival, png=png,
+                      jobs=jobs)
+    project = Project(root)
     with progress_for_output() as progress:
-        report = run(lambda: build_letters(Project(root), options, progress))
-    for problem in report.problems():
+        report = run(lambda: build_letters(project, options, progress))
+    for problem in report.problems() + report.notes(project):
         click.echo(str(problem), err=True)
     click.echo(report.summary())
-    sys.exit(0 if report.ok else 1)
+    sys.exit(0 if report.ok(strict) else 1)
 
 
 @main.command()
@@ -84,9 +93,9 @@ def preview(slug: str, root: Path) -> None:
 
     project = Project(root)
     report = run(lambda: build_letters(project, Options(slugs=(slug,), draft=True, jobs=1)))
-    for problem in report.problems():
+    for problem in report.problems() + report.notes(project):
         click.echo(str(problem), err=True)
-    if not report.ok:
+    if not report.ok():
         sys.exit(1)
     for kind in ("html", "pdf"):
         click.echo(project.shown(project.build_dir / "preview" / kind / f"{slug}.{kind}"))

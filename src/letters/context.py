@@ -40,6 +40,7 @@ def year_wording(year: Year) -> dict[str, Any]:
     return {
         "year": year.year,
         "date": long_date(year.letter_date),
+        "date_iso": year.letter_date.isoformat(),  # the PDF's dates: no clock time, same each build
         "period_start": long_date(year.period.start),
         "period_end": long_date(year.period.end),
         "period_end_short": short_date(year.period.end),
@@ -52,3 +53,11 @@ def year_wording(year: Year) -> dict[str, Any]:
         "training_people": thousands(year.training.people),
         "training_more_courses": thousands(year.training.more_courses_than_last_year),
     }
+
+
+OPTIONAL_PARAGRAPHS = ("witness_summons", "public_report", "training_courses")  # letter order
+
+
+def optional_paragraphs(council: Council) -> list[str]:
+    """The optional paragraphs a council's letter has, named by the fields that add them."""
+    return [name for name in OPTIONAL_PARAGRAPHS if getattr(council, name)]

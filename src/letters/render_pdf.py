@@ -3,6 +3,7 @@
 import logging
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from letters.problems import LettersError, Problem
 
@@ -42,6 +43,10 @@ def line_in(message: str) -> int | None:
     return int(found[1]) if found else None
 
 
+UA = "pdf/ua-1"  # tagged: structure, reading order, language, alt text
+ARCHIVAL = "pdf/a-3u"
+
+
 class PdfRenderer:
     """WeasyPrint set up once per process: its fonts and parsed stylesheet serve every letter.
 
@@ -60,14 +65,31 @@ class PdfRenderer:
             self.stylesheet = CSS(string=stylesheet, font_config=self.font_config,
                                   url_fetcher=self.fetcher)
 
-    def render(self, html: str, shown: str) -> tuple[bytes, int]:
-        """The PDF of one letter's HTML, and its page count."""
+    def render(self, html: str, shown: str, optional_paragraphs: list[str],
+               archival: bool = False) -> "PdfLetter":
+        """One letter's PDF, tagged for accessibility (PDF/UA-1), with its proofreading notes;
+        and, if asked for, the archival PDF/A-3u made from the same layout."""
         from weasyprint import HTML
+
+        from letters.proof import proof
 
         with weasyprint_problems(shown), refused_fetches(shown):
             document = HTML(string=html, url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet], font_config=self.font_config)
-            return document.write_pdf(), len(document.pages)
+                stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=UA)
+            return PdfLetter(
+                pdf=document.write_pdf(pdf_variant=UA),
+                archival=document.write_pdf(pdf_variant=ARCHIVAL, pdf_tags=True)
+                if archival else None,
+                pages=len(document.pages),
+                notes=proof(document, optional_paragraphs))
+
+
+@dataclass(frozen=True)
+class PdfLetter:
+    pdf: bytes
+    archival: bytes | None
+    pages: int
+    notes: list[str]
 
 
 @contextmanager
