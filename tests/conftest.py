@@ -15,6 +15,6 @@ def project(tmp_path: Path) -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The five councils built once, through the real command line, for the read-back tests."""
     root = copy_project(tmp_path_factory.mktemp("built"))
-    result = letters("build", "--root", str(root))
+    result = letters("build", "--root", str(root), "--archival")
     assert result.exit_code == 0, result.output
     return root
