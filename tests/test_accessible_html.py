@@ -1,0 +1,43 @@
+"""The HTML letters pass axe-core's WCAG 2.2 AA rules in a real browser, and read as they should."""
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from browser import chromium_page
+from helpers import SLUGS
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="module")
+def page():
+    with chromium_page() as page:
+        yield page
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_axe_finds_no_wcag_violations(built: Path, page, slug: str):
+    page.goto((built / "build" / "html" / f"{slug}.html").as_uri())
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+    assert results.response["violations"] == [], results.generate_snapshot()
+    passed = {rule["id"] for rule in results.response["passes"]}
+    assert {"color-contrast", "html-has-lang", "image-alt", "document-title",
+            "link-name"} <= passed  # the rules really ran on this page
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_letter_reads_as_plain_accessible_text(built: Path, page, slug: str):
+    page.goto((built / "build" / "html" / f"{slug}.html").as_uri())
+    assert page.evaluate("document.documentElement.lang") == "en-GB"
+    assert page.locator("h1").count() == 1
+    paragraphs = page.locator("article p, .statistics p")
+    styles = paragraphs.evaluate_all(
+        "elements => elements.map(e => { const s = getComputedStyle(e);"
+        " return [parseFloat(s.fontSize), s.fontFamily, s.textAlign]; })")
+    assert all(size >= 16 for size, _, _ in styles)  # 12 pt = 16 CSS pixels
+    assert all(family.endswith("sans-serif") for _, family, _ in styles)
+    assert {align for _, _, align in styles} <= {"left", "start"}
+    images = page.locator("img").evaluate_all("elements => elements.map(e => e.alt)")
+    assert images == ["Local Government & Social Care Ombudsman", "Signature of Michael King"]
