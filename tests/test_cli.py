@@ -58,7 +58,7 @@ def test_unknown_council_is_named_with_the_councils_there_are(project: Path):
 
 
 def test_preview_builds_a_draft_and_prints_its_paths(project: Path):
-    result = letters("preview", "sevenoaks", "--root", str(project))
+    result = letters("preview", "sevenoaks", "--once", "--root", str(project))
     assert result.exit_code == 0, result.output
     assert result.output == "build/preview/html/sevenoaks.html\nbuild/preview/pdf/sevenoaks.pdf\n"
     html = (project / "build" / "preview" / "html" / "sevenoaks.html").read_text()

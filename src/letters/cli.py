@@ -86,12 +86,32 @@ def check(root: Path) -> None:
 @main.command()
 @click.argument("slug")
 @root_option
-def preview(slug: str, root: Path) -> None:
-    """Build one council's draft letter, marked DRAFT, into build/preview/ and print its paths."""
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="The port to serve on (default: any free one).")
+@click.option("--no-open", is_flag=True, help="Do not open the browser.")
+@click.option("--once", is_flag=True,
+              help="Build the draft into build/preview/ once, print its paths, and stop.")
+def preview(slug: str, root: Path, port: int, no_open: bool, once: bool) -> None:
+    """Preview one council's draft letter, marked DRAFT, live in the browser.
+
+    Serves the draft on this machine only (127.0.0.1) and re-renders it every time the council's
+    file, year.yaml, a template, the stylesheet or an asset is saved; the open page follows by
+    itself. A mistake shows in the page instead of the letter until it is fixed. Ctrl-C stops.
+    """
+    from letters.build import council_paths
+
+    project = Project(root)
+    run(lambda: council_paths(project, (slug,)))  # an unknown council stops here, named
+    if once:
+        build_draft(project, slug)
+        return
+    serve_until_stopped(project, slug, port, open_browser=not no_open)
+
+
+def build_draft(project: Project, slug: str) -> None:
     from letters.build import Options
     from letters.build import build as build_letters
 
-    project = Project(root)
     report = run(lambda: build_letters(project, Options(slugs=(slug,), draft=True, jobs=1)))
     for problem in report.problems() + report.notes(project):
         click.echo(str(problem), err=True)
@@ -99,6 +119,27 @@ def preview(slug: str, root: Path) -> None:
         sys.exit(1)
     for kind in ("html", "pdf"):
         click.echo(project.shown(project.build_dir / "preview" / kind / f"{slug}.{kind}"))
+
+
+def serve_until_stopped(project: Project, slug: str, port: int, open_browser: bool) -> None:
+    import signal
+    import webbrowser
+
+    from letters.preview import serve
+
+    server, preview = run(lambda: serve(project, slug, port))
+    url = f"http://127.0.0.1:{server.server_address[1]}/council/{slug}"
+    signal.signal(signal.SIGTERM, stop_like_ctrl_c)
+    try:
+        click.echo(f"Previewing {slug} at {url} (Ctrl-C to stop)")
+        if open_browser:
+            webbrowser.open(url)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Preview stopped.")
+    finally:
+        preview.stopping.set()
+        server.server_close()
 
 
 def run(action):
@@ -123,3 +164,7 @@ def run(action):
         click.echo(f"letters: unexpected error, please report it (LETTERS_DEBUG=1 shows "
                    f"details): {type(error).__name__}: {error}", err=True)
         sys.exit(2)
+
+
+def stop_like_ctrl_c(signum, frame) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,203 @@
+"""The live draft preview: a local web server that re-renders one council's letter on every save."""
+
+import threading
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from letters.build import LetterRenderer, Options, read_councils, read_year
+from letters.problems import LettersError, Problem
+from letters.project import Project
+
+PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "preview_pages"),
+                           autoescape=True, undefined=jinja2.StrictUndefined)
+KEEP_ALIVE_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One rendering of the previewed letter: its HTML, or the problems that stopped it."""
+
+    version: int
+    html: str | None
+    problems: tuple[Problem, ...]
+    seconds: float
+
+
+class Preview:
+    """Keeps one council's draft up to date with the files it is made from."""
+
+    def __init__(self, project: Project, slug: str):
+        self.project, self.slug = project, slug
+        self.changed = threading.Condition()
+        self.draft = Draft(0, None, (), 0.0)
+        self.stopping = threading.Event()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Render the draft again from the files as they are now, and tell every open page."""
+        started = time.perf_counter()
+        try:
+            rendered = self.renderer()((self.slug, self.council()))
+            html, problems = rendered.html, rendered.problems
+        except LettersError as error:
+            html, problems = None, tuple(error.problems)
+        with self.changed:
+            self.draft = Draft(self.draft.version + 1, html, problems,
+                               time.perf_counter() - started)
+            self.changed.notify_all()
+
+    def council(self):
+        year = read_year(self.project)
+        councils, skipped = read_councils(self.project, [self.project.council_file(self.slug)],
+                                          year)
+        if skipped:
+            raise LettersError(skipped[0].problems)
+        return councils[self.slug]
+
+    def renderer(self, pdf: bool = False) -> LetterRenderer:
+        """A renderer for the files as they are now (WeasyPrint only when a PDF is asked for)."""
+        return LetterRenderer(self.project, read_year(self.project),
+                              Options(draft=True, html_only=not pdf))
+
+    def pdf(self) -> bytes:
+        rendered = self.renderer(pdf=True)((self.slug, self.council()))
+        if rendered.problems:
+            raise LettersError(list(rendered.problems))
+        return rendered.pdf.pdf
+
+    def wait_for_change(self, version: int, timeout: float) -> Draft:
+        with self.changed:
+            self.changed.wait_for(lambda: self.draft.version != version or self.stopping.is_set(),
+                                  timeout)
+            return self.draft
+
+    def watch(self) -> None:
+        """Re-render whenever a file the letter is made from is saved (run in a thread)."""
+        from watchfiles import watch
+
+        for _ in watch(self.project.root, watch_filter=self.shapes_the_letter, debounce=50,
+                       step=20, stop_event=self.stopping, raise_interrupt=False):
+            self.refresh()
+
+    def shapes_the_letter(self, change, path: str) -> bool:
+        """Only the previewed council's file, the year file, templates and assets matter."""
+        path = Path(path)
+        project = self.project.root.resolve()
+        return (path == (project / "councils" / f"{self.slug}.yaml")
+                or path == project / "year.yaml"
+                or path.is_relative_to(project / "templates")
+                or path.is_relative_to(project / "assets"))
+
+
+def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
+    project = preview.project
+
+    class Handler(BaseHTTPRequestHandler):
+        """Answers only the preview's own routes; everything else is 404."""
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            slugs = {file.stem for file in project.council_files()}
+            parts = path.strip("/").split("/")
+            if path == "/":
+                self.redirect(f"/council/{preview.slug}")
+            elif len(parts) >= 2 and parts[0] == "council" and parts[1] in slugs:
+                self.council_route(parts[1], parts[2:])
+            else:
+                self.send_error(HTTPStatus.NOT_FOUND)
+
+        def council_route(self, slug: str, rest: list[str]) -> None:
+            if rest == []:
+                self.page(slug)
+            elif slug != preview.slug:
+                self.send_error(HTTPStatus.NOT_FOUND)
+            elif rest == ["letter"]:
+                self.letter()
+            elif rest == ["letter.pdf"]:
+                self.pdf()
+            elif rest == ["events"]:
+                self.events()
+            else:
+                self.send_error(HTTPStatus.NOT_FOUND)
+
+        def page(self, slug: str) -> None:
+            """The preview page; opening another council's switches the preview to it."""
+            if slug != preview.slug:
+                preview.slug = slug
+                preview.refresh()
+            councils = [file.stem for file in project.council_files()]
+            self.reply(PAGES.get_template("page.html.j2").render(slug=slug, councils=councils),
+                       "text/html")
+
+        def letter(self) -> None:
+            draft = preview.draft
+            self.reply(draft.html if draft.html is not None else problems_page(draft.problems),
+                       "text/html")
+
+        def pdf(self) -> None:
+            try:
+                self.reply(preview.pdf(), "application/pdf")
+            except LettersError as error:
+                self.reply(problems_page(error.problems), "text/html", HTTPStatus.CONFLICT)
+
+        def events(self) -> None:
+            """Server-sent events: the draft's version, each time it changes."""
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            version = 0
+            try:
+                while not preview.stopping.is_set():
+                    draft = preview.wait_for_change(version, KEEP_ALIVE_SECONDS)
+                    if draft.version != version:
+                        version = draft.version
+                        state = "ok" if draft.html is not None else "problems"
+                        self.wfile.write(f"data: {version} {state}\n\n".encode())
+                    else:
+                        self.wfile.write(b": still here\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the page was closed
+
+        def redirect(self, location: str) -> None:
+            self.send_response(HTTPStatus.SEE_OTHER)
+            self.send_header("Location", location)
+            self.end_headers()
+
+        def reply(self, body: str | bytes, content_type: str,
+                  status: HTTPStatus = HTTPStatus.OK) -> None:
+            data = body.encode("utf-8") if isinstance(body, str) else body
+            self.send_response(status)
+            self.send_header("Content-Type", f"{content_type}; charset=utf-8"
+                             if isinstance(body, str) else content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args) -> None:
+            pass  # staff need the URL, not a line per request
+
+    return Handler
+
+
+def problems_page(problems) -> str:
+    """The problems that stop the letter, worded as `letters check` words them."""
+    return PAGES.get_template("problems.html.j2").render(
+        problems=[str(problem) for problem in problems])
+
+
+def serve(project: Project, slug: str, port: int) -> tuple[ThreadingHTTPServer, Preview]:
+    """Start the preview server on 127.0.0.1 (only this machine can reach it) and its watcher."""
+    preview = Preview(project, slug)
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))
+    server.daemon_threads = True
+    threading.Thread(target=preview.watch, daemon=True).start()
+    return server, preview

@@ -1,0 +1,129 @@
+"""The live preview in a real browser: it follows saved files, shows mistakes, answers only its
+own routes, and stops cleanly."""
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from pypdf import PdfReader
+
+from browser import chromium_page
+from helpers import letters
+
+WAIT_MS = 5000
+
+
+@pytest.fixture
+def server(project: Path):
+    """`letters preview canterbury` running on a free port; yields its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "letters", "preview", "canterbury", "--no-open", "--root",
+         str(project)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first_line = process.stdout.readline()
+    assert first_line.startswith("Previewing canterbury at http://127.0.0.1:"), (
+        first_line + process.stderr.read())
+    try:
+        yield first_line.split(" at ")[1].split(" (")[0]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        assert process.stdout.read() == "Preview stopped.\n"
+    finally:
+        process.kill()
+        process.communicate()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def status_of(url: str, path: str) -> int:
+    """The HTTP status for `path` sent exactly as written (no client-side clean-up of '..')."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection.request("GET", path)
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_the_page_follows_the_files_and_shows_mistakes(project: Path, server: str):
+    council = project / "councils" / "canterbury.yaml"
+    with chromium_page() as page:
+        page.goto(server)
+        letter = page.frame_locator("#letter")
+        letter.get_by_text("50% of complaints we investigated were upheld.").wait_for(
+            timeout=WAIT_MS)
+        assert page.locator(".draft").inner_text() == "DRAFT"
+        page.evaluate("window.notReloaded = true")
+        page.frame(url=f"{server}/letter").evaluate("window.scrollTo(0, 900)")
+
+        edit(council, "  upheld: 5 ", "  upheld: 6 ")
+        letter.get_by_text("60% of complaints we investigated were upheld.").wait_for(
+            timeout=WAIT_MS)
+        assert page.evaluate("window.notReloaded") is True
+        assert page.frame(url=f"{server}/letter").evaluate("window.scrollY") == 900
+        shoot(page)
+
+        edit(council, "  upheld: 6 ", "  upheld: 60 ")
+        expected = letters("check", "--root", str(project)).stderr.strip()
+        assert expected.startswith("councils/canterbury.yaml:12: statistics.upheld: 60 is more")
+        letter.get_by_text(expected).wait_for(timeout=WAIT_MS)
+
+        edit(council, "recipient:", "recipient: [")
+        letter.get_by_text("YAML syntax error").wait_for(timeout=WAIT_MS)
+
+        edit(council, "recipient: [", "recipient:")
+        edit(council, "  upheld: 60 ", "  upheld: 7 ")
+        letter.get_by_text("70% of complaints we investigated were upheld.").wait_for(
+            timeout=WAIT_MS)
+
+
+def shoot(page) -> None:
+    """The README's screenshot; refreshed with LETTERS_SCREENSHOTS=docs make test."""
+    folder = os.environ.get("LETTERS_SCREENSHOTS")
+    image = page.screenshot(full_page=False)
+    assert image[:8] == b"\x89PNG\r\n\x1a\n"
+    if folder:
+        Path(folder, "preview.png").write_bytes(image)
+
+
+def test_a_template_error_shows_in_the_page(project: Path, server: str):
+    with chromium_page() as page:
+        page.goto(server)
+        letter = page.frame_locator("#letter")
+        letter.get_by_text("Annual Review letter 2020").first.wait_for(timeout=WAIT_MS)
+        edit(project / "templates" / "letter.html.j2", "{{ letter.date }}", "{{ letter.dat }}")
+        letter.get_by_text("templates/letter.html.j2:").wait_for(timeout=WAIT_MS)
+
+
+def test_the_draft_pdf_is_rendered_on_request(server: str):
+    parts = urlsplit(server)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.request("GET", f"{parts.path}/letter.pdf")
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Content-Type")) == (200, "application/pdf")
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / f"preview-{os.getpid()}.pdf"
+    path.write_bytes(response.read())
+    assert "DRAFT" in PdfReader(path).pages[0].extract_text()
+    path.unlink()
+
+
+@pytest.mark.parametrize("path", [
+    "/council/../year.yaml", "/council/%2e%2e/year.yaml", "/council/canterbury/../../year.yaml",
+    "/%2e%2e/%2e%2e/etc/passwd", "//etc/passwd", "/etc/passwd", "/councils/",
+    "/council/nowhere", "/council/canterbury/letter/extra", "/templates/letter.css",
+    "/council/canterbury/events/../../year.yaml",
+])
+def test_only_its_own_routes_answer(server: str, path: str):
+    assert status_of(server, path) == 404
+
+
+def test_it_listens_on_this_machine_only(server: str):
+    assert urlsplit(server).hostname == "127.0.0.1"
