@@ -108,6 +108,39 @@ def preview(slug: str, root: Path, port: int, no_open: bool, once: bool) -> None
     serve_until_stopped(project, slug, port, open_browser=not no_open)
 
 
+@main.command(name="import")
+@click.argument("spreadsheet", type=click.Path(path_type=Path))
+@root_option
+@click.option("--sheet", help="The workbook's sheet to read (default: the first).")
+@click.option("--dry-run", is_flag=True, help="Show what would change, and write nothing.")
+def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bool) -> None:
+    """Put the case system's figures from a spreadsheet (.csv or .xlsx) into the council files.
+
+    One row per council, with the columns council, authority_type, investigations, upheld,
+    compliance_outcomes, implemented and satisfactory_remedies. A council with a file gets its
+    figures and type updated and nothing else; a council without one gets a new file, its
+    recipient left for you to fill in. Nothing is written unless every row is right.
+    """
+    from letters.spreadsheet import read_figures
+    from letters.update import apply, plan_import
+
+    project = Project(root)
+    plan = run(lambda: plan_import(project, read_figures(spreadsheet, str(spreadsheet), sheet)))
+    for path, changes in plan.changes.items():
+        described = ", ".join(f"{'.'.join(location)} {old} → {new}"
+                              for location, (old, new) in changes.items())
+        click.echo(f"{project.shown(path)}: {described}")
+    for path in plan.new_files:
+        click.echo(f"{project.shown(path)}: new file; fill in its recipient")
+    for path in plan.without_row:
+        click.echo(f"{project.shown(path)}: no row in the spreadsheet; left as it is")
+    if not dry_run:
+        run(lambda: apply(plan))
+    click.echo(f"{len(plan.changes)} updated, {len(plan.new_files)} created, "
+               f"{len(plan.unchanged)} unchanged, {len(plan.without_row)} without a row"
+               f"{' (dry run: nothing written)' if dry_run else ''}")
+
+
 def build_draft(project: Project, slug: str) -> None:
     from letters.build import Options
     from letters.build import build as build_letters
