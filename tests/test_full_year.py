@@ -1,19 +1,45 @@
-"""A whole year: the 343 councils of 2019-20 (illustrative figures) check and build cleanly."""
+"""A whole year: the 343 councils of 2019-20 (illustrative figures), their figures imported from
+a workbook, check and build cleanly."""
 
 import re
 import sys
 from pathlib import Path
 
+import openpyxl
+import yaml
 from pypdf import PdfReader
 
-from helpers import REPO, last_line, letters
+from helpers import REPO, html_text, last_line, letters
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from make_year import write_year
 
+COUNTS = ["investigations", "upheld", "compliance_outcomes", "implemented",
+          "satisfactory_remedies"]
 
-def test_the_343_councils_check_and_build_without_errors(tmp_path: Path):
+
+def workbook_of_next_years_figures(root: Path, path: Path) -> Path:
+    """The year's figures as the case system would export them, each council with one more
+    detailed investigation than its file says."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Council", "Authority type", *[count.replace("_", " ").capitalize()
+                                                  for count in COUNTS]])
+    for council_file in sorted((root / "councils").glob("*.yaml")):
+        council = yaml.safe_load(council_file.read_text())
+        counts = [council["statistics"][count] for count in COUNTS]
+        sheet.append([council["name"], council["authority_type"], counts[0] + 1, *counts[1:]])
+    workbook.save(path)
+    return path
+
+
+def test_the_343_councils_import_check_and_build_without_errors(tmp_path: Path):
     assert write_year(tmp_path) == 343
+    workbook = workbook_of_next_years_figures(tmp_path, tmp_path / "figures.xlsx")
+    imported = letters("import", str(workbook), "--root", str(tmp_path))
+    assert imported.exit_code == 0, imported.stderr
+    assert imported.stdout.endswith("343 updated, 0 created, 0 unchanged, 0 without a row\n")
+
     check = letters("check", "--root", str(tmp_path))
     assert (check.exit_code, check.output) == (0, "343 councils OK\n")
 
@@ -24,7 +50,9 @@ def test_the_343_councils_check_and_build_without_errors(tmp_path: Path):
     notes = result.stderr.splitlines()
     assert all(re.search(r": proofreading: has 4 pages, not the standard 3: its optional "
                          r"paragraphs? .+ push it over$", note) for note in notes), notes
-    pdfs = sorted((tmp_path / "build" / "pdf").glob("*.pdf"))
-    assert len(pdfs) == 343
+    assert len(list((tmp_path / "build" / "pdf").glob("*.pdf"))) == 343
     assert "Hammersmith & Fulham" in PdfReader(
         tmp_path / "build" / "pdf" / "hammersmith-and-fulham.pdf").pages[0].extract_text()
+    york = yaml.safe_load((tmp_path / "councils" / "york.yaml").read_text())["statistics"]
+    assert (f"a total of {york['investigations']} detailed investigations"
+            in html_text(tmp_path / "build" / "html" / "york.html"))
