@@ -12,6 +12,7 @@ from letters.context import letter_context, optional_paragraphs
 from letters.interrupt import stop_if_asked
 from letters.load import load_document
 from letters.manifest import council_fingerprint, manifest_text, read_manifest, shared_fingerprint
+from letters.overview import council_summary, overview_csv, overview_html, overview_rows
 from letters.parallel import in_processes
 from letters.problems import LettersError, Problem
 from letters.project import Project
@@ -31,6 +32,7 @@ class Outcome:
     outputs: tuple[str, ...] = ()
     pages: int | None = None
     notes: list[str] = field(default_factory=list)  # the proofreader's
+    summary: dict | None = None  # what the year's overview shows of it
     stale: bool = False
 
 
@@ -117,7 +119,9 @@ def build(project: Project, options: Options = Options(),
             outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
                 outputs, outcome.slug)
         report = BuildReport(outcomes, removed, time.perf_counter() - started)
-        write_manifest(outputs, recorded, report)
+        councils = write_manifest(outputs, recorded, report)
+        if not options.draft:
+            write_overview(outputs, councils, year.year)
     return report
 
 
@@ -170,7 +174,8 @@ def render_councils(project: Project, year: Year, councils: dict[str, Council],
         write_letter(outputs, rendered, options)
         pdf = rendered.pdf
         yield Outcome(rendered.slug, "built", fingerprint=fingerprint, outputs=options.outputs,
-                      pages=pdf and pdf.pages, notes=pdf.notes if pdf else [])
+                      pages=pdf and pdf.pages, notes=pdf.notes if pdf else [],
+                      summary=council_summary(councils[rendered.slug], year))
 
 
 def write_letter(outputs: Path, rendered: Rendered, options: Options) -> None:
@@ -271,7 +276,8 @@ def unchanged_outcome(slug: str, recorded: dict[str, dict], fingerprint: str,
                       options: Options, outputs: Path) -> Outcome:
     entry = recorded[slug]
     return Outcome(slug, "unchanged", fingerprint=fingerprint, outputs=tuple(entry["outputs"]),
-                   pages=entry.get("pages"), notes=entry.get("proofreading", []))
+                   pages=entry.get("pages"), notes=entry.get("proofreading", []),
+                   summary=entry.get("summary"))
 
 
 def has_outputs(outputs: Path, slug: str) -> bool:
@@ -314,12 +320,20 @@ def remove_leftovers(outputs: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def write_manifest(outputs: Path, recorded: dict[str, dict], report: BuildReport) -> None:
+def write_manifest(outputs: Path, recorded: dict[str, dict], report: BuildReport) -> dict:
     """Record each council's last build in manifest.json, keeping councils not built this time."""
     councils = dict(recorded)
     for outcome in report.outcomes:
         councils[outcome.slug] = manifest_entry(outcome, recorded.get(outcome.slug, {}))
     write_atomically(outputs / "manifest.json", manifest_text(councils).encode("utf-8"))
+    return councils
+
+
+def write_overview(outputs: Path, councils: dict[str, dict], year: int) -> None:
+    """The year at a glance for reviewers: build/index.html, and build/letters.csv alike."""
+    rows = overview_rows(councils, outputs)
+    write_atomically(outputs / "index.html", overview_html(rows, year).encode("utf-8"))
+    write_atomically(outputs / "letters.csv", overview_csv(rows).encode("utf-8"))
 
 
 def manifest_entry(outcome: Outcome, previous: dict) -> dict:
@@ -334,4 +348,5 @@ def manifest_entry(outcome: Outcome, previous: dict) -> dict:
         "pages": outcome.pages if good else previous.get("pages"),
         "problems": [str(problem) for problem in outcome.problems],
         "proofreading": outcome.notes if good else previous.get("proofreading", []),
+        "summary": outcome.summary or previous.get("summary"),
     }

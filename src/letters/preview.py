@@ -14,7 +14,7 @@ from letters.build import LetterRenderer, Options, read_councils, read_year
 from letters.problems import LettersError, Problem
 from letters.project import Project
 
-PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "preview_pages"),
+PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "pages"),
                            autoescape=True, undefined=jinja2.StrictUndefined)
 KEEP_ALIVE_SECONDS = 15
 

@@ -1,0 +1,79 @@
+"""Stage 7, build (overview): the year at a glance, build/index.html and build/letters.csv."""
+
+import csv
+import io
+from pathlib import Path
+
+import jinja2
+
+from letters.context import optional_paragraphs
+from letters.figures import key_statistics
+from letters.validate import Council, Year
+
+PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "pages"), autoescape=True,
+                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+FAR = 10  # percentage points from the average that mark a figure for a reviewer's attention
+MEASURES = ("upheld", "compliance", "remedies")
+
+
+def council_summary(council: Council, year: Year) -> dict:
+    """What the overview shows of a council, kept in the manifest for unchanged councils."""
+    statistics = key_statistics(council.statistics, year.averages[council.authority_type])
+    return {
+        "name": council.name,
+        "authority_type": council.authority_type,
+        "figures": {measure: [getattr(statistics, measure).percent,
+                              getattr(statistics, measure).average] for measure in MEASURES},
+        "optional_paragraphs": optional_paragraphs(council),
+    }
+
+
+def overview_rows(councils: dict[str, dict], outputs: Path) -> list[dict]:
+    """One row per council, from its manifest entry, in the order of the council's name."""
+    rows = []
+    for slug, entry in councils.items():
+        summary = entry.get("summary") or {"name": slug, "authority_type": "", "figures": {},
+                                           "optional_paragraphs": []}
+        rows.append({
+            "slug": slug,
+            **summary,
+            "far": {measure: far_from_average(*summary["figures"].get(measure, [None, None]))
+                    for measure in MEASURES},
+            "pages": entry.get("pages"),
+            "status": entry.get("status"),
+            "problems": entry.get("problems", []),
+            "html": entry["html"] if (outputs / entry["html"]).exists() else None,
+            "pdf": entry["pdf"] if (outputs / entry["pdf"]).exists() else None,
+        })
+    return sorted(rows, key=lambda row: row["name"].casefold())
+
+
+def far_from_average(percent: int | None, average: int | None) -> str:
+    """'above' or 'below' when a figure is FAR points or more from its type's average."""
+    if percent is None or average is None or abs(percent - average) < FAR:
+        return ""
+    return "above" if percent > average else "below"
+
+
+def overview_html(rows: list[dict], year: int | None) -> str:
+    types = sorted({row["authority_type"] for row in rows if row["authority_type"]})
+    paragraphs = sorted({name for row in rows for name in row["optional_paragraphs"]})
+    statuses = sorted({row["status"] for row in rows if row["status"]})
+    return PAGES.get_template("overview.html.j2").render(
+        rows=rows, year=year, types=types, paragraphs=paragraphs, statuses=statuses, far=FAR)
+
+
+def overview_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["slug", "council", "authority_type",
+                     *[f"{m}{suffix}" for m in MEASURES for suffix in ("", "_average")],
+                     "optional_paragraphs", "pages", "status", "problems", "html", "pdf"])
+    for row in rows:
+        figures = [value for measure in MEASURES
+                   for value in row["figures"].get(measure, [None, None])]
+        writer.writerow([row["slug"], row["name"], row["authority_type"],
+                         *["" if value is None else value for value in figures],
+                         " ".join(row["optional_paragraphs"]), row["pages"] or "", row["status"],
+                         " | ".join(row["problems"]), row["html"] or "", row["pdf"] or ""])
+    return out.getvalue()

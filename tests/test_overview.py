@@ -1,0 +1,100 @@
+"""The year at a glance: build/index.html and build/letters.csv, tried in a real browser."""
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from browser import chromium_page
+from helpers import letters
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="module")
+def page():
+    with chromium_page(1300, 900) as page:
+        yield page
+
+
+def names_shown(page) -> list[str]:
+    return page.locator("tbody tr:not([hidden]) th").all_inner_texts()
+
+
+def test_letters_csv_has_a_row_per_council(built: Path):
+    with (built / "build" / "letters.csv").open(encoding="utf-8") as file:
+        rows = {row["slug"]: row for row in csv.DictReader(file)}
+    assert sorted(rows) == ["cannock-chase", "canterbury", "leicester", "maidstone", "sevenoaks"]
+    assert rows["canterbury"] == {
+        "slug": "canterbury", "council": "Canterbury City Council",
+        "authority_type": "District Councils", "upheld": "50", "upheld_average": "45",
+        "compliance": "100", "compliance_average": "99", "remedies": "0",
+        "remedies_average": "20", "optional_paragraphs": "witness_summons training_courses",
+        "pages": "4", "status": "built", "problems": "", "html": "html/canterbury.html",
+        "pdf": "pdf/canterbury.pdf"}
+
+
+def test_sorting_by_any_column(built: Path, page):
+    page.goto((built / "build" / "index.html").as_uri())
+    assert names_shown(page) == ["Cannock Chase District Council", "Canterbury City Council",
+                                 "Leicester City Council", "Maidstone Borough Council",
+                                 "Sevenoaks District Council"]
+    upheld = page.get_by_role("button", name="Upheld (average)")
+    upheld.click()
+    assert names_shown(page)[0] == "Sevenoaks District Council"  # 33%
+    upheld.click()
+    assert names_shown(page) == ["Leicester City Council", "Maidstone Borough Council",
+                                 "Canterbury City Council", "Cannock Chase District Council",
+                                 "Sevenoaks District Council"]
+    header = page.locator("thead th").nth(2)
+    assert header.get_attribute("aria-sort") == "descending"
+    page.get_by_role("button", name="Pages").click()
+    assert names_shown(page)[-1] == "Canterbury City Council"  # 4 pages
+
+
+def test_filtering_by_type_paragraph_and_status(built: Path, page):
+    page.goto((built / "build" / "index.html").as_uri())
+    page.get_by_label("Type").select_option("Unitary Councils")
+    assert names_shown(page) == ["Leicester City Council"]
+    assert page.get_by_role("status").inner_text() == "1 of 5 councils"
+    page.get_by_label("Type").select_option("")
+    page.get_by_label("Optional paragraph").select_option("training_courses")
+    assert names_shown(page) == ["Canterbury City Council", "Sevenoaks District Council"]
+    page.get_by_label("Status").select_option("built")
+    assert len(names_shown(page)) == 2
+
+
+def test_every_link_opens_an_existing_file(built: Path, page):
+    index = built / "build" / "index.html"
+    page.goto(index.as_uri())
+    links = page.locator("tbody a").evaluate_all("links => links.map(a => a.href)")
+    assert len(links) == 10
+    for link in links:
+        assert Path(link.removeprefix("file://")).is_file(), link
+    page.get_by_role("link", name="HTML letter to Maidstone Borough Council").click()
+    assert page.title() == "Annual Review letter 2020 – Maidstone Borough Council"
+
+
+def test_the_overview_passes_axe(built: Path, page):
+    page.goto((built / "build" / "index.html").as_uri())
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+    assert results.response["violations"] == [], results.generate_snapshot()
+    folder = os.environ.get("LETTERS_SCREENSHOTS")
+    if folder:
+        Path(folder, "overview.png").write_bytes(page.screenshot())
+
+
+def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: Path):
+    assert letters("build", "--root", str(project), "maidstone").exit_code == 0
+    council = project / "councils" / "maidstone.yaml"
+    council.write_text(council.read_text().replace("upheld: 7", "upheld: 70"))
+    assert letters("build", "--root", str(project)).exit_code == 1
+    with (project / "build" / "letters.csv").open(encoding="utf-8") as file:
+        rows = {row["slug"]: row for row in csv.DictReader(file)}
+    assert rows["maidstone"]["status"] == "stale"
+    assert rows["maidstone"]["problems"] == ("councils/maidstone.yaml:12: statistics.upheld: 70 "
+                                             "is more than statistics.investigations (11)")
+    assert rows["maidstone"]["pdf"] == "pdf/maidstone.pdf"
+    assert rows["leicester"]["status"] == "built"
