@@ -1,8 +1,5 @@
 """Stage 7, build: the orchestrator that runs councils through the pipeline and writes outputs."""
 
-import os
-import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,14 +8,26 @@ from pathlib import Path
 from letters.context import letter_context, optional_paragraphs
 from letters.interrupt import stop_if_asked
 from letters.load import load_document
-from letters.manifest import council_fingerprint, manifest_text, read_manifest, shared_fingerprint
-from letters.overview import council_summary, overview_csv, overview_html, overview_rows
+from letters.manifest import (
+    council_fingerprint,
+    read_manifest,
+    shared_fingerprint,
+    write_manifest,
+)
+from letters.overview import council_summary, write_overview
 from letters.parallel import in_processes
 from letters.problems import LettersError, Problem
 from letters.project import Project
 from letters.render_html import LETTER_STYLESHEET, TemplateFiles, html_environment, render_html
 from letters.render_pdf import PdfLetter, PdfRenderer
 from letters.validate import Council, Year, validate_council, validate_year
+from letters.write import (
+    has_outputs,
+    output_path,
+    remove_deleted_councils,
+    remove_leftovers,
+    write_letter,
+)
 
 
 @dataclass
@@ -119,7 +128,7 @@ def build(project: Project, options: Options = Options(),
             outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
                 outputs, outcome.slug)
         report = BuildReport(outcomes, removed, time.perf_counter() - started)
-        councils = write_manifest(outputs, recorded, report)
+        councils = write_manifest(outputs, recorded, outcomes)
         if not options.draft:
             write_overview(outputs, councils, year.year)
     return report
@@ -171,49 +180,11 @@ def render_councils(project: Project, year: Year, councils: dict[str, Council],
         if rendered.problems:
             yield Outcome(rendered.slug, "failed", list(rendered.problems), fingerprint)
             continue
-        write_letter(outputs, rendered, options)
+        write_letter(outputs, rendered.slug, rendered.html, rendered.pdf, options.png)
         pdf = rendered.pdf
         yield Outcome(rendered.slug, "built", fingerprint=fingerprint, outputs=options.outputs,
                       pages=pdf and pdf.pages, notes=pdf.notes if pdf else [],
                       summary=council_summary(councils[rendered.slug], year))
-
-
-def write_letter(outputs: Path, rendered: Rendered, options: Options) -> None:
-    """Write one letter's outputs; each file is replaced whole."""
-    slug, pdf = rendered.slug, rendered.pdf
-    write_atomically(output_path(outputs, "html", slug), rendered.html.encode())
-    if pdf is None:
-        return
-    write_atomically(output_path(outputs, "pdf", slug), pdf.pdf)
-    if pdf.archival is not None:
-        write_atomically(output_path(outputs, "pdf-a", slug), pdf.archival)
-    if options.png:
-        write_page_images(output_path(outputs, "pdf", slug), outputs / "png", slug)
-
-
-def output_path(outputs: Path, kind: str, slug: str) -> Path:
-    """Where one kind of output of a council goes (for page images: its first page)."""
-    return {"html": outputs / "html" / f"{slug}.html", "pdf": outputs / "pdf" / f"{slug}.pdf",
-            "pdf-a": outputs / "pdf-a" / f"{slug}.pdf",
-            "png": outputs / "png" / f"{slug}-1.png"}[kind]
-
-
-def write_page_images(pdf: Path, folder: Path, slug: str) -> None:
-    """Page images of a PDF for people to look at: <slug>-1.png, <slug>-2.png, ... (pdftoppm)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"{slug}-*.png"):
-        old.unlink()
-    with tempfile.TemporaryDirectory(dir=folder) as temporary:
-        try:
-            subprocess.run(["pdftoppm", "-png", "-r", "96", str(pdf),
-                            str(Path(temporary) / slug)], check=True, capture_output=True)
-        except FileNotFoundError:
-            raise LettersError([Problem("pdftoppm", "is not installed: page images need "
-                                        "Debian's poppler-utils (scripts/install-system-deps)")
-                                ]) from None
-        for image in sorted(Path(temporary).glob("*.png")):
-            page = int(image.stem.rsplit("-", 1)[1])
-            os.replace(image, folder / f"{slug}-{page}.png")
 
 
 def check(project: Project) -> tuple[int, list[Problem]]:
@@ -280,73 +251,3 @@ def unchanged_outcome(slug: str, recorded: dict[str, dict], fingerprint: str,
                    summary=entry.get("summary"))
 
 
-def has_outputs(outputs: Path, slug: str) -> bool:
-    return any((outputs / kind / f"{slug}.{kind}").exists() for kind in ("html", "pdf"))
-
-
-def remove_deleted_councils(project: Project, outputs: Path,
-                            recorded: dict[str, dict]) -> list[str]:
-    """Remove the outputs of councils whose files are gone; returns their slugs."""
-    current = {path.stem for path in project.council_files()}
-    built = {path.stem for kind in ("html", "pdf") for path in (outputs / kind).glob(f"*.{kind}")}
-    removed = sorted((built | set(recorded)) - current)
-    for slug in removed:
-        for kind in ("html", "pdf", "pdf-a"):
-            output_path(outputs, kind, slug).unlink(missing_ok=True)
-        for image in (outputs / "png").glob(f"{slug}-*.png"):
-            image.unlink()
-        recorded.pop(slug, None)
-    return removed
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write through a temporary file in the same folder, so readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
-        temporary.chmod(0o644)  # mkstemp makes private files; outputs are for sharing
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def remove_leftovers(outputs: Path) -> None:
-    """Remove temporary files a killed build (SIGKILL, power cut) could not clean up."""
-    for leftover in outputs.glob("*/.*.tmp"):
-        leftover.unlink(missing_ok=True)
-
-
-def write_manifest(outputs: Path, recorded: dict[str, dict], report: BuildReport) -> dict:
-    """Record each council's last build in manifest.json, keeping councils not built this time."""
-    councils = dict(recorded)
-    for outcome in report.outcomes:
-        councils[outcome.slug] = manifest_entry(outcome, recorded.get(outcome.slug, {}))
-    write_atomically(outputs / "manifest.json", manifest_text(councils).encode("utf-8"))
-    return councils
-
-
-def write_overview(outputs: Path, councils: dict[str, dict], year: int) -> None:
-    """The year at a glance for reviewers: build/index.html, and build/letters.csv alike."""
-    rows = overview_rows(councils, outputs)
-    write_atomically(outputs / "index.html", overview_html(rows, year).encode("utf-8"))
-    write_atomically(outputs / "letters.csv", overview_csv(rows).encode("utf-8"))
-
-
-def manifest_entry(outcome: Outcome, previous: dict) -> dict:
-    """A council's manifest entry; one that failed keeps what its last good outputs were."""
-    good = outcome.status in ("built", "unchanged")
-    return {
-        "status": "stale" if outcome.stale else outcome.status,
-        "fingerprint": outcome.fingerprint if good else None,
-        "outputs": list(outcome.outputs) if good else previous.get("outputs", []),
-        "html": f"html/{outcome.slug}.html",
-        "pdf": f"pdf/{outcome.slug}.pdf",
-        "pages": outcome.pages if good else previous.get("pages"),
-        "problems": [str(problem) for problem in outcome.problems],
-        "proofreading": outcome.notes if good else previous.get("proofreading", []),
-        "summary": outcome.summary or previous.get("summary"),
-    }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from letters import __version__
 from letters.project import Project
+from letters.write import write_atomically
 
 
 def shared_fingerprint(project: Project) -> str:
@@ -38,3 +39,28 @@ def read_manifest(path: Path) -> dict[str, dict]:
 
 def manifest_text(councils: dict[str, dict]) -> str:
     return json.dumps({"councils": councils}, indent=2, sort_keys=True) + "\n"
+
+
+def write_manifest(outputs: Path, recorded: dict[str, dict], outcomes: list) -> dict:
+    """Record each council's last build in manifest.json, keeping councils not built this time."""
+    councils = dict(recorded)
+    for outcome in outcomes:
+        councils[outcome.slug] = manifest_entry(outcome, recorded.get(outcome.slug, {}))
+    write_atomically(outputs / "manifest.json", manifest_text(councils).encode("utf-8"))
+    return councils
+
+
+def manifest_entry(outcome, previous: dict) -> dict:
+    """A council's manifest entry; one that failed keeps what its last good outputs were."""
+    good = outcome.status in ("built", "unchanged")
+    return {
+        "status": "stale" if outcome.stale else outcome.status,
+        "fingerprint": outcome.fingerprint if good else None,
+        "outputs": list(outcome.outputs) if good else previous.get("outputs", []),
+        "html": f"html/{outcome.slug}.html",
+        "pdf": f"pdf/{outcome.slug}.pdf",
+        "pages": outcome.pages if good else previous.get("pages"),
+        "problems": [str(problem) for problem in outcome.problems],
+        "proofreading": outcome.notes if good else previous.get("proofreading", []),
+        "summary": outcome.summary or previous.get("summary"),
+    }

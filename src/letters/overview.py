@@ -9,6 +9,7 @@ import jinja2
 from letters.context import optional_paragraphs
 from letters.figures import key_statistics
 from letters.validate import Council, Year
+from letters.write import write_atomically
 
 PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "pages"), autoescape=True,
                            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -77,3 +78,10 @@ def overview_csv(rows: list[dict]) -> str:
                          " ".join(row["optional_paragraphs"]), row["pages"] or "", row["status"],
                          " | ".join(row["problems"]), row["html"] or "", row["pdf"] or ""])
     return out.getvalue()
+
+
+def write_overview(outputs: Path, councils: dict[str, dict], year: int) -> None:
+    """The year at a glance for reviewers: build/index.html, and build/letters.csv alike."""
+    rows = overview_rows(councils, outputs)
+    write_atomically(outputs / "index.html", overview_html(rows, year).encode("utf-8"))
+    write_atomically(outputs / "letters.csv", overview_csv(rows).encode("utf-8"))

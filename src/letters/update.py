@@ -5,11 +5,11 @@ from pathlib import Path
 
 import yaml
 
-from letters.build import write_atomically
 from letters.load import load_document
 from letters.problems import LettersError, Problem
 from letters.project import Project
 from letters.spreadsheet import COUNTS, FigureRow
+from letters.write import write_atomically
 
 Location = tuple[str, ...]
 
