@@ -10,10 +10,11 @@ The same OUT_DIR is written the same way every time (a fixed random seed).
 
 import csv
 import random
-import re
 import shutil
 import sys
 from pathlib import Path
+
+from letters.update import slug_of
 
 REPO = Path(__file__).resolve().parent.parent
 COUNCILS_CSV = Path(__file__).resolve().parent / "data" / "english_councils_2019_20.csv"
@@ -37,10 +38,6 @@ about a resident's housing for many months, causing avoidable distress. (Illustr
 
 The Council has since agreed to apologise, to pay the resident for the distress caused, and
 to review how it handles similar cases."""
-
-
-def slug_of(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def counts(rng: random.Random, kind: str) -> dict[str, int]:

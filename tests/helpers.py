@@ -31,6 +31,13 @@ def letters(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Change a file as staff would in an editor: `old` (which must be there) becomes `new`."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def last_line(result: Result) -> str:
     """The summary a build ends with, after its progress lines."""
     return result.stdout.splitlines()[-1]

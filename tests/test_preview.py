@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from browser import chromium_page
-from helpers import letters
+from helpers import edit, letters
 
 WAIT_MS = 5000
 
@@ -36,11 +36,6 @@ def server(project: Path):
         process.kill()
         process.communicate()
 
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def status_of(url: str, path: str) -> int:

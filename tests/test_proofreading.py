@@ -2,17 +2,12 @@
 
 from pathlib import Path
 
-from helpers import last_line, letters
+from helpers import edit, last_line, letters
 
 
 def build(project: Path, *args: str):
     return letters("build", "--root", str(project), *args)
 
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_a_standard_letter_has_nothing_to_note(project: Path):

@@ -2,17 +2,12 @@
 
 from pathlib import Path
 
-from helpers import last_line, letters
+from helpers import edit, last_line, letters
 
 
 def build(project: Path, *slugs: str):
     return letters("build", *slugs, "--root", str(project))
 
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_missing_signature_image_fails_with_its_path(project: Path):

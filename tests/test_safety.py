@@ -5,16 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import html_text, letters, normalise
+from helpers import edit, html_text, letters, normalise
 
 REFUSED = ("PDF rendering refused to fetch {url}: a letter may only use files in templates/ and "
            "assets/, through embed() in a template or url() in the stylesheet")
 
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def build_maidstone(project: Path):
