@@ -88,3 +88,14 @@ def test_building_twice_gives_the_same_bytes(project: Path, tmp_path: Path):
         for slug in SLUGS:
             first = (project / "build" / kind / f"{slug}.{suffix}").read_bytes()
             assert first == (other / "build" / kind / f"{slug}.{suffix}").read_bytes()
+
+
+def test_an_image_without_alt_text_fails_the_letter(project: Path):
+    from helpers import edit, letters
+
+    edit(project / "templates" / "letter.html.j2", 'alt="Signature of {{ signatory.name }}"', "")
+    result = letters("build", "maidstone", "--root", str(project))
+    assert result.exit_code == 1
+    assert result.stderr == ('councils/maidstone.yaml: PDF rendering: Image '
+                             '"data:image/svg+xml;base64,..." has no required alt description\n')
+    assert not (project / "build" / "pdf" / "maidstone.pdf").exists()

@@ -33,9 +33,14 @@ def weasyprint_problems(shown: str, in_file: bool = False):
     finally:
         logger.removeHandler(handler)
     if handler.messages:
-        raise LettersError([Problem(shown, f"PDF rendering: {message}",
+        raise LettersError([Problem(shown, f"PDF rendering: {shortened(message)}",
                                     line_in(message) if in_file else None)
                             for message in handler.messages])
+
+
+def shortened(message: str) -> str:
+    """WeasyPrint's message with any embedded file's data: URI cut to its start."""
+    return re.sub(r"(data:[\w/+.-]+;base64,)[A-Za-z0-9+/=]{20,}", r"\1...", message)
 
 
 def line_in(message: str) -> int | None:
