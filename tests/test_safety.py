@@ -11,29 +11,38 @@ REFUSED = ("PDF rendering refused to fetch {url}: a letter may only use files in
            "assets/, through embed() in a template or url() in the stylesheet")
 
 
-
 def build_maidstone(project: Path):
     return letters("build", "maidstone", "--root", str(project))
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://127.0.0.1:9/logo.png",
-                                 "https://www.lgo.org.uk/logo.png"])
-def test_template_image_outside_the_project_fails_the_render(project: Path, url: str):
-    edit(project / "templates" / "letter.html.j2", '<p class="date">',
-         f'<img src="{url}" alt=""><p class="date">')
+TEMPLATE, STYLESHEET = "templates/letter.html.j2", "templates/letter.css"
+IMAGE_IN_TEMPLATE = '<img src="{}" alt=""><p class="date">'
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message"), [
+    pytest.param(TEMPLATE, '<p class="date">', IMAGE_IN_TEMPLATE.format(url),
+                 f"councils/maidstone.yaml: {REFUSED.format(url=url)}", id=f"template-{url[:5]}")
+    for url in ("file:///etc/passwd", "http://127.0.0.1:9/logo.png",
+                "https://www.lgo.org.uk/logo.png")
+] + [
+    pytest.param(TEMPLATE, '<p class="date">', IMAGE_IN_TEMPLATE.format("../../../etc/passwd"),
+                 "councils/maidstone.yaml: PDF rendering: Relative URI reference without a base "
+                 "URI: ../../../etc/passwd", id="template-relative-path"),
+    pytest.param(STYLESHEET, 'url("../assets/fonts/Inter-Bold.woff2")',
+                 'url("../../../etc/passwd")', "../../../etc/passwd: is outside the templates/ "
+                 "and assets/ folders: only files there can be used", id="stylesheet-url-outside"),
+    pytest.param(STYLESHEET, "@page {", '@import url("http://127.0.0.1:9/x.css");\n@page {',
+                 "http://127.0.0.1:9/x.css: is a web or file address: only files in templates/ "
+                 "and assets/ can be used", id="stylesheet-import-from-the-web"),
+])
+def test_a_template_reference_outside_the_project_fails_the_render(project: Path, file: str,
+                                                                   old: str, new: str,
+                                                                   message: str):
+    edit(project / file, old, new)
     result = build_maidstone(project)
     assert result.exit_code == 1
-    assert result.stderr == f"councils/maidstone.yaml: {REFUSED.format(url=url)}\n"
+    assert result.stderr == f"{message}\n"
     assert not (project / "build" / "pdf" / "maidstone.pdf").exists()
-
-
-def test_template_relative_path_fails_the_render(project: Path):
-    edit(project / "templates" / "letter.html.j2", '<p class="date">',
-         '<img src="../../../etc/passwd" alt=""><p class="date">')
-    result = build_maidstone(project)
-    assert result.exit_code == 1
-    assert result.stderr == ("councils/maidstone.yaml: PDF rendering: Relative URI reference "
-                             "without a base URI: ../../../etc/passwd\n")
 
 
 @pytest.mark.parametrize(("reference", "message"), [
@@ -56,24 +65,6 @@ def test_year_file_image_outside_the_assets_fails_the_render(project: Path, refe
     result = build_maidstone(project)
     assert result.exit_code == 1
     assert result.stderr == f"{message}\n"
-
-
-def test_stylesheet_url_outside_the_project_fails_the_render(project: Path):
-    edit(project / "templates" / "letter.css", 'url("../assets/fonts/Inter-Bold.woff2")',
-         'url("../../../etc/passwd")')
-    result = build_maidstone(project)
-    assert result.exit_code == 1
-    assert result.stderr == ("../../../etc/passwd: is outside the templates/ and assets/ "
-                             "folders: only files there can be used\n")
-
-
-def test_stylesheet_import_from_the_web_fails_the_render(project: Path):
-    edit(project / "templates" / "letter.css", "@page {",
-         '@import url("http://127.0.0.1:9/x.css");\n@page {')
-    result = build_maidstone(project)
-    assert result.exit_code == 1
-    assert result.stderr == ("http://127.0.0.1:9/x.css: is a web or file address: only files in "
-                             "templates/ and assets/ can be used\n")
 
 
 def test_a_link_in_assets_pointing_outside_is_refused(project: Path):

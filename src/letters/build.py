@@ -109,9 +109,12 @@ def build(project: Project, options: Options = Options(),
     recorded = read_manifest(outputs / "manifest.json")
     fingerprints = fingerprint_councils(project, paths)
     # Unchanged councils are not even read again; the rest are validated before any rendering.
-    unchanged = [unchanged_outcome(path.stem, recorded, fingerprints[path], options, outputs)
-                 for path in paths if is_unchanged(path, recorded, fingerprints, options, outputs)]
-    todo = [path for path in paths if path.stem not in {outcome.slug for outcome in unchanged}]
+    unchanged, todo = [], []
+    for path in paths:
+        if is_unchanged(path, recorded, fingerprints, options, outputs):
+            unchanged.append(unchanged_outcome(path.stem, recorded[path.stem], fingerprints[path]))
+        else:
+            todo.append(path)
     councils, skipped = read_councils(project, todo, year)
     outcomes = unchanged + skipped
     for outcome in outcomes:
@@ -243,9 +246,8 @@ def is_unchanged(path: Path, recorded: dict[str, dict], fingerprints: dict[Path,
             and all(output_path(outputs, kind, path.stem).is_file() for kind in options.outputs))
 
 
-def unchanged_outcome(slug: str, recorded: dict[str, dict], fingerprint: str,
-                      options: Options, outputs: Path) -> Outcome:
-    entry = recorded[slug]
+def unchanged_outcome(slug: str, entry: dict, fingerprint: str) -> Outcome:
+    """An unchanged council's outcome, from what the manifest recorded of its last build."""
     return Outcome(slug, "unchanged", fingerprint=fingerprint, outputs=tuple(entry["outputs"]),
                    pages=entry.get("pages"), notes=entry.get("proofreading", []),
                    summary=entry.get("summary"))

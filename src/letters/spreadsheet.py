@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from letters.problems import LettersError, Problem
-from letters.validate import AUTHORITY_TYPES, PARTS_OF, not_an_authority_type
+from letters.validate import AUTHORITY_TYPES, Statistics, not_an_authority_type, parts_over_wholes
 
-COUNTS = ("investigations", "upheld", "compliance_outcomes", "implemented",
-          "satisfactory_remedies")
+COUNTS = tuple(Statistics.model_fields)  # investigations, upheld, ... as council files name them
 COLUMNS = ("council", "authority_type", *COUNTS)
 
 
@@ -110,10 +109,8 @@ def check_row(shown: str, number: int, values: dict, seen: dict[str, int]) -> li
             problems.append(problem(count, f"must be a whole number of 0 or more, not "
                                            f"{values[count]!r}"))
         counts[count] = value
-    for part, whole in PARTS_OF:
-        if None not in (counts[part], counts[whole]) and counts[part] > counts[whole]:
-            problems.append(problem(part, f"{counts[part]} is more than {whole} "
-                                          f"({counts[whole]})"))
+    problems += [problem(part, f"{counts[part]} is more than {whole} ({counts[whole]})")
+                 for part, whole in parts_over_wholes(counts)]
     return problems
 
 

@@ -117,9 +117,6 @@ class Averages(Model):
     remedies: Percent
 
 
-M = TypeVar("M", bound=Model)
-
-
 class Year(Model):
     year: StrictInt
     letter_date: date
@@ -159,16 +156,25 @@ PARTS_OF = (("upheld", "investigations"), ("implemented", "compliance_outcomes")
 
 def contradictions(document: Document, statistics: Statistics) -> list[Problem]:
     """Counts that are more than the count they are part of."""
-    return [
-        Problem(document.path, f"{getattr(statistics, part)} is more than statistics.{whole} "
-                f"({getattr(statistics, whole)})", document.line_of(("statistics", part)),
-                f"statistics.{part}")
-        for part, whole in PARTS_OF if getattr(statistics, part) > getattr(statistics, whole)
-    ]
+    counts = statistics.model_dump()
+    return [Problem(document.path, f"{counts[part]} is more than statistics.{whole} "
+                    f"({counts[whole]})", document.line_of(("statistics", part)),
+                    f"statistics.{part}")
+            for part, whole in parts_over_wholes(counts)]
+
+
+def parts_over_wholes(counts: dict[str, int | None]) -> list[tuple[str, str]]:
+    """(part, whole) for each count that is more than the count it is part of; a count that is
+    not known (None) contradicts nothing."""
+    return [(part, whole) for part, whole in PARTS_OF
+            if None not in (counts[part], counts[whole]) and counts[part] > counts[whole]]
 
 
 def validate_year(document: Document) -> Year:
     return validate(Year, document)
+
+
+M = TypeVar("M", bound=Model)
 
 
 def validate(model: type[M], document: Document) -> M:
