@@ -53,8 +53,18 @@ def test_building_one_council_keeps_the_others_in_the_manifest(project: Path):
 def test_unknown_council_is_named_with_the_councils_there_are(project: Path):
     result = letters("build", "canterbry", "--root", str(project))
     assert result.exit_code == 1
-    assert result.stderr == ("councils/canterbry.yaml: no such council file; the councils are: "
+    assert result.stderr == ("councils/canterbry.yaml: no such council file; did you mean "
+                             "canterbury?\n")
+    result = letters("build", "york", "--root", str(project))
+    assert result.stderr == ("councils/york.yaml: no such council file; the councils are: "
                              "cannock-chase, canterbury, leicester, maidstone, sevenoaks\n")
+
+
+@pytest.mark.parametrize("argument", ["canterbury.yaml", "councils/canterbury.yaml"])
+def test_a_council_named_by_its_file(project: Path, argument: str):
+    result = letters("build", argument, "--root", str(project), "--html-only")
+    assert result.exit_code == 0, result.output
+    assert last_line(result).startswith("1 built, 0 unchanged")
 
 
 def test_preview_builds_a_draft_and_prints_its_paths(project: Path):

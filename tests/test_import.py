@@ -103,7 +103,7 @@ def test_a_new_council_gets_a_file_and_letters_check_asks_for_its_recipient(proj
         "0 updated, 1 created, 1 unchanged, 4 without a row\n")
     assert (project / "councils" / "maidstone.yaml").exists()
     check = letters("check", "--root", str(project))
-    assert check.stderr == ("councils/brighton-hove-city-council.yaml:7: recipient: is missing: "
+    assert check.stderr == ("councils/brighton-hove-city-council.yaml: recipient: is missing: "
                             "add it (see the README's example)\n")
 
 

@@ -15,7 +15,7 @@ def test_missing_signature_image_fails_with_its_path(project: Path):
     result = build(project, "maidstone")
     assert result.exit_code == 1
     assert result.stderr == ("assets/signature-michael-king.svg: is missing: add the file or "
-                             "correct the name that refers to it\n")
+                             "correct the name that refers to it (letter to maidstone)\n")
     assert last_line(result).startswith("0 built, 0 unchanged, "
                                         "0 skipped (data errors), 1 failed in ")
 
@@ -52,7 +52,8 @@ def test_template_with_an_unknown_value_names_the_template_and_line(project: Pat
         (project / "templates" / "_statistics.html.j2").read_text().splitlines(), start=1)
         if "period_end_shrt" in text)
     assert result.stderr == (f"templates/_statistics.html.j2:{line}: template uses an unknown "
-                             f"value: 'dict object' has no attribute 'period_end_shrt'\n")
+                             f"value: 'dict object' has no attribute 'period_end_shrt' "
+                             f"(letter to maidstone)\n")
 
 
 def test_template_syntax_error_names_the_template_and_line(project: Path):

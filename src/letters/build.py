@@ -6,22 +6,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from letters.context import letter_context, optional_paragraphs
+from letters.figures import formatted_list
 from letters.interrupt import stop_if_asked
 from letters.load import load_document
 from letters.manifest import (
     council_fingerprint,
+    journal_letter,
     read_manifest,
     shared_fingerprint,
     write_manifest,
 )
 from letters.overview import council_summary, write_overview
 from letters.parallel import in_processes
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Problem, excerpt
 from letters.project import Project
-from letters.render_html import LETTER_STYLESHEET, TemplateFiles, html_environment, render_html
+from letters.render_html import (
+    LETTER_STYLESHEET,
+    TemplateFiles,
+    check_references,
+    html_environment,
+    render_html,
+)
 from letters.render_pdf import PdfLetter, PdfRenderer
-from letters.validate import Council, Year, validate_council, validate_year
+from letters.validate import Council, Links, Year, validate_council, validate_year
 from letters.write import (
+    cannot_write,
     has_outputs,
     output_path,
     remove_deleted_councils,
@@ -50,17 +59,33 @@ class BuildReport:
     outcomes: list[Outcome]
     removed: list[str]
     seconds: float
+    general: list[Problem] = field(default_factory=list)  # of no one council: misnamed files...
 
     def count(self, status: str) -> int:
         return sum(outcome.status == status for outcome in self.outcomes)
 
     def ok(self, strict: bool = False) -> bool:
         """Everything built; with `strict`, also nothing for the proofreader to note."""
-        return all(outcome.status in ("built", "unchanged") and not (strict and outcome.notes)
-                   for outcome in self.outcomes)
+        return not self.general and all(
+            outcome.status in ("built", "unchanged") and not (strict and outcome.notes)
+            for outcome in self.outcomes)
 
     def problems(self) -> list[Problem]:
-        return [problem for outcome in self.outcomes for problem in outcome.problems]
+        return [*(problem for outcome in self.outcomes for problem in outcome.problems),
+                *self.general]
+
+    def problem_lines(self, project: Project) -> list[str]:
+        """Each problem once, as staff read it; one that is not in a council's own file (a
+        template's, an image's) says which councils' letters it stopped."""
+        councils: dict[str, list[str]] = {}
+        for outcome in self.outcomes:
+            own_file = project.shown(project.council_file(outcome.slug))
+            for problem in outcome.problems:
+                slugs = councils.setdefault(str(problem), [])
+                if problem.path != own_file:
+                    slugs.append(outcome.slug)
+        lines = [f"{text}{letters_to(slugs)}" for text, slugs in councils.items()]
+        return [*lines, *map(str, self.general), *map(str, self.notes(project))]
 
     def notes(self, project: Project) -> list[Problem]:
         return [Problem(project.shown(project.council_file(outcome.slug)), f"proofreading: {note}")
@@ -106,7 +131,8 @@ def build(project: Project, options: Options = Options(),
     outputs = project.build_dir / ("preview" if options.draft else "")
     year = read_year(project)
     paths = council_paths(project, options.slugs)
-    recorded = read_manifest(outputs / "manifest.json")
+    general = [] if options.slugs else project.misnamed_files()
+    recorded = read_manifest(outputs)
     fingerprints = fingerprint_councils(project, paths)
     # Unchanged councils are not even read again; the rest are validated before any rendering.
     unchanged, todo = [], []
@@ -121,7 +147,8 @@ def build(project: Project, options: Options = Options(),
         progress(outcome, len(paths))
     remove_leftovers(outputs)
     try:
-        for outcome in render_councils(project, year, councils, fingerprints, options, outputs):
+        for outcome in render_councils(project, year, councils, fingerprints, options, outputs,
+                                       recorded):
             outcomes.append(outcome)
             progress(outcome, len(paths))
             stop_if_asked()
@@ -130,10 +157,13 @@ def build(project: Project, options: Options = Options(),
         for outcome in outcomes:
             outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
                 outputs, outcome.slug)
-        report = BuildReport(outcomes, removed, time.perf_counter() - started)
-        councils = write_manifest(outputs, recorded, outcomes)
-        if not options.draft:
-            write_overview(outputs, councils, year.year)
+        report = BuildReport(outcomes, removed, time.perf_counter() - started, general)
+        try:
+            councils = write_manifest(outputs, recorded, outcomes)
+            if not options.draft:
+                write_overview(outputs, councils, year.year)
+        except OSError as error:
+            general.append(cannot_write(project, error))
     return report
 
 
@@ -152,42 +182,78 @@ class LetterRenderer:
     def __init__(self, project: Project, year: Year, options: Options):
         self.project, self.year, self.options = project, year, options
         self.environment = html_environment(project)
+        self.links = {getattr(year.links, name).url for name in Links.model_fields}
         self.pdf = None if options.html_only else PdfRenderer(
             TemplateFiles(project).stylesheet(),
             project.shown(project.templates_dir / LETTER_STYLESHEET))
 
     def __call__(self, council: tuple[str, Council]) -> Rendered:
         slug, model = council
+        shown = self.project.shown(self.project.council_file(slug))
         try:
             html = render_html(self.environment, letter_context(model, self.year,
                                                                 self.options.draft))
+            check_references(self.project, html, self.links)
             if self.pdf is None:
                 return Rendered(slug, html)
             bare = render_html(self.environment, letter_context(model, self.year,
                                                                 self.options.draft, False))
-            pdf = self.pdf.render(bare, self.project.shown(self.project.council_file(slug)),
-                                  optional_paragraphs(model), self.options.archival)
+            pdf = self.pdf.render(bare, shown, optional_paragraphs(model), self.options.archival)
             return Rendered(slug, html, pdf)
         except LettersError as error:
             return Rendered(slug, problems=tuple(error.problems))
+        except Exception as error:  # WeasyPrint's own failure on this letter: the others go on
+            return Rendered(slug, problems=(Problem(shown, f"PDF rendering failed: "
+                                                    f"{type(error).__name__}: "
+                                                    f"{excerpt(str(error), 120)}"),))
+
+    def lost(self, council: tuple[str, Council]) -> Rendered:
+        """The outcome of a letter whose worker process was killed while rendering it."""
+        return Rendered(council[0], problems=(Problem(
+            self.project.shown(self.project.council_file(council[0])),
+            "the process rendering it stopped before it finished: build again"),))
 
 
 def render_councils(project: Project, year: Year, councils: dict[str, Council],
-                    fingerprints: dict[Path, str], options: Options, outputs: Path):
-    """Render each valid council in parallel, writing its HTML and PDF together when ready."""
+                    fingerprints: dict[Path, str], options: Options, outputs: Path,
+                    recorded: dict[str, dict]):
+    """Render each valid council in parallel, writing its outputs together when ready."""
     if not councils:
         return
     renderer = LetterRenderer(project, year, options)
-    for rendered in in_processes(renderer, list(councils.items()), options.jobs):
+    for rendered in in_processes(renderer, list(councils.items()), options.jobs, renderer.lost):
         fingerprint = fingerprints[project.council_file(rendered.slug)]
-        if rendered.problems:
-            yield Outcome(rendered.slug, "failed", list(rendered.problems), fingerprint)
+        problems = list(rendered.problems) or written(project, outputs, rendered, options)
+        if problems:
+            yield Outcome(rendered.slug, "failed", problems, fingerprint)
             continue
-        write_letter(outputs, rendered.slug, rendered.html, rendered.pdf, options.png)
         pdf = rendered.pdf
-        yield Outcome(rendered.slug, "built", fingerprint=fingerprint, outputs=options.outputs,
-                      pages=pdf and pdf.pages, notes=pdf.notes if pdf else [],
-                      summary=council_summary(councils[rendered.slug], year))
+        outcome = Outcome(rendered.slug, "built", fingerprint=fingerprint,
+                          outputs=options.outputs, pages=pdf and pdf.pages,
+                          notes=pdf.notes if pdf else [],
+                          summary=council_summary(councils[rendered.slug], year))
+        journal_letter(outputs, outcome, recorded)
+        yield outcome
+
+
+def written(project: Project, outputs: Path, rendered: Rendered, options: Options) -> list[Problem]:
+    """Write a letter's outputs together; the problems if they could not be written."""
+    try:
+        write_letter(outputs, rendered.slug, rendered.html or "", rendered.pdf, options.png)
+    except OSError as error:
+        return [cannot_write(project, error)]
+    except LettersError as error:
+        return error.problems
+    return []
+
+
+def letters_to(slugs: list[str], shown: int = 3) -> str:
+    """' (letters to canterbury and sevenoaks)', or nothing for no council."""
+    if not slugs:
+        return ""
+    more = [f"{len(slugs) - shown} more"] if len(slugs) > shown + 1 else []
+    named = formatted_list([*slugs[:shown if more else None], *more])
+    return f" (letter{'s' if len(slugs) > 1 else ''} to {named})"
 
 
 def check(project: Project) -> tuple[int, list[Problem]]:
@@ -199,11 +265,13 @@ def check(project: Project) -> tuple[int, list[Problem]]:
     except LettersError as error:
         problems = error.problems
     _, outcomes = read_councils(project, paths, year)
-    return len(paths), problems + [problem for outcome in outcomes for problem in outcome.problems]
+    return len(paths), [*problems, *(problem for outcome in outcomes
+                                     for problem in outcome.problems), *project.misnamed_files()]
 
 
 def read_year(project: Project) -> Year:
-    return validate_year(load_document(project.year_file, project.shown(project.year_file)))
+    return validate_year(load_document(project.year_file, project.shown(project.year_file),
+                                       project.root))
 
 
 def read_councils(project: Project, paths: list[Path],
@@ -212,28 +280,32 @@ def read_councils(project: Project, paths: list[Path],
     councils, skipped = {}, []
     for path in paths:
         try:
-            councils[path.stem] = validate_council(load_document(path, project.shown(path)), year)
+            councils[path.stem] = validate_council(
+                load_document(path, project.shown(path), project.root), year)
         except LettersError as error:
             skipped.append(Outcome(path.stem, "skipped", error.problems))
     return councils, skipped
 
 
-def council_paths(project: Project, slugs: tuple[str, ...]) -> list[Path]:
-    """The council files to build; a slug with no file is an error before anything is built."""
-    if not slugs:
+def council_paths(project: Project, arguments: tuple[str, ...]) -> list[Path]:
+    """The council files to build; a name with no file is an error before anything is built."""
+    if not arguments:
         return project.council_files()
-    missing = [slug for slug in slugs if not project.council_file(slug).is_file()]
-    if missing:
-        known = ", ".join(path.stem for path in project.council_files())
-        raise LettersError([Problem(project.shown(project.council_file(slug)),
-                                    f"no such council file; the councils are: {known}")
-                            for slug in missing])
-    return [project.council_file(slug) for slug in slugs]
+    slugs, problems = [], []
+    for argument in arguments:
+        try:
+            slugs.append(project.slug_of_argument(argument))
+        except LettersError as error:
+            problems += error.problems
+    if problems:
+        raise LettersError(problems)
+    return [project.council_file(slug) for slug in dict.fromkeys(slugs)]
 
 
 def fingerprint_councils(project: Project, paths: list[Path]) -> dict[Path, str]:
     shared = shared_fingerprint(project)
-    return {path: council_fingerprint(shared, path) for path in paths if path.is_file()}
+    return {path: council_fingerprint(shared, path) for path in paths
+            if path.is_file() and not path.is_symlink()}
 
 
 def is_unchanged(path: Path, recorded: dict[str, dict], fingerprints: dict[Path, str],

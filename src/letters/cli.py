@@ -56,11 +56,11 @@ def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only:
 
     options = Options(slugs=slugs, force=force, html_only=html_only, archival=archival, png=png,
                       jobs=jobs)
-    project = Project(root)
+    project = letters_folder(root)
     with progress_for_output() as progress:
         report = run(lambda: build_letters(project, options, progress))
-    for problem in report.problems() + report.notes(project):
-        click.echo(str(problem), err=True)
+    for line in report.problem_lines(project):
+        click.echo(line, err=True)
     click.echo(report.summary())
     sys.exit(0 if report.ok(strict) else 1)
 
@@ -71,7 +71,7 @@ def check(root: Path) -> None:
     """Check every council file and the year file, without rendering anything."""
     from letters.build import check as check_files
 
-    councils, problems = run(lambda: check_files(Project(root)))
+    councils, problems = run(lambda: check_files(letters_folder(root)))
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -100,8 +100,8 @@ def preview(slug: str, root: Path, port: int, no_open: bool, once: bool) -> None
     """
     from letters.build import council_paths
 
-    project = Project(root)
-    run(lambda: council_paths(project, (slug,)))  # an unknown council stops here, named
+    project = letters_folder(root)
+    slug = run(lambda: council_paths(project, (slug,)))[0].stem  # an unknown one stops here
     if once:
         build_draft(project, slug)
         return
@@ -124,7 +124,7 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
     from letters.spreadsheet import read_figures
     from letters.update import apply, plan_import
 
-    project = Project(root)
+    project = letters_folder(root)
     plan = run(lambda: plan_import(project, read_figures(spreadsheet, str(spreadsheet), sheet)))
     for path, changes in plan.changes.items():
         described = ", ".join(f"{'.'.join(location)} {old} → {new}"
@@ -146,8 +146,8 @@ def build_draft(project: Project, slug: str) -> None:
     from letters.build import build as build_letters
 
     report = run(lambda: build_letters(project, Options(slugs=(slug,), draft=True, jobs=1)))
-    for problem in report.problems() + report.notes(project):
-        click.echo(str(problem), err=True)
+    for line in report.problem_lines(project):
+        click.echo(line, err=True)
     if not report.ok():
         sys.exit(1)
     for kind in ("html", "pdf"):
@@ -173,6 +173,13 @@ def serve_until_stopped(project: Project, slug: str, port: int, open_browser: bo
     finally:
         preview.stopping.set()
         server.server_close()
+
+
+def letters_folder(root: Path) -> Project:
+    """The project at `root`, or exit with a message saying how to point at one."""
+    project = Project(root)
+    run(project.check_is_project)
+    return project
 
 
 def run(action):

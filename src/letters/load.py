@@ -7,16 +7,42 @@ from typing import Any
 
 import yaml
 
-from letters.problems import LettersError, Problem, fail
+from letters.problems import LettersError, Problem, excerpt, fail, quoted
 
 MAX_FILE_BYTES = 1_000_000
 MAX_VALUES = 100_000  # far beyond any real file; stops alias bombs from expanding
 MAX_DEPTH = 50
 YAML_TAG = "tag:yaml.org,2002:"
 PLAIN_TAGS = {f"{YAML_TAG}map", f"{YAML_TAG}seq"}
+INT, FLOAT, BOOL = (f"{YAML_TAG}{kind}" for kind in ("int", "float", "bool"))
 
 Location = tuple[str | int, ...]
-FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 20 times faster
+
+# Numbers and true/false read as staff read them. YAML 1.1 also reads 010 as 8, 0x5 as 5, 1:30 as
+# 90, 1_000 as 1000 and yes/no/on/off as true/false: those stay text, which validation refuses
+# where a number is wanted. A whole number may have correct thousands separators (1,234).
+WHOLE_NUMBER = r"(?:0|[1-9][0-9]*|[1-9][0-9]{0,2}(?:,[0-9]{3})+)"
+AS_TYPED = (
+    (INT, rf"^-?{WHOLE_NUMBER}$", "-0123456789", lambda text: int(text.replace(",", ""))),
+    (FLOAT, r"^-?(?:0|[1-9][0-9]*)\.[0-9]+$", "-0123456789", float),
+    (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF", lambda text: text.lower() == "true"),
+)
+
+
+def as_typed(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """`loader`, resolving numbers and true/false only as AS_TYPED writes them."""
+    replaced = {tag for tag, *_ in AS_TYPED}
+    resolvers = {first: [(tag, pattern) for tag, pattern in entries if tag not in replaced]
+                 for first, entries in loader.yaml_implicit_resolvers.items()}
+    typed = type(f"AsTyped{loader.__name__}", (loader,), {"yaml_implicit_resolvers": resolvers})
+    for tag, pattern, first, convert in AS_TYPED:
+        typed.add_implicit_resolver(tag, re.compile(pattern), list(first))
+        typed.add_constructor(tag, lambda _, node, convert=convert: convert(node.value))
+    return typed
+
+
+SafeLoader = as_typed(yaml.SafeLoader)
+FastLoader = as_typed(getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 20 times faster
 
 
 @dataclass(frozen=True)
@@ -26,6 +52,7 @@ class Document:
     path: str
     data: Any
     lines: dict[Location, int] = field(default_factory=dict)
+    key_lines: dict[Location, int] = field(default_factory=dict)
 
     def line_of(self, location: Location) -> int | None:
         """The line of the value at `location`, or of its nearest parent that has one."""
@@ -33,15 +60,25 @@ class Document:
             location = location[:-1]
         return self.lines.get(location)
 
+    def line_of_section(self, location: Location) -> int | None:
+        """The line of the field whose section holds `location` (for a field missing from that
+        section); None at the top level, where a missing field has no line."""
+        section = location[:-1]
+        if not section:
+            return None
+        return self.key_lines.get(section) or self.line_of(section)
 
-def load_document(path: Path, shown: str) -> Document:
-    """Read `path` (named `shown` in messages) into a Document, or raise LettersError."""
-    text = read_text(path, shown)
+
+def load_document(path: Path, shown: str, root: Path | None = None) -> Document:
+    """Read `path` (named `shown` in messages) into a Document, or raise LettersError.
+
+    With `root`, a file that is not inside that folder is refused without being read."""
+    text = read_text(path, shown, root)
     try:
         return parse(FastLoader, text, shown)
     except LettersError:
         # libyaml words its errors tersely: parse again in pure Python for the message staff see.
-        return parse(yaml.SafeLoader, text, shown)
+        return parse(SafeLoader, text, shown)
 
 
 def parse(loader_class: type[yaml.SafeLoader], text: str, shown: str) -> Document:
@@ -52,6 +89,9 @@ def parse(loader_class: type[yaml.SafeLoader], text: str, shown: str) -> Documen
             fail(shown, "the file is empty: it needs the fields described in the README", line=1)
         builder = Builder(loader, shown)
         data = builder.construct(node, ())
+    except RecursionError:
+        fail(shown, f"is nested more than {MAX_DEPTH} levels deep: simplify the file",
+             line=deepest_line(text))
     except yaml.MarkedYAMLError as error:
         fail(shown, yaml_error_message(error, text), line=mark_line(error))
     except yaml.YAMLError as error:  # the reader's: a character no text file has
@@ -63,12 +103,30 @@ def parse(loader_class: type[yaml.SafeLoader], text: str, shown: str) -> Documen
         loader.dispose()
     if builder.problems:
         raise LettersError(builder.problems)
-    return Document(shown, data, builder.lines)
+    return Document(shown, data, builder.lines, builder.key_lines)
 
 
-def read_text(path: Path, shown: str) -> str:
+def deepest_line(text: str) -> int | None:
+    """The line where nesting first goes deeper than MAX_DEPTH (reading events does not recurse,
+    unlike building the document)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        depth += isinstance(event, yaml.CollectionStartEvent)
+        depth -= isinstance(event, yaml.CollectionEndEvent)
+        if depth > MAX_DEPTH:
+            return event.start_mark.line + 1
+    return None
+
+
+def read_text(path: Path, shown: str, root: Path | None = None) -> str:
+    if path.is_symlink():
+        fail(shown, "is a link to another file: keep the file itself here, not a link to it")
+    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+        fail(shown, "is outside the project folder: keep the file itself here, not a link to it")
+    if path.is_dir():
+        fail(shown, "is a folder, not a file: only council files belong here; move or rename it")
     if not path.is_file():
-        fail(shown, "is not a file: council files must be plain text files ending in .yaml")
+        fail(shown, "is missing or is not a plain file: save it as a plain text file")
     if path.stat().st_size > MAX_FILE_BYTES:
         fail(shown, f"is larger than {MAX_FILE_BYTES // 1_000_000} MB: is it the right file?")
     raw = path.read_bytes()
@@ -88,6 +146,7 @@ class Builder:
         self.loader = loader
         self.shown = shown
         self.lines: dict[Location, int] = {}
+        self.key_lines: dict[Location, int] = {}
         self.problems: list[Problem] = []
 
     def construct(self, node: yaml.Node, location: Location) -> Any:
@@ -115,13 +174,14 @@ class Builder:
             key = self.construct_scalar(key_node, location)
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
-                fail(self.shown, f"{key!r} is not a field name: field names are words",
+                fail(self.shown, f"{quoted(key)} is not a field name: field names are words",
                      line=line)
             if key in mapping:
                 self.problems.append(Problem(
                     self.shown, f"appears twice in the same section: keep one (the other is on "
                     f"line {self.lines[(*location, key)]})", line, dotted((*location, key))))
                 continue
+            self.key_lines[(*location, key)] = line
             mapping[key] = self.construct(value_node, (*location, key))
         return mapping
 
@@ -132,7 +192,7 @@ class Builder:
         try:
             return self.loader.construct_object(node)
         except ValueError as error:  # a date-like value that is no real date, e.g. 2020-13-45
-            fail(self.shown, f"{node.value!r} is not a real date ({error})",
+            fail(self.shown, f"{quoted(node.value)} is not a real date ({error})",
                  line=node.start_mark.line + 1, field=dotted(location) or None)
 
 
@@ -185,5 +245,5 @@ def yaml_error_message(error: yaml.MarkedYAMLError, text: str) -> str:
         return f"{kind}{problem}"
     lines = text.split("\n")
     offending = lines[mark.line].strip() if mark.line < len(lines) else ""
-    shown_line = f": {offending!r}" if offending else ""
+    shown_line = f": {excerpt(offending)!r}" if offending else ""
     return f"{kind}at column {mark.column + 1}: {problem}{shown_line}"

@@ -28,13 +28,43 @@ def council_fingerprint(shared: str, council_file: Path) -> str:
     return hashlib.sha256(shared.encode() + council_file.read_bytes()).hexdigest()
 
 
-def read_manifest(path: Path) -> dict[str, dict]:
+MANIFEST = "manifest.json"
+# Each letter written is recorded here at once, so that a build killed before it could rewrite
+# manifest.json (power cut, SIGKILL) is still known to the next one: read_manifest merges it.
+JOURNAL = "manifest.journal"
+
+
+def read_manifest(outputs: Path) -> dict[str, dict]:
     """The councils recorded by the last builds, or none if there is no readable manifest."""
     try:
-        councils = json.loads(path.read_text(encoding="utf-8"))["councils"]
-        return councils if isinstance(councils, dict) else {}
+        councils = json.loads((outputs / MANIFEST).read_text(encoding="utf-8"))["councils"]
+        councils = councils if isinstance(councils, dict) else {}
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        councils = {}
+    return {**councils, **journal_entries(outputs / JOURNAL)}
+
+
+def journal_entries(path: Path) -> dict[str, dict]:
+    """The letters a killed build recorded in its journal (a last line cut short is left out)."""
+    entries: dict[str, dict] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return entries
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            entries[entry["slug"]] = entry["entry"]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return entries
+
+
+def journal_letter(outputs: Path, outcome, recorded: dict[str, dict]) -> None:
+    """Record one letter just written, before the build goes on."""
+    entry = manifest_entry(outcome, recorded.get(outcome.slug, {}))
+    with (outputs / JOURNAL).open("a", encoding="utf-8") as journal:
+        journal.write(json.dumps({"slug": outcome.slug, "entry": entry}, sort_keys=True) + "\n")
 
 
 def manifest_text(councils: dict[str, dict]) -> str:
@@ -46,7 +76,8 @@ def write_manifest(outputs: Path, recorded: dict[str, dict], outcomes: list) -> 
     councils = dict(recorded)
     for outcome in outcomes:
         councils[outcome.slug] = manifest_entry(outcome, recorded.get(outcome.slug, {}))
-    write_atomically(outputs / "manifest.json", manifest_text(councils).encode("utf-8"))
+    write_atomically(outputs / MANIFEST, manifest_text(councils).encode("utf-8"))
+    (outputs / JOURNAL).unlink(missing_ok=True)
     return councils
 
 

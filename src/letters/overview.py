@@ -13,6 +13,8 @@ from letters.write import write_atomically
 
 PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "pages"), autoescape=True,
                            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+# Cells a spreadsheet program would run as a formula (OWASP's "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FAR = 10  # percentage points from the average that mark a figure for a reviewer's attention
 MEASURES = ("upheld", "compliance", "remedies")
 
@@ -73,11 +75,18 @@ def overview_csv(rows: list[dict]) -> str:
     for row in rows:
         figures = [value for measure in MEASURES
                    for value in row["figures"].get(measure, [None, None])]
-        writer.writerow([row["slug"], row["name"], row["authority_type"],
-                         *["" if value is None else value for value in figures],
-                         " ".join(row["optional_paragraphs"]), row["pages"] or "", row["status"],
-                         " | ".join(row["problems"]), row["html"] or "", row["pdf"] or ""])
+        writer.writerow(map(inert, [
+            row["slug"], row["name"], row["authority_type"],
+            *["" if value is None else value for value in figures],
+            " ".join(row["optional_paragraphs"]), row["pages"] or "", row["status"],
+            " | ".join(row["problems"]), row["html"] or "", row["pdf"] or ""]))
     return out.getvalue()
+
+
+def inert(cell: object) -> object:
+    """A cell that a spreadsheet program shows as text, never runs: a leading ' as OWASP
+    advises for text starting with = + - @ or a tab or carriage return."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def write_overview(outputs: Path, councils: dict[str, dict], year: int) -> None:

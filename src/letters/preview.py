@@ -99,9 +99,20 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     project = preview.project
 
     class Handler(BaseHTTPRequestHandler):
-        """Answers only the preview's own routes; everything else is 404."""
+        """Answers only the preview's own routes (everything else is 404), and only requests
+        addressed to this machine by name: a web page that points another name at 127.0.0.1
+        (DNS rebinding) gets 403, never a draft."""
+
+        head = False  # a HEAD request: the headers of GET, without the body
+
+        def do_HEAD(self) -> None:
+            self.head = True
+            self.do_GET()
 
         def do_GET(self) -> None:
+            if self.headers.get("Host") not in own_hosts(self.server.server_address[1]):
+                self.send_error(HTTPStatus.FORBIDDEN, "Unknown host")
+                return
             path = unquote(urlsplit(self.path).path)
             slugs = {file.stem for file in project.council_files()}
             parts = path.strip("/").split("/")
@@ -152,6 +163,8 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
+            if self.head:
+                return
             version = 0
             try:
                 while not preview.stopping.is_set():
@@ -180,12 +193,18 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(data)
+            if not self.head:
+                self.wfile.write(data)
 
         def log_message(self, format: str, *args) -> None:
             pass  # staff need the URL, not a line per request
 
     return Handler
+
+
+def own_hosts(port: int) -> set[str]:
+    """The Host headers of requests meant for this preview."""
+    return {f"127.0.0.1:{port}", f"localhost:{port}"}
 
 
 def problems_page(problems) -> str:

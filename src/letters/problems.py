@@ -2,8 +2,10 @@
 
 import re
 from dataclasses import dataclass
+from typing import NoReturn
 
 LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+EXCERPT = 60  # characters of a file's content a message may quote, at most
 
 
 @dataclass(frozen=True)
@@ -17,8 +19,18 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        what = f"{self.field}: {self.message}" if self.field else self.message
+        what = f"{excerpt(self.field)}: {self.message}" if self.field else self.message
         return one_line(f"{where}: {what}")
+
+
+def excerpt(text: str, length: int = EXCERPT) -> str:
+    """The start of `text`, so that a message never quotes more than a short piece of a file."""
+    return text if len(text) <= length else f"{text[:length - 3]}..."
+
+
+def quoted(value: object) -> str:
+    """A value from a file, quoted and cut short, as a message shows it: 'Canterbury'."""
+    return repr(excerpt(value) if isinstance(value, str) else value)
 
 
 def one_line(text: str) -> str:
@@ -34,6 +46,7 @@ class LettersError(Exception):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
-def fail(path: str, message: str, line: int | None = None, field: str | None = None):
+def fail(path: str, message: str, line: int | None = None,
+         field: str | None = None) -> NoReturn:
     """Raise a LettersError for a single problem."""
     raise LettersError([Problem(path, message, line, field)])

@@ -1,7 +1,15 @@
 """Where a year's data, wording and outputs live inside a project folder."""
 
+import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from letters.problems import LettersError, Problem, excerpt
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+COUNCIL_SUFFIX = ".yaml"
+LOOKS_LIKE_A_COUNCIL = (".yaml", ".yml")  # compared in lower case: X.YAML and x.yml too
 
 
 @dataclass(frozen=True)
@@ -30,12 +38,65 @@ class Project:
     def build_dir(self) -> Path:
         return self.root / "build"
 
+    def check_is_project(self) -> None:
+        """Refuse a folder that is not a letters project, saying how to point at one."""
+        if not self.root.is_dir():
+            raise LettersError([Problem(str(self.root), "no such folder: give --root the folder "
+                                        "that holds year.yaml and councils/")])
+        missing = [name for name, there in (("year.yaml", self.year_file.is_file()),
+                                            ("councils/", self.councils_dir.is_dir())) if not there]
+        if len(missing) == 2:
+            raise LettersError([Problem(
+                str(self.root), "is not a letters folder (it has no year.yaml and no councils/): "
+                "run letters in the folder that has them, or point at it with --root DIR")])
+        if missing:
+            raise LettersError([Problem(missing[0], "is missing from this folder: a letters "
+                                        "folder has year.yaml and councils/ side by side")])
+
     def council_files(self) -> list[Path]:
-        """Every council file, in slug order."""
-        return sorted(self.councils_dir.glob("*.yaml"))
+        """Every council file, in slug order; misnamed_files() names the files left out."""
+        return sorted(path for path in self.candidates() if is_council_file_name(path.name))
+
+    def misnamed_files(self) -> list[Problem]:
+        """Files in councils/ that look like council files but are not named as one (x.yml,
+        X.YAML, .yaml, 'St Albans.yaml'): they are not read, and say so."""
+        return [Problem(self.shown(path), "is not read: a council file is named with its slug "
+                        "(lower-case letters, digits and hyphens) and .yaml, like "
+                        "canterbury.yaml: rename it")
+                for path in sorted(self.candidates()) if not is_council_file_name(path.name)]
+
+    def candidates(self) -> list[Path]:
+        if not self.councils_dir.is_dir():
+            return []
+        return [path for path in self.councils_dir.iterdir()
+                if path.name.lower().endswith(LOOKS_LIKE_A_COUNCIL)]
 
     def council_file(self, slug: str) -> Path:
-        return self.councils_dir / f"{slug}.yaml"
+        return self.councils_dir / f"{slug}{COUNCIL_SUFFIX}"
+
+    def slug_of_argument(self, argument: str) -> str:
+        """The council a command-line argument names: canterbury, canterbury.yaml or
+        councils/canterbury.yaml; anything else is refused, with a suggestion."""
+        path = Path(argument)
+        named = (path.name.removesuffix(COUNCIL_SUFFIX) if path.parent in (Path("."),
+                 Path("councils")) else argument)
+        if not SLUG.fullmatch(named):
+            raise LettersError([Problem(excerpt(argument), "is not a council: name a council by "
+                                        "its slug, its file's name in councils/ without .yaml "
+                                        "(for example canterbury)")])
+        if not self.council_file(named).is_file():
+            raise LettersError([Problem(self.shown(self.council_file(named)),
+                                        f"no such council file; {self.known_councils(named)}")])
+        return named
+
+    def known_councils(self, near: str) -> str:
+        slugs = [path.stem for path in self.council_files()]
+        close = difflib.get_close_matches(near, slugs, n=3)
+        if close:
+            return f"did you mean {' or '.join(close)}?"
+        if len(slugs) <= 10:
+            return f"the councils are: {', '.join(slugs)}"
+        return "`letters check` lists the councils there are"
 
     def shown(self, path: Path) -> str:
         """A path as staff should read it in a message: relative to the project folder."""
@@ -43,3 +104,7 @@ class Project:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
+
+
+def is_council_file_name(name: str) -> bool:
+    return name.endswith(COUNCIL_SUFFIX) and bool(SLUG.fullmatch(name[:-len(COUNCIL_SUFFIX)]))

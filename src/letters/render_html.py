@@ -11,8 +11,9 @@ import jinja2
 from markupsafe import Markup
 
 from letters.figures import formatted_list, noun, thousands, with_article
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Problem, excerpt
 from letters.project import Project
+from letters.references import CONTENT_SECURITY_POLICY, loaded_addresses
 
 LETTER_TEMPLATE = "letter.html.j2"
 LETTER_STYLESHEET = "letter.css"
@@ -85,6 +86,7 @@ def html_environment(project: Project) -> jinja2.Environment:
     environment.globals.update(
         embed=lambda reference: files.data_uri(reference, project.root),
         stylesheet=lambda: Markup(files.stylesheet()),
+        content_security_policy=CONTENT_SECURITY_POLICY,
     )
     return environment
 
@@ -102,6 +104,47 @@ def render_html(environment: jinja2.Environment, context: dict[str, Any]) -> str
         filename, line = template_frame(error)
         raise template_problem(filename, line, f"template uses an unknown value: "
                                f"{error.message}") from None
+    except LettersError:
+        raise
+    except RecursionError as error:
+        filename, line = template_frame(error)
+        raise template_problem(filename, line, "template includes itself, or nests too deeply: "
+                               "correct the {% include %} or {% extends %}") from None
+    except Exception as error:  # a template's own mistake, met by only some councils' data
+        filename, line = template_frame(error)
+        raise template_problem(filename, line, f"template error: {type(error).__name__}: "
+                               f"{excerpt(str(error), 120)}") from None
+
+
+def check_references(project: Project, html: str, links: set[str]) -> None:
+    """Fail the letter if its HTML would load anything, or link outside `links`, naming the
+    template that wrote the address."""
+    addresses, has_policy = loaded_addresses(html, links)
+    problems = [Problem(path, f"the letter would load {excerpt(address, 80)}: a letter may only "
+                        f"use files in templates/ and assets/ (through embed()) and link to the "
+                        f"addresses in year.yaml", line)
+                for address in dict.fromkeys(addresses)
+                for path, line in [where_written(project, address)]]
+    if not has_policy:
+        problems.append(Problem(project.shown(project.templates_dir / LETTER_TEMPLATE),
+                                'the letter has no Content-Security-Policy: keep the line <meta '
+                                'http-equiv="Content-Security-Policy" content="{{ '
+                                'content_security_policy }}"> in its <head>'))
+    if problems:
+        raise LettersError(problems)
+
+
+def where_written(project: Project, address: str) -> tuple[str, int | None]:
+    """The template file and line where `address` is written (the letter template if it is
+    nowhere to be found as written, e.g. escaped)."""
+    for path in sorted(project.templates_dir.rglob("*")):
+        try:
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if address in line:
+                    return project.shown(path), number
+        except (OSError, UnicodeDecodeError):
+            continue
+    return project.shown(project.templates_dir / LETTER_TEMPLATE), None
 
 
 def template_frame(error: Exception) -> tuple[str | None, int | None]:

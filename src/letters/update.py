@@ -1,84 +1,144 @@
 """Import, write: put a spreadsheet's figures into the council files, changing nothing else."""
 
+import copy
+import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from letters.load import load_document
+from letters.load import SafeLoader, load_document
 from letters.problems import LettersError, Problem
 from letters.project import Project
-from letters.spreadsheet import COUNTS, FigureRow
-from letters.write import write_atomically
+from letters.spreadsheet import COUNTS, FigureRow, name_key
+from letters.write import replace_together
 
 Location = tuple[str, ...]
+Span = tuple[int, int, str]  # where a value's text starts and ends, and its quote style
 
 
 @dataclass
 class Plan:
-    """What an import would do: per council file, the old and new value of each figure."""
+    """What an import would do: per council file, the old and new value of each figure, and
+    the new content of every file it writes."""
 
     changes: dict[Path, dict[Location, tuple[object, object]]] = field(default_factory=dict)
     new_files: dict[Path, str] = field(default_factory=dict)
     unchanged: list[Path] = field(default_factory=list)
     without_row: list[Path] = field(default_factory=list)
+    contents: dict[Path, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Named:
+    """A council file, and the name it holds."""
+
+    path: Path
+    name: str
+    line: int | None
 
 
 def plan_import(project: Project, figures: list[FigureRow]) -> Plan:
-    """Match each row to its council file by the council's name, and work out the changes."""
-    by_name, problems = council_names(project)
-    if problems:
-        raise LettersError(problems)
+    """Match each row to its council file by the council's name, and work out the changes.
+    Nothing is planned unless every row and every file it touches can be updated safely."""
+    files, problems = council_names(project)
     plan, matched = Plan(), set()
     for row in figures:
-        path = by_name.get(row.council.casefold())
-        if path is None:
-            path = project.council_file(slug_of(row.council))
-            if path.exists():
-                raise LettersError([Problem(project.shown(path), f"already holds another "
-                                            f"council, so {row.council} cannot be created there")])
-            plan.new_files[path] = new_council_file(row)
+        named = files.get(name_key(row.council))
+        if named is None:
+            problems += plan_new_file(project, row, files, figures, plan)
             continue
-        matched.add(path)
-        changes = figure_changes(load_document(path, project.shown(path)).data, row)
-        missing = [".".join(location) for location, (old, _) in changes.items() if old is None]
-        if missing:
-            problems += [Problem(project.shown(path), "is missing: add it by hand, then import "
-                                 "again", None, field) for field in missing]
-        elif changes:
-            plan.changes[path] = changes
-        else:
-            plan.unchanged.append(path)
+        matched.add(named.path)
+        try:
+            plan_update(project, named.path, row, plan)
+        except LettersError as error:
+            problems += error.problems
     if problems:
         raise LettersError(problems)
-    plan.without_row = [path for path in by_name.values() if path not in matched]
+    plan.without_row = [named.path for named in files.values() if named.path not in matched]
     return plan
 
 
 def apply(plan: Plan) -> None:
-    """Write the planned changes: every file is replaced whole, or not at all."""
-    for path, changes in plan.changes.items():
-        text = path.read_text(encoding="utf-8")
-        new = {location: new_value for location, (_, new_value) in changes.items()}
-        write_atomically(path, replace_values(text, new).encode("utf-8"))
-    for path, text in plan.new_files.items():
-        write_atomically(path, text.encode("utf-8"))
+    """Write the planned files: all of them, or (if one cannot be written) none."""
+    replace_together(plan.contents)
 
 
-def council_names(project: Project) -> tuple[dict[str, Path], list[Problem]]:
-    names, problems = {}, []
+def council_names(project: Project) -> tuple[dict[str, Named], list[Problem]]:
+    """The council files by their names' key; a file without a name, or with the name of
+    another file, is a problem."""
+    files: dict[str, Named] = {}
+    problems = []
     for path in project.council_files():
         try:
-            data = load_document(path, project.shown(path)).data
+            document = load_document(path, project.shown(path), project.root)
         except LettersError as error:
             problems += error.problems
             continue
-        if isinstance(data, dict) and isinstance(data.get("name"), str):
-            names[data["name"].strip().casefold()] = path
-        else:
+        name = document.data.get("name") if isinstance(document.data, dict) else None
+        if not isinstance(name, str) or not name_key(name):
             problems.append(Problem(project.shown(path), "has no name: the import matches rows "
-                                    "to council files by name", 1, "name"))
-    return names, problems
+                                    "to council files by name", None, "name"))
+            continue
+        named = Named(path, name.strip(), document.line_of(("name",)))
+        other = files.setdefault(name_key(name), named)
+        if other is not named:
+            problems.append(Problem(project.shown(path), f"names the same council as "
+                                    f"{project.shown(other.path)} ({other.name}): keep one file "
+                                    f"per council", named.line, "name"))
+    return files, problems
+
+
+def plan_new_file(project: Project, row: FigureRow, files: dict[str, Named],
+                  figures: list[FigureRow], plan: Plan) -> list[Problem]:
+    """Plan a file for a council that has none, unless its name is close to a council's that
+    has a file but no row (a misspelling would give one council two letters)."""
+    rows = {name_key(other.council) for other in figures}
+    unmatched = {key: named for key, named in files.items() if key not in rows}
+    close = difflib.get_close_matches(name_key(row.council), unmatched, n=1, cutoff=0.85)
+    if close:
+        named = unmatched[close[0]]
+        return [row.problem("council", f"{row.council} has no council file; did you mean "
+                                       f"{named.name} ({project.shown(named.path)})? Correct "
+                                       f"the name in the spreadsheet or in that file, or, for a "
+                                       f"new council, create its file first")]
+    path = project.council_file(slug_of(row.council))
+    if path in plan.new_files or path.exists() or path.is_symlink():
+        holder = "another row needs too" if path in plan.new_files else "holds another council"
+        return [row.problem("council", f"{row.council} would need the file "
+                                       f"{project.shown(path)}, which {holder}: rename one of "
+                                       f"them")]
+    text = new_council_file(row)
+    if yaml.load(text, Loader=SafeLoader) != council_data(row):
+        return [row.problem("council", f"{row.council} cannot be written to a file safely: "
+                                       f"create its file by hand")]
+    plan.new_files[path] = text
+    plan.contents[path] = text.encode("utf-8")
+    return []
+
+
+def plan_update(project: Project, path: Path, row: FigureRow, plan: Plan) -> None:
+    """Plan the changed figures of one council file, checked by reading the new text back."""
+    shown = project.shown(path)
+    text = path.read_bytes().decode("utf-8")  # as it is: line endings kept
+    document = load_document(path, shown, project.root)
+    changes = figure_changes(document.data, row)
+    missing = [location for location, (old, _) in changes.items() if old is None]
+    if missing:
+        raise LettersError([Problem(shown, "is missing: add it by hand, then import again",
+                                    document.line_of_section(location), ".".join(location))
+                            for location in missing])
+    if not changes:
+        plan.unchanged.append(path)
+        return
+    new = {location: value for location, (_, value) in changes.items()}
+    updated = replace_values(text, new, shown, document.line_of)
+    if not reads_back_as(updated, document.data, new):
+        raise LettersError([Problem(shown, "cannot be updated safely (its figures do not read "
+                                    "back as imported): write them by hand")])
+    plan.changes[path] = changes
+    plan.contents[path] = updated.encode("utf-8")
 
 
 def figure_changes(data: dict, row: FigureRow) -> dict[Location, tuple[object, object]]:
@@ -91,40 +151,81 @@ def figure_changes(data: dict, row: FigureRow) -> dict[Location, tuple[object, o
             if current[location] != value}
 
 
-def replace_values(text: str, new: dict[Location, object]) -> str:
+def replace_values(text: str, new: dict[Location, object], shown: str, line_of) -> str:
     """`text` with the scalar values at the given locations replaced, byte for byte otherwise:
-    comments, order, quoting and every other value stay exactly as they were."""
-    spans = scalar_spans(yaml.compose(text, Loader=yaml.SafeLoader), ())
+    comments, order, quoting, line endings and every other value stay exactly as they were.
+    A value shared through a YAML anchor and alias (&five, *five) cannot be changed in one
+    place alone: it is refused."""
+    spans, shared = scalar_spans(yaml.compose(text, Loader=SafeLoader), ())
+    aliased = [location for location in new if location in shared
+               or text[spans[location][0]:spans[location][0] + 1] in "&*"]
+    if aliased:
+        raise LettersError([Problem(shown, "uses a YAML anchor or alias (& or *): write the "
+                                    "value itself, then import again", line_of(location),
+                                    ".".join(location)) for location in aliased])
     for location in sorted(new, key=lambda location: spans[location][0], reverse=True):
         start, end, style = spans[location]
-        value = str(new[location])
-        quoted = f"{style}{value}{style}" if style in ("'", '"') else value
-        text = text[:start] + quoted + text[end:]
+        text = text[:start] + emitted(new[location], style) + text[end:]
     return text
 
 
-def scalar_spans(node: yaml.Node, location: Location) -> dict[Location, tuple[int, int, str]]:
-    """Where each scalar value starts and ends in the text, and how it is quoted."""
+def scalar_spans(node: yaml.Node, location: Location,
+                 seen: dict[int, Location] | None = None) -> tuple[dict[Location, Span], set]:
+    """Where each scalar value starts and ends in the text, and how it is quoted; and the
+    locations whose value is the same node as another's (an alias)."""
+    seen = {} if seen is None else seen
+    spans: dict[Location, Span] = {}
+    shared: set[Location] = set()
+    if id(node) in seen:
+        shared |= {location, seen[id(node)]}
+    seen.setdefault(id(node), location)
     if isinstance(node, yaml.ScalarNode):
-        return {location: (node.start_mark.index, node.end_mark.index, node.style or "")}
-    spans = {}
-    if isinstance(node, yaml.MappingNode):
+        spans[location] = (node.start_mark.index, node.end_mark.index, node.style or "")
+    elif isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
-                spans.update(scalar_spans(value, (*location, key.value)))
-    return spans
+                inner, aliases = scalar_spans(value, (*location, key.value), seen)
+                spans.update(inner)
+                shared |= aliases
+    return spans, shared
+
+
+def emitted(value: object, style: str) -> str:
+    """`value` as YAML writes it, in the quote style the old value had (for text)."""
+    text = yaml.safe_dump(value, default_style=(style or None) if isinstance(value, str) else None,
+                          allow_unicode=True, width=10**6)
+    return text.removesuffix("\n...\n").removesuffix("\n")
+
+
+def reads_back_as(text: str, old: dict, new: dict[Location, object]) -> bool:
+    """Whether `text` reads as `old` with only the values in `new` changed."""
+    expected = copy.deepcopy(old)
+    for location, value in new.items():
+        section = expected
+        for part in location[:-1]:
+            section = section[part]
+        section[location[-1]] = value
+    try:
+        return yaml.load(text, Loader=SafeLoader) == expected
+    except yaml.YAMLError:
+        return False
 
 
 def slug_of(name: str) -> str:
-    """'Brighton and Hove City Council' -> 'brighton-and-hove-city-council'."""
-    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+    """'Brighton and Hove City Council' -> 'brighton-and-hove-city-council'; 'Ynys Môn' ->
+    'ynys-mon' (accents dropped, every other character a separator)."""
+    letters = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    return "-".join("".join(c if c.isalnum() else " " for c in letters).split()) or "council"
+
+
+def council_data(row: FigureRow) -> dict:
+    return {"name": row.council, "authority_type": row.authority_type,
+            "statistics": {count: row.counts[count] for count in COUNTS}}
 
 
 def new_council_file(row: FigureRow) -> str:
-    counts = "".join(f"  {count}: {row.counts[count]}\n" for count in COUNTS)
-    name = row.council.replace('"', '\\"')
-    return (f"# {row.council}: made by `letters import` from the case system's figures.\n"
-            f"# Fill in the recipient before building (letters check lists what is missing):\n"
-            f"# recipient:\n#   title: Mr\n#   name: Surname\n#   job_title: Chief Executive\n"
-            f'name: "{name}"\nauthority_type: {row.authority_type}\n'
-            f"statistics:\n{counts}")
+    return ("# Made by `letters import` from the case system's figures.\n"
+            "# Fill in the recipient before building (letters check lists what is missing):\n"
+            "# recipient:\n#   title: Mr\n#   name: Surname\n#   job_title: Chief Executive\n"
+            + yaml.safe_dump(council_data(row), sort_keys=False, allow_unicode=True,
+                             width=10**6))

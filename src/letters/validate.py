@@ -2,6 +2,7 @@
 
 import difflib
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Literal, TypeVar, get_args
 
@@ -10,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     ValidationError,
     model_validator,
@@ -17,7 +19,7 @@ from pydantic import (
 from pydantic.functional_validators import AfterValidator
 
 from letters.load import Document
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Problem, quoted
 
 AuthorityType = Literal[
     "County Councils", "District Councils", "Metropolitan Boroughs", "Unitary Councils",
@@ -26,15 +28,49 @@ AuthorityType = Literal[
 AUTHORITY_TYPES: tuple[str, ...] = get_args(AuthorityType)
 
 
-def not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("is empty: write the text or remove the field")
-    return text.strip()
+LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]")
+# Control, format (zero-width, direction-changing), private-use, surrogate and unassigned
+# characters: nothing a reader can see, but they can change how a name reads or sorts.
+HIDDEN = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
 
 
-Text = Annotated[str, Field(strict=True), AfterValidator(not_blank)]
+def visible_text(text: str, one_line: bool = True) -> str:
+    """`text` without surrounding space, refused if it is empty or has a character no reader sees.
+
+    >>> visible_text("  Canterbury City Council ")
+    'Canterbury City Council'
+    """
+    text = text.strip()
+    if one_line and LINE_BREAKS.search(text):
+        raise ValueError("must be on one line: remove the line break")
+    for character in text:
+        if unicodedata.category(character) in HIDDEN and character not in "\n\t":
+            name = unicodedata.name(character, "a control character")
+            raise ValueError(f"contains a hidden character (U+{ord(character):04X} {name}): "
+                             f"retype the text without it")
+    if not text:
+        raise ValueError("is empty: write the text")
+    return text
+
+
+def paragraphs_text(text: str) -> str:
+    return visible_text(text, one_line=False)
+
+
+def council_name(name: str) -> str:
+    """A council's name also names files and spreadsheet rows: it starts with a letter or digit
+    (never '=', '+', '-' or '@', which a spreadsheet would run as a formula)."""
+    name = visible_text(name)
+    if not name[0].isalnum():
+        raise ValueError(f"must start with a letter or a digit, not {name[0]!r}")
+    return name
+
+
+Text = Annotated[str, Field(strict=True), AfterValidator(visible_text)]
+Paragraphs = Annotated[str, Field(strict=True), AfterValidator(paragraphs_text)]
+Name = Annotated[str, Field(strict=True), AfterValidator(council_name)]
 Count = Annotated[StrictInt, Field(ge=0)]
-Percent = Annotated[int | float, Field(ge=0, le=100)]
+Percent = Annotated[StrictInt | StrictFloat, Field(ge=0, le=100)]
 
 
 class Model(BaseModel):
@@ -68,13 +104,13 @@ class WitnessSummons(Model):
 
 
 class Council(Model):
-    name: Text
+    name: Name
     authority_type: AuthorityType
     recipient: Recipient
     statistics: Statistics
     witness_summons: WitnessSummons | None = None
     training_courses: list[Text] = []
-    public_report: Text | None = None
+    public_report: Paragraphs | None = None
 
 
 class Link(Model):
@@ -92,6 +128,13 @@ class Period(Model):
     start: date
     end: date
 
+    @model_validator(mode="after")
+    def ends_after_it_starts(self) -> "Period":
+        if self.end <= self.start:
+            raise ValueError(f"ends ({self.end}) before it starts ({self.start}): correct the "
+                             f"dates")
+        return self
+
 
 class Signatory(Model):
     name: Text
@@ -100,7 +143,7 @@ class Signatory(Model):
 
 
 class Seminars(Model):
-    cities: list[Text]
+    cities: Annotated[list[Text], Field(min_length=1)]
     delegates: Count
     authorities: Count
 
@@ -185,8 +228,16 @@ def validate(model: type[M], document: Document) -> M:
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
-        details = without_missing_fields_misspelt(model, error.errors())
+        details = one_per_field(without_missing_fields_misspelt(model, error.errors()))
         raise LettersError([problem_from(document, model, detail) for detail in details]) from None
+
+
+def one_per_field(details: list[dict]) -> list[dict]:
+    """The first problem of each field (a value that is neither of two types has two)."""
+    firsts: dict[tuple, dict] = {}
+    for detail in details:
+        firsts.setdefault(tuple(detail["loc"]), detail)
+    return list(firsts.values())
 
 
 def without_missing_fields_misspelt(model: type[Model], details: list[dict]) -> list[dict]:
@@ -202,10 +253,22 @@ def by_line(problems: list[Problem]) -> list[Problem]:
 
 
 def problem_from(document: Document, model: type[Model], detail: dict) -> Problem:
-    location = tuple(part for part in detail["loc"] if part != "[key]")
+    location = tuple(part for part in detail["loc"] if part != "[key]" and
+                     not str(part).startswith(("function-after[", "constrained-")))
     field_path = ".".join(str(part) for part in location) or None
-    return Problem(document.path, plain_message(model, detail), document.line_of(location),
-                   field_path)
+    line = (document.line_of_section(location) if detail["type"] == "missing"
+            else document.line_of(location))
+    message = plain_message(model, detail)
+    if message.startswith(("is empty: ", "has no value: ")):
+        message += removable(model, location)
+    return Problem(document.path, message, line, field_path)
+
+
+def removable(model: type[Model], location: tuple) -> str:
+    """How to say that an empty value may also be removed, where it may."""
+    if location and isinstance(location[-1], int):
+        return ", or remove that item"
+    return ", or remove the line" if is_optional(model, location) else ""
 
 
 def plain_message(model: type[Model], detail: dict) -> str:
@@ -216,13 +279,13 @@ def plain_message(model: type[Model], detail: dict) -> str:
     if kind == "extra_forbidden":
         return unknown_field_message(model, detail["loc"])
     if value is None:
-        return "has no value: write one after the colon, or remove the line"
+        return "has no value: write one after the colon"
     if kind == "literal_error":
         return not_an_authority_type(value)
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        if isinstance(value, str) and value.strip().isdigit():
-            return f"must be a whole number without quotes, not {value!r}"
-        return f"must be a whole number, not {describe(value)}"
+    if kind in ("int_type", "int_parsing", "int_from_float", "float_type"):
+        return not_a_number(value)
+    if kind == "too_short":
+        return "is an empty list: write at least one item, one '- item' per line"
     if kind == "greater_than_equal":
         return f"must be 0 or more, not {value}"
     if kind == "less_than_equal":
@@ -247,12 +310,30 @@ EXPECTED = {
 }
 
 
+def not_a_number(value: object) -> str:
+    if isinstance(value, str) and re.fullmatch(r"0[0-9]+", value.strip()):
+        return f"must be a whole number without a leading 0, not {quoted(value)}"
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+        return f"must be a whole number without quotes, not {quoted(value)}"
+    return f"must be a whole number, not {describe(value)}"
+
+
+def is_optional(model: type[Model], location: tuple) -> bool:
+    """Whether the field at `location` may be left out (list items and section keys may not)."""
+    if not location or not isinstance(location[-1], str):
+        return False
+    fields = model_at(model, location[:-1]).model_fields
+    return location[-1] in fields and not fields[location[-1]].is_required()
+
+
 def describe(value: object) -> str:
     """A value as staff wrote it: 'five', 5.5, true, a list, a section."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, date):
+        return f"a date ({value:%Y-%m-%d})"
     if isinstance(value, str | int | float):
-        return repr(value)
+        return quoted(value)
     return {list: "a list", dict: "a section"}.get(type(value), type(value).__name__)
 
 
@@ -279,12 +360,17 @@ def suggestion(model: type[Model], location: tuple) -> str | None:
 
 def fields_at(model: type[Model], location: tuple) -> list[str]:
     """The field names allowed at `location` inside `model` (list indexes and dict keys pass)."""
+    return list(model_at(model, location).model_fields)
+
+
+def model_at(model: type[Model], location: tuple) -> type[Model]:
+    """The model of the section at `location` inside `model`."""
     for part in location:
         if part in model.model_fields:
             annotation = model.model_fields[part].annotation
-            model = next(arg for arg in (annotation, *get_args(annotation))
-                         if isinstance(arg, type) and issubclass(arg, Model))
-    return list(model.model_fields)
+            model = next((arg for arg in (annotation, *get_args(annotation))
+                          if isinstance(arg, type) and issubclass(arg, Model)), model)
+    return model
 
 
 def contradictions_in_raw(document: Document) -> list[Problem]:

@@ -1,5 +1,6 @@
-"""Stage 7, build (write): put each letter's files in build/, whole or not at all."""
+"""Stage 7, build (write): put each letter's files in build/, all of them whole or none at all."""
 
+import errno
 import os
 import subprocess
 import tempfile
@@ -11,15 +12,84 @@ from letters.render_pdf import PdfLetter
 
 
 def write_letter(outputs: Path, slug: str, html: str, pdf: PdfLetter | None, png: bool) -> None:
-    """Write one letter's outputs; each file is replaced whole."""
-    write_atomically(output_path(outputs, "html", slug), html.encode())
-    if pdf is None:
-        return
-    write_atomically(output_path(outputs, "pdf", slug), pdf.pdf)
-    if pdf.archival is not None:
-        write_atomically(output_path(outputs, "pdf-a", slug), pdf.archival)
-    if png:
+    """Write one letter's outputs together: either all are replaced, or (when one cannot be
+    written) none is, and an OSError says which."""
+    files = {output_path(outputs, "html", slug): html.encode()}
+    if pdf is not None:
+        files[output_path(outputs, "pdf", slug)] = pdf.pdf
+        if pdf.archival is not None:
+            files[output_path(outputs, "pdf-a", slug)] = pdf.archival
+    replace_together(files)
+    if pdf is not None and png:
         write_page_images(output_path(outputs, "pdf", slug), outputs / "png", slug)
+
+
+def replace_together(files: dict[Path, bytes]) -> None:
+    """Replace every file with its new content, or none of them: each is written in full beside
+    its target first, and if any swap fails the files already swapped get their old content."""
+    staged: dict[Path, Path] = {}
+    kept: dict[Path, Path | None] = {}  # each file swapped so far, and where its old content is
+    try:
+        for path, content in files.items():
+            staged[path] = staged_copy(path, content)
+        for path in files:
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        for path, temporary in staged.items():
+            kept[path] = hard_link_beside(path) if path.exists() else None
+            os.replace(temporary, path)
+    except BaseException:
+        for path, old in kept.items():
+            if old:
+                os.replace(old, path)
+            else:
+                path.unlink(missing_ok=True)
+        raise
+    finally:
+        for leftover in [*staged.values(), *filter(None, kept.values())]:
+            leftover.unlink(missing_ok=True)
+
+
+def staged_copy(path: Path, content: bytes) -> Path:
+    """`content` written in full to a temporary file in `path`'s folder, ready to be swapped in."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+        temporary.chmod(0o644)  # mkstemp makes private files; outputs are for sharing
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def hard_link_beside(path: Path) -> Path:
+    """A second name for `path`'s current content, kept until the swap is over."""
+    while True:
+        backup = path.with_name(f".{path.name}.{os.urandom(4).hex()}.old.tmp")
+        try:
+            os.link(path, backup)
+            return backup
+        except FileExistsError:
+            continue
+
+
+def cannot_write(project: Project, error: OSError) -> Problem:
+    """An output that could not be written, said with what to do about it."""
+    path = Path(error.filename) if error.filename else project.build_dir
+    if path.name.startswith(".") and path.name.endswith(".tmp"):
+        path = path.parent  # a temporary file of ours: the folder is what staff can mend
+    advice = {errno.EISDIR: "a folder is in the way: remove or rename it",
+              errno.ENOSPC: "the disk is full: free some space and build again",
+              errno.EDQUOT: "the disk quota is used up: free some space and build again",
+              errno.EACCES: "check that you may write to this folder",
+              errno.EPERM: "check that you may write to this folder",
+              errno.EROFS: "the disk is read-only: build into a folder you can write to"}
+    reason = os.strerror(error.errno) if error.errno else str(error)
+    return Problem(project.shown(path), f"cannot be written ({reason}): "
+                   f"{advice.get(error.errno or 0, 'check the folder and build again')}")
 
 
 def output_path(outputs: Path, kind: str, slug: str) -> Path:
@@ -68,13 +138,8 @@ def remove_deleted_councils(project: Project, outputs: Path,
 
 def write_atomically(path: Path, content: bytes) -> None:
     """Write through a temporary file in the same folder, so readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
+    temporary = staged_copy(path, content)
     try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
-        temporary.chmod(0o644)  # mkstemp makes private files; outputs are for sharing
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -1,0 +1,97 @@
+"""Stage 5b, render HTML (check): an HTML letter loads nothing, and links only where it should.
+
+Checked on every letter as rendered, whatever the templates say: anything the letter would load
+(an image, a stylesheet, a frame, a font, a script) must be data it carries itself, and its
+links must be the addresses declared in year.yaml. The letter also carries a
+Content-Security-Policy that tells the browser to load nothing from anywhere.
+"""
+
+import re
+from html.parser import HTMLParser
+
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; font-src data:; "
+                           "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+# Attributes that make a browser load or send to an address.
+LOADING = frozenset({"src", "srcset", "imagesrcset", "poster", "data", "action", "formaction",
+                     "background", "cite", "longdesc", "ping", "manifest", "codebase", "archive",
+                     "lowsrc", "dynsrc", "icon", "profile", "usemap", "xlink:href", "href"})
+NEVER = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
+                   "portal", "fencedframe"})
+LINKS = frozenset({"a", "area"})
+CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\\(.)", re.DOTALL)
+CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
+CSS_LOADS = re.compile(r"(url|image-set|src|image)\(\s*(['\"]?)([^'\")]*)|@import\s*(['\"]?)"
+                       r"([^'\";\s]*)", re.IGNORECASE)
+
+
+def loaded_addresses(html: str, links: set[str]) -> tuple[list[str], bool]:
+    """Every address `html` would load, or link to outside `links` (none for a safe letter),
+    and whether it carries our Content-Security-Policy."""
+    reader = References(links)
+    reader.feed(html)
+    reader.close()
+    return reader.found, reader.has_policy
+
+
+class References(HTMLParser):
+    def __init__(self, links: set[str]):
+        super().__init__(convert_charrefs=True)
+        self.links = links
+        self.found: list[str] = []
+        self.has_policy = False
+        self.in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag in NEVER:
+            self.found.append(f"<{tag}>")
+        if tag == "meta":
+            self.meta(values)
+        self.in_style = tag == "style"
+        for name, value in values.items():
+            if name == "style":
+                self.found += css_loads(value)
+            elif name in LOADING and not self.allowed(tag, name, value.strip()):
+                self.found.append(value.strip() or f"an empty {name}")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.in_style = False
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style:
+            self.found += css_loads(data)
+
+    def meta(self, values: dict[str, str]) -> None:
+        equiv = values.get("http-equiv", "").lower()
+        if equiv == "content-security-policy":
+            self.has_policy = values.get("content") == CONTENT_SECURITY_POLICY
+        elif equiv:
+            self.found.append(f'<meta http-equiv="{equiv}">')
+
+    def allowed(self, tag: str, name: str, value: str) -> bool:
+        if tag in LINKS and name == "href":
+            return value in self.links or value.startswith("#")
+        if name in ("href", "xlink:href") and value.startswith("#"):
+            return True  # a part of the letter itself, as SVG's <use> names one
+        return is_data(value) and name not in ("srcset", "imagesrcset", "ping", "action")
+
+
+def css_loads(css: str) -> list[str]:
+    """What a piece of CSS would load that is not its own data (escapes and comments seen
+    through: u\\72 l( is url()."""
+    css = CSS_ESCAPE.sub(lambda match: chr(int(match[1], 16)) if match[1] else match[2],
+                         CSS_COMMENT.sub("", css))
+    found = []
+    for match in CSS_LOADS.finditer(css):
+        function, address = match[1], (match[3] if match[1] else match[5]).strip()
+        if function is None or function.lower() != "url" or not is_data(address):
+            found.append(address or (f"{function}()" if function else "@import"))
+    return found
+
+
+def is_data(address: str) -> bool:
+    return address[:5].lower() == "data:"
