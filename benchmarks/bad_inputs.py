@@ -1,70 +1,63 @@
-"""Times `letters check` on every bad input of tests/bad_inputs, as a user runs it (a new process).
+"""Times every bad input of tests/bad_inputs (cases.py) as a user meets it: a new process.
 
-    .venv/bin/python benchmarks/bad_inputs.py
+    .venv/bin/python benchmarks/bad_inputs.py [--only SUBSTRING]
 
-Prints one row per case (seconds, exit status, whether the answer was a clean message) and the
-slowest case. Target: every case answered with a clean message in well under a second.
+Prints one row per case (seconds, exit status, whether the answer was clean) and a summary by
+family. Clean means: the exit status the case expects, the exact message it expects, and no
+traceback or "unexpected error". Target: every case clean, each in well under a second.
 """
 
-import shutil
+import argparse
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BAD = REPO / "tests" / "bad_inputs"
+sys.path.insert(0, str(REPO / "tests"))
+from bad_inputs.cases import CASES, Case  # noqa: E402
+from helpers import copy_project  # noqa: E402
 
 
-def project_with(bad: Path, kind: str, root: Path) -> Path:
-    shutil.rmtree(root, ignore_errors=True)
-    for folder in ("councils", "templates", "assets"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copy(REPO / "year.yaml", root / "year.yaml")
-    if kind == "year":
-        shutil.copy(bad, root / "year.yaml")
-    else:
-        shutil.copy(bad, root / "councils" / bad.name)
-    return root
-
-
-def generated_cases(root: Path) -> list[tuple[str, Path]]:
-    folder = project_with(BAD / "councils" / "file-empty.yaml", "councils", root / "folder")
-    (folder / "councils" / "folder-named-yaml.yaml").mkdir()
-    huge = project_with(BAD / "councils" / "file-empty.yaml", "councils", root / "huge")
-    (huge / "councils" / "huge.yaml").write_text("name: x\n" + "# padding\n" * 500_000)
-    return [("folder-named-yaml", folder), ("several-megabytes", huge)]
-
-
-def time_check(root: Path) -> tuple[float, int, bool]:
+def run_case(case: Case, folder: Path) -> tuple[float, int, bool]:
+    root = copy_project(folder)
+    arguments = case.setup(root)
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "letters", "check", "--root", str(root)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "letters", *arguments], cwd=root,
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "COLUMNS": "200"})
     seconds = time.perf_counter() - started
-    clean = (result.returncode == 1 and "Traceback" not in result.stderr
-             and all(line.count(":") >= 2 for line in result.stderr.splitlines()))
+    clean = (result.returncode == case.exit_code and result.stderr == case.expected
+             and "Traceback" not in result.stderr + result.stdout
+             and "unexpected error" not in result.stderr)
     return seconds, result.returncode, clean
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="run only cases whose id contains this")
+    arguments = parser.parse_args(argv)
+    cases = [case for case in CASES if arguments.only in case.id]
     rows = []
     with tempfile.TemporaryDirectory() as temporary:
-        work = Path(temporary)
-        cases = [(f"{kind}/{bad.stem}", project_with(bad, kind, work / kind / bad.stem))
-                 for kind in ("councils", "year") for bad in sorted((BAD / kind).glob("*.yaml"))]
-        cases += generated_cases(work)
-        for name, root in cases:
-            rows.append((name, *time_check(root)))
-    print(f"{'case':55} {'seconds':>8} {'exit':>5} clean")
-    for name, seconds, code, clean in rows:
-        print(f"{name:55} {seconds:8.3f} {code:5} {'yes' if clean else 'NO'}")
+        for number, case in enumerate(cases):
+            rows.append((case, *run_case(case, Path(temporary) / str(number))))
+    print(f"{'case':62} {'seconds':>8} {'exit':>5} clean")
+    for case, seconds, code, clean in rows:
+        print(f"{case.id:62} {seconds:8.3f} {code:5} {'yes' if clean else 'NO'}")
+    families = Counter(case.family for case, *_ in rows)
+    print("\n" + ", ".join(f"{family}: {count}" for family, count in sorted(families.items())))
+    clean = sum(row[3] for row in rows)
     slowest = max(rows, key=lambda row: row[1])
-    print(f"\n{len(rows)} bad inputs, {sum(row[3] for row in rows)} with a clean message; "
-          f"median {statistics.median(row[1] for row in rows):.3f} s, "
-          f"slowest {slowest[0]} {slowest[1]:.3f} s")
+    print(f"{len(rows)} bad inputs, {clean} answered cleanly; median "
+          f"{statistics.median(row[1] for row in rows):.3f} s, slowest {slowest[0].id} "
+          f"{slowest[1]:.3f} s")
+    return 0 if clean == len(rows) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,39 +1,38 @@
-"""Every kind of mistake in the data gets its exact one-line message, through the real CLI."""
+"""Every kind of bad input gets its exact one-line message through the real CLI, exit status 1,
+and no traceback (tests/bad_inputs/cases.py lists them)."""
 
 import shutil
 from pathlib import Path
 
 import pytest
 
+from bad_inputs.cases import CASES, Case
 from helpers import last_line, letters
 
 BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
 COUNCIL_CASES = sorted((BAD_INPUTS / "councils").glob("*.yaml"))
-YEAR_CASES = sorted((BAD_INPUTS / "year").glob("*.yaml"))
+FAMILIES = {"council files", "year files", "spreadsheets", "templates", "command lines",
+            "file-system states"}
 
 
 def expected(case: Path) -> str:
     return case.with_suffix(".expected").read_text(encoding="utf-8")
 
 
-def summary(problems: int, councils: int) -> str:
-    return (f"{problems} {'problem' if problems == 1 else 'problems'} in 1 file; "
-            f"{councils} councils checked\n")
+def test_the_corpus_covers_every_family():
+    assert {case.family for case in CASES} == FAMILIES
+    assert len(CASES) >= 140
+    assert len({case.id for case in CASES}) == len(CASES)
 
 
-def test_the_corpus_is_large_enough():
-    assert len(COUNCIL_CASES) + len(YEAR_CASES) >= 40
-    assert all(case.with_suffix(".expected").is_file() for case in COUNCIL_CASES + YEAR_CASES)
-
-
-@pytest.mark.parametrize("case", COUNCIL_CASES, ids=lambda case: case.stem)
-def test_check_names_file_line_and_field(project: Path, case: Path):
-    shutil.copy(case, project / "councils" / case.name)
-    result = letters("check", "--root", str(project))
-    assert isinstance(result.exception, SystemExit)
-    assert result.exit_code == 1
-    assert result.stderr == expected(case)
-    assert result.stdout == summary(expected(case).count("\n"), 6)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_each_bad_input_gets_its_exact_message(project: Path, case: Case,
+                                               monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(project)
+    result = letters(*case.setup(project))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert (result.exit_code, result.stderr) == (case.exit_code, case.expected)
+    assert "unexpected error" not in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("case", COUNCIL_CASES, ids=lambda case: case.stem)
@@ -48,13 +47,10 @@ def test_build_skips_the_council_and_says_why(project: Path, case: Path):
     assert not (project / "build" / "pdf" / f"{case.stem}.pdf").exists()
 
 
-@pytest.mark.parametrize("case", YEAR_CASES, ids=lambda case: case.stem)
-def test_check_names_the_year_files_mistake(project: Path, case: Path):
-    shutil.copy(case, project / "year.yaml")
+def test_check_counts_the_problems_and_the_councils(project: Path):
+    shutil.copy(BAD_INPUTS / "councils" / "count-negative.yaml", project / "councils")
     result = letters("check", "--root", str(project))
-    assert result.exit_code == 1
-    assert result.stderr == expected(case)
-    assert result.stdout == summary(1, 5)
+    assert result.stdout == "1 problem in 1 file; 6 councils checked\n"
 
 
 def test_a_broken_year_file_stops_the_build_before_anything_is_written(project: Path):
@@ -63,21 +59,6 @@ def test_a_broken_year_file_stops_the_build_before_anything_is_written(project: 
     assert result.exit_code == 1
     assert result.stderr == expected(BAD_INPUTS / "year" / "impossible-date.yaml")
     assert not (project / "build").exists()
-
-
-def test_a_folder_named_like_a_council_file(project: Path):
-    (project / "councils" / "folder.yaml").mkdir()
-    result = letters("check", "--root", str(project))
-    assert result.exit_code == 1
-    assert result.stderr == ("councils/folder.yaml: is not a file: council files must be plain "
-                             "text files ending in .yaml\n")
-
-
-def test_a_file_of_several_megabytes(project: Path):
-    (project / "councils" / "huge.yaml").write_text("name: x\n" + "# padding\n" * 500_000)
-    result = letters("check", "--root", str(project))
-    assert result.exit_code == 1
-    assert result.stderr == "councils/huge.yaml: is larger than 1 MB: is it the right file?\n"
 
 
 def test_every_problem_in_every_file_at_once(project: Path):
@@ -90,7 +71,7 @@ def test_every_problem_in_every_file_at_once(project: Path):
     assert result.exit_code == 1
     assert result.stderr == (
         expected(BAD_INPUTS / "councils" / "count-negative.yaml")
-        + "councils/two-mistakes.yaml:1: name: is empty: write the text or remove the field\n"
+        + "councils/two-mistakes.yaml:1: name: is empty: write the text\n"
         "councils/two-mistakes.yaml:9: statistics.upheld: 12 is more than "
         "statistics.investigations (10)\n"
         + expected(BAD_INPUTS / "councils" / "unknown-field-misspelt.yaml")

@@ -5,8 +5,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from helpers import REPO, letters
+from helpers import REPO, copy_project, letters
+from letters.update import slug_of
+from letters.validate import council_name
 
 HEADER = ["council", "authority_type", "investigations", "upheld", "compliance_outcomes",
           "implemented", "satisfactory_remedies"]
@@ -157,3 +162,91 @@ def test_a_missing_column(project: Path, tmp_path: Path):
         "figures.csv:1: missing column: satisfactory_remedies (the columns are: council, "
         "authority_type, investigations, upheld, compliance_outcomes, implemented, "
         "satisfactory_remedies)\n")
+
+
+def test_line_endings_comments_and_quoting_stay_as_they_were(project: Path, tmp_path: Path):
+    council = project / "councils" / "maidstone.yaml"
+    original = council.read_bytes().replace(b"\n", b"\r\n").replace(
+        b"authority_type: District Councils", b'authority_type: "District Councils"')
+    council.write_bytes(original)
+    rows = rows_of_example()
+    rows[4] = ["Maidstone Borough Council", "Unitary Councils", "11", "8", "6", "6", "1"]
+    assert import_(project, write_csv(tmp_path / "figures.csv", rows)).exit_code == 0
+    assert council.read_bytes() == original.replace(
+        b'authority_type: "District Councils"', b'authority_type: "Unitary Councils"').replace(
+        b"upheld: 7", b"upheld: 8")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "utf-8-sig"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_as_excel_saves_it_in_any_encoding_and_separator(project: Path, tmp_path: Path,
+                                                             encoding: str, delimiter: str):
+    rows = rows_of_example()
+    rows[4] = ["Maidstone Borough Council", "District Councils", "1,200", "8", "6", "6", "1"]
+    rows.append(["Bromley and Bexley Café Council", "London Boroughs", "3", "2", "1", "1", "0"])
+    path = tmp_path / "figures.csv"
+    with path.open("w", encoding=encoding, newline="") as file:
+        csv.writer(file, delimiter=delimiter).writerows(rows)
+    result = import_(project, path)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "councils/maidstone.yaml: statistics.investigations 11 → 1200, statistics.upheld 7 → 8\n"
+        "councils/bromley-and-bexley-cafe-council.yaml: new file; fill in its recipient\n")
+    assert "name: Bromley and Bexley Café Council\n" in (
+        project / "councils" / "bromley-and-bexley-cafe-council.yaml").read_text()
+
+
+def test_a_name_written_differently_updates_the_same_file(project: Path, tmp_path: Path):
+    rows = rows_of_example()
+    rows[1] = ["CANTERBURY  city council.", "District Councils", "10", "6", "5", "5", "0"]
+    result = import_(project, write_csv(tmp_path / "figures.csv", rows))
+    assert result.output == ("councils/canterbury.yaml: statistics.upheld 5 → 6\n"
+                             "1 updated, 0 created, 4 unchanged, 0 without a row\n")
+
+
+# Any text a spreadsheet cell can hold; mostly names that start like a name and then have what
+# YAML treats specially (quotes, backslashes, '#', ': ', brackets, line breaks) anywhere.
+YAML_SPECIAL = [*"\"'\\#:{}[]&*!|>%@`,?-", ": ", " #", "\n", "\t", "  ", "\u00a0", "\u200b"]
+name_like = st.builds(lambda first, rest: first + "".join(rest),
+                      st.characters(categories=("L", "N")),
+                      st.lists(st.one_of(st.characters(categories=("L", "N", "P", "S", "Zs")),
+                                         st.sampled_from(YAML_SPECIAL)), max_size=30))
+council_names = st.one_of(name_like, name_like, name_like,
+                          st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=council_names, data=st.data())
+def test_any_name_and_counts_round_trip_through_import_and_check(tmp_path_factory, name: str,
+                                                                  data):
+    project = copy_project(tmp_path_factory.mktemp("import"))
+    investigations = data.draw(st.integers(0, 10**7))
+    upheld = data.draw(st.integers(0, investigations))
+    outcomes = data.draw(st.integers(0, upheld))
+    counts = [investigations, upheld, outcomes, data.draw(st.integers(0, outcomes)),
+              data.draw(st.integers(0, upheld))]
+    written = [f"{count:,}" if data.draw(st.booleans()) else str(count) for count in counts]
+    spreadsheet = write_csv(project / "figures.csv",
+                            [HEADER, [name, "County Councils", *written]])
+    before = {path.name: path.read_bytes() for path in (project / "councils").iterdir()}
+    result = import_(project, spreadsheet)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    try:
+        accepted = council_name(name)
+    except ValueError as error:
+        reason = str(error) if name.strip() else "is empty: write the council's name"
+        assert (result.exit_code, result.stderr) == (1, f"{spreadsheet}:2: council: {reason}\n")
+        assert {path.name: path.read_bytes()
+                for path in (project / "councils").iterdir()} == before
+        return
+    assert result.exit_code == 0, result.output
+    created = project / "councils" / f"{slug_of(accepted)}.yaml"
+    council = yaml.safe_load(created.read_text(encoding="utf-8"))
+    assert council["name"] == accepted
+    assert list(council["statistics"].values()) == counts
+    check = letters("check", "--root", str(project))
+    assert check.stderr == (f"councils/{created.name}: recipient: is missing: add it (see the "
+                            f"README's example)\n")
+    again = import_(project, spreadsheet)
+    assert again.stdout.endswith("0 updated, 0 created, 1 unchanged, 5 without a row\n")

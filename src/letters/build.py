@@ -252,6 +252,7 @@ def letters_to(slugs: list[str], shown: int = 3) -> str:
     if not slugs:
         return ""
     more = [f"{len(slugs) - shown} more"] if len(slugs) > shown + 1 else []
+    slugs = sorted(slugs)
     named = formatted_list([*slugs[:shown if more else None], *more])
     return f" (letter{'s' if len(slugs) > 1 else ''} to {named})"
 

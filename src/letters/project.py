@@ -41,14 +41,17 @@ class Project:
     def check_is_project(self) -> None:
         """Refuse a folder that is not a letters project, saying how to point at one."""
         if not self.root.is_dir():
-            raise LettersError([Problem(str(self.root), "no such folder: give --root the folder "
-                                        "that holds year.yaml and councils/")])
-        missing = [name for name, there in (("year.yaml", self.year_file.is_file()),
+            raise LettersError([Problem("letters", f"there is no folder {excerpt(str(self.root))}: "
+                                        f"give --root the folder that holds year.yaml and "
+                                        f"councils/")])
+        missing = [name for name, there in (("year.yaml", self.year_file.exists()),
                                             ("councils/", self.councils_dir.is_dir())) if not there]
         if len(missing) == 2:
+            folder = "this folder" if self.root == Path(".") else excerpt(str(self.root))
             raise LettersError([Problem(
-                str(self.root), "is not a letters folder (it has no year.yaml and no councils/): "
-                "run letters in the folder that has them, or point at it with --root DIR")])
+                "letters", f"{folder} is not a letters folder (it has no year.yaml and no "
+                f"councils/): run letters in the folder that has them, or point at it with "
+                f"--root DIR")])
         if missing:
             raise LettersError([Problem(missing[0], "is missing from this folder: a letters "
                                         "folder has year.yaml and councils/ side by side")])

@@ -107,7 +107,7 @@ def decoded(raw: bytes, shown: str) -> str:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if "\0" not in text:
+        if text.count("\0") <= len(text) // 4:  # else UTF-16 that lost its byte order mark
             return text
     raise LettersError([Problem(shown, "is not text in a known encoding: save it as "
                                 "'CSV UTF-8 (Comma delimited)'")])
@@ -126,7 +126,7 @@ def read_csv(text: str, shown: str) -> list[list]:
         reason = (f"a cell is longer than {int(limit[1]):,} characters" if limit
                   else str(error))
         raise LettersError([Problem(shown, f"cannot be read as CSV: {reason}: is it the right "
-                                    f"file?", reader.line_num + 1)]) from None
+                                    f"file?", reader.line_num)]) from None
     return rows
 
 

@@ -11,12 +11,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictFloat,
     StrictInt,
     ValidationError,
     model_validator,
 )
-from pydantic.functional_validators import AfterValidator
+from pydantic.functional_validators import AfterValidator, BeforeValidator
 
 from letters.load import Document
 from letters.problems import LettersError, Problem, quoted
@@ -45,7 +44,7 @@ def visible_text(text: str, one_line: bool = True) -> str:
         raise ValueError("must be on one line: remove the line break")
     for character in text:
         if unicodedata.category(character) in HIDDEN and character not in "\n\t":
-            name = unicodedata.name(character, "a control character")
+            name = unicodedata.name(character, "control character")
             raise ValueError(f"contains a hidden character (U+{ord(character):04X} {name}): "
                              f"retype the text without it")
     if not text:
@@ -70,7 +69,13 @@ Text = Annotated[str, Field(strict=True), AfterValidator(visible_text)]
 Paragraphs = Annotated[str, Field(strict=True), AfterValidator(paragraphs_text)]
 Name = Annotated[str, Field(strict=True), AfterValidator(council_name)]
 Count = Annotated[StrictInt, Field(ge=0)]
-Percent = Annotated[StrictInt | StrictFloat, Field(ge=0, le=100)]
+def a_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a number from 0 to 100, not {describe(value)}")
+    return value
+
+
+Percent = Annotated[int | float, BeforeValidator(a_number), Field(ge=0, le=100)]
 
 
 class Model(BaseModel):

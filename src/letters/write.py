@@ -59,6 +59,9 @@ def staged_copy(path: Path, content: bytes) -> Path:
         with os.fdopen(descriptor, "wb") as file:
             file.write(content)
         temporary.chmod(0o644)  # mkstemp makes private files; outputs are for sharing
+    except OSError as error:  # a full disk names no file: name the one being written
+        temporary.unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, error.filename or str(path)) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -81,7 +84,14 @@ def cannot_write(project: Project, error: OSError) -> Problem:
     path = Path(error.filename) if error.filename else project.build_dir
     if path.name.startswith(".") and path.name.endswith(".tmp"):
         path = path.parent  # a temporary file of ours: the folder is what staff can mend
+    if error.errno in (errno.ENOTDIR, errno.EEXIST):
+        path = next((folder for folder in (path, *path.parents)
+                     if folder.exists() and not folder.is_dir()), path)
     advice = {errno.EISDIR: "a folder is in the way: remove or rename it",
+              errno.ENOTDIR: "a file is where a folder should be: remove or rename it",
+              errno.EEXIST: "a file is where a folder should be: remove or rename it",
+              errno.EFBIG: "the file is larger than this system allows: free some space or "
+                           "raise the limit, and build again",
               errno.ENOSPC: "the disk is full: free some space and build again",
               errno.EDQUOT: "the disk quota is used up: free some space and build again",
               errno.EACCES: "check that you may write to this folder",
