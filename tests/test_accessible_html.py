@@ -41,3 +41,21 @@ def test_letter_reads_as_plain_accessible_text(built: Path, page, slug: str):
     assert {align for _, _, align in styles} <= {"left", "start"}
     images = page.locator("img").evaluate_all("elements => elements.map(e => e.alt)")
     assert images == ["Local Government & Social Care Ombudsman", "Signature of Michael King"]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_letter_asks_the_browser_for_nothing_but_itself(built: Path, page, slug: str):
+    requested: list[str] = []
+
+    def record(request) -> None:
+        requested.append(request.url)
+
+    page.on("request", record)
+    letter = built / "build" / "html" / f"{slug}.html"
+    page.goto(letter.as_uri())
+    page.wait_for_load_state("networkidle")
+    page.remove_listener("request", record)
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert policy.startswith("default-src 'none'; ")
+    assert {url.split(",")[0].split(";")[0] for url in requested} <= {
+        letter.as_uri(), "data:image/svg+xml", "data:font/woff2"}

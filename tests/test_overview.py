@@ -98,3 +98,14 @@ def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: P
                                              "is more than statistics.investigations (11)")
     assert rows["maidstone"]["pdf"] == "pdf/maidstone.pdf"
     assert rows["leicester"]["status"] == "built"
+
+
+def test_no_cell_of_letters_csv_can_run_as_a_formula():
+    from letters.overview import overview_csv
+
+    row = {"slug": "=cmd", "name": "+SUM(1,1)", "authority_type": "@A1", "figures": {},
+           "optional_paragraphs": ["-2+3"], "pages": 3, "status": "\tbuilt",
+           "problems": ["\r=1"], "html": "=HYPERLINK(\"http://x\")", "pdf": None}
+    cells = next(csv.reader(overview_csv([row]).splitlines()[1:]))
+    assert cells[:3] == ["'=cmd", "'+SUM(1,1)", "'@A1"]
+    assert [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []

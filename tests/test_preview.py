@@ -122,3 +122,34 @@ def test_only_its_own_routes_answer(server: str, path: str):
 
 def test_it_listens_on_this_machine_only(server: str):
     assert urlsplit(server).hostname == "127.0.0.1"
+
+
+def request(url: str, path: str, host: str | None = None, method: str = "GET"):
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.putrequest(method, path, skip_host=host is not None)
+    if host is not None:
+        connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1",
+                                  "127.0.0.2:{port}", "localhost.evil.example:{port}", ""])
+def test_a_page_on_another_host_name_cannot_read_the_draft(server: str, host: str):
+    """DNS rebinding: a web page that points its own name at 127.0.0.1 gets nothing."""
+    path = f"{urlsplit(server).path}/letter"
+    status, body = request(server, path, host.format(port=urlsplit(server).port))
+    assert status == 403 and b"Annual Review" not in body
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}"])
+def test_its_own_address_reads_the_draft_and_head_works(server: str, host: str):
+    path = f"{urlsplit(server).path}/letter"
+    host = host.format(port=urlsplit(server).port)
+    status, body = request(server, path, host)
+    assert status == 200 and b"Annual Review letter 2020" in body
+    assert request(server, path, host, "HEAD") == (200, b"")

@@ -87,3 +87,22 @@ def test_a_council_that_fails_later_keeps_its_last_good_letter_marked_stale(proj
     assert result.exit_code == 1
     assert "; 1 kept their last good letter, marked stale in " in result.stdout
     assert (project / "build" / "pdf" / "leicester.pdf").read_bytes() == good
+
+
+def test_a_template_error_that_some_councils_meet_fails_only_those(project: Path):
+    import json
+
+    edit(project / "templates" / "_training_courses.html.j2", "{% if", "{{ 1 / 0 }}\n{% if")
+    result = build(project)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "templates/_training_courses.html.j2:2: template error: ZeroDivisionError: division by "
+        "zero (letters to canterbury and sevenoaks)\n")
+    assert last_line(result).startswith("3 built, 0 unchanged, 0 skipped (data errors), "
+                                        "2 failed")
+    manifest = json.loads((project / "build" / "manifest.json").read_text())["councils"]
+    assert {slug: entry["status"] for slug, entry in manifest.items()} == {
+        "cannock-chase": "built", "leicester": "built", "maidstone": "built",
+        "canterbury": "failed", "sevenoaks": "failed"}
+    assert sorted(path.stem for path in (project / "build" / "pdf").iterdir()) == [
+        "cannock-chase", "leicester", "maidstone"]
