@@ -106,11 +106,11 @@ def median_warm_render(root: Path, slug: str, repeats: int = 15) -> float:
     html = render_html(html_environment(project),
                        letter_context(councils[slug], year, standalone=False))
     renderer = PdfRenderer(TemplateFiles(project).stylesheet(), "letter.css")
-    renderer.render(html, slug)
+    renderer.render(html, slug, [])
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        renderer.render(html, slug)
+        renderer.render(html, slug, [])
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

@@ -6,6 +6,7 @@ links must be the addresses declared in year.yaml. The letter also carries a
 Content-Security-Policy that tells the browser to load nothing from anywhere.
 """
 
+import functools
 import re
 from html.parser import HTMLParser
 
@@ -80,7 +81,8 @@ class References(HTMLParser):
         return is_data(value) and name not in ("srcset", "imagesrcset", "ping", "action")
 
 
-def css_loads(css: str) -> list[str]:
+@functools.lru_cache(maxsize=16)  # every letter carries the same stylesheet
+def css_loads(css: str) -> tuple[str, ...]:
     """What a piece of CSS would load that is not its own data (escapes and comments seen
     through: u\\72 l( is url()."""
     css = CSS_ESCAPE.sub(lambda match: chr(int(match[1], 16)) if match[1] else match[2],
@@ -90,7 +92,7 @@ def css_loads(css: str) -> list[str]:
         function, address = match[1], (match[3] if match[1] else match[5]).strip()
         if function is None or function.lower() != "url" or not is_data(address):
             found.append(address or (f"{function}()" if function else "@import"))
-    return found
+    return tuple(found)
 
 
 def is_data(address: str) -> bool:
