@@ -5,7 +5,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from helpers import SLUGS
+from helpers import SLUGS, normalise, pdf_pages
 
 NAMES = {"canterbury": "Canterbury City Council", "cannock-chase": "Cannock Chase District Council",
          "sevenoaks": "Sevenoaks District Council", "maidstone": "Maidstone Borough Council",
@@ -43,20 +43,15 @@ def test_pdf_is_tagged_with_language_title_and_alt_text(built: Path, slug: str, 
         assert None not in figures
         assert figures[:2] == ["Local Government & Social Care Ombudsman",
                                "Signature of Michael King"]
-        assert len(figures) == 5
+        assert len(figures) == 2  # the charts' bars are decoration beside their text
 
 
-def test_charts_say_what_they_show_with_the_figures(built: Path):
-    with pikepdf.open(built / "build" / "pdf" / "canterbury.pdf") as pdf:
-        charts = [alt for tag, alt in structure(pdf.Root.StructTreeRoot) if tag == "/Figure"][2:]
-    assert charts == [
-        "Bar chart of complaints upheld: Canterbury City Council 50%; average for District "
-        "Councils 45%",
-        "Bar chart of compliance with recommendations: Canterbury City Council 100%; average for "
-        "District Councils 99%",
-        "Bar chart of satisfactory remedies: Canterbury City Council 0%; average for District "
-        "Councils 20%",
-    ]
+def test_charts_read_as_rows_of_name_and_figure(built: Path):
+    """The bars are drawn beside text that says all they show: a reader reads the rows."""
+    statistics = normalise(pdf_pages(built / "build" / "pdf" / "canterbury.pdf")[-1])
+    for council, average in (("50%", "45%"), ("100%", "99%"), ("0%", "20%")):
+        assert (f"Canterbury City Council {council} Average for District Councils {average}"
+                in statistics)
 
 
 @pytest.mark.parametrize("slug", SLUGS)

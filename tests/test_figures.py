@@ -26,12 +26,15 @@ from letters.validate import Averages, Statistics
     pytest.param(5, 10, 50, id="canterbury-upheld"),
     pytest.param(1, 8, 13, id="12.5-rounds-half-up"),
     pytest.param(1, 200, 1, id="0.5-rounds-up"),
-    pytest.param(1, 201, 0, id="just-under-0.5-rounds-down"),
-    pytest.param(199, 200, 100, id="99.5-rounds-up-to-100"),
+    pytest.param(1, 201, 1, id="just-under-0.5-is-still-not-none"),
+    pytest.param(1, 2000, 1, id="1-of-2000-is-not-0"),
+    pytest.param(199, 200, 99, id="99.5-is-not-all-of-them"),
+    pytest.param(1999, 2000, 99, id="1999-of-2000-is-not-100"),
+    pytest.param(3, 200, 2, id="1.5-rounds-half-up"),
     pytest.param(0, 5, 0, id="none-of-them"),
     pytest.param(5, 5, 100, id="all-of-them"),
 ])
-def test_percentage_rounds_half_up(part, whole, percent):
+def test_percentage_rounds_half_up_but_never_to_a_false_0_or_100(part, whole, percent):
     assert percentage(part, whole) == percent
 
 

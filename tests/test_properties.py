@@ -89,9 +89,10 @@ def test_percentages_lie_between_0_and_100_and_round_half_up(whole: int, data):
         return
     assert 0 <= percent <= 100
     exact = Decimal(100 * part) / Decimal(whole)
-    assert percent == int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    assert (percent == 0) == (exact < Decimal("0.5"))
-    assert (percent == 100) == (exact >= Decimal("99.5"))
+    assert (percent == 0) == (part == 0)
+    assert (percent == 100) == (part == whole)
+    if Decimal("0.5") <= exact < Decimal("99.5"):
+        assert percent == int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @given(count=st.integers(min_value=0, max_value=10**9))

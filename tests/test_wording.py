@@ -124,3 +124,38 @@ def test_public_report_keeps_its_paragraphs(project: Path):
     letter_text(project, "public_report: |\n  First paragraph\n  goes on.\n\n  Second.\n")
     html = (project / "testham.html").read_text(encoding="utf-8")
     assert "<p>First paragraph goes on.</p>\n<p>Second.</p>" in html
+
+
+def test_a_recipient_without_a_title_is_addressed_by_name(project: Path):
+    assert "Dear Ms Example" in letter_text(project)
+    path = project / "councils" / "testham.yaml"
+    path.write_text(path.read_text().replace("{title: Ms, name: Example",
+                                             "{name: Alex Carmichael"))
+    project_ = Project(project)
+    year = read_year(project_)
+    html = render_html(html_environment(project_), letter_context(
+        validate_council(load_document(path, "testham"), year), year))
+    assert "Dear Alex Carmichael</p>" in html and "None" not in html
+    assert "<p class=\"recipient\">\nAlex Carmichael<br>" in html
+
+
+def test_an_empty_title_says_it_may_be_left_out(project: Path):
+    from helpers import letters
+
+    (project / "councils" / "testham.yaml").write_text(COUNCIL.format(
+        investigations=1, upheld=1, outcomes=1, implemented=1, remedies=1).replace(
+        "{title: Ms,", "{title: '',"))
+    result = letters("check", "--root", str(project))
+    assert result.stderr == ("councils/testham.yaml:3: recipient.title: is empty: write the "
+                             "text, or remove the line\n")
+
+
+@pytest.mark.parametrize(("counts", "sentence"), [
+    (dict(outcomes=2000, implemented=1999, upheld=2000, investigations=2000),
+     "In 99% of cases we were satisfied the authority had successfully implemented"),
+    (dict(upheld=2000, investigations=2000, outcomes=5, implemented=5, remedies=1),
+     "In 1% of upheld cases we found the authority had provided a satisfactory remedy"),
+])
+def test_a_rate_that_is_not_all_or_none_never_prints_as_100_or_0(project: Path, counts,
+                                                                 sentence):
+    assert sentence in letter_text(project, **counts)

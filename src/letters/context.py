@@ -10,7 +10,7 @@ from letters.figures import (
     short_date,
     thousands,
 )
-from letters.validate import Council, Year
+from letters.validate import Council, Recipient, Year
 
 
 def letter_context(council: Council, year: Year, draft: bool = False,
@@ -26,6 +26,7 @@ def letter_context(council: Council, year: Year, draft: bool = False,
         "letter": year_wording(year),
         "council": council,
         "recipient": council.recipient,
+        "addressee": addressee(council.recipient),
         "statistics": key_statistics(council.statistics, year.averages[council.authority_type]),
         "witness_summons": council.witness_summons,
         "training_courses": council.training_courses,
@@ -33,6 +34,11 @@ def letter_context(council: Council, year: Year, draft: bool = False,
         "signatory": year.signatory,
         "links": year.links,
     }
+
+
+def addressee(recipient: Recipient) -> str:
+    """How the letter names its recipient: "Mr Carmichael", or "Alex Carmichael" untitled."""
+    return " ".join(filter(None, (recipient.title, recipient.name)))
 
 
 def year_wording(year: Year) -> dict[str, Any]:

@@ -46,14 +46,17 @@ def key_statistics(counts: Statistics, averages: Averages) -> KeyStatistics:
 
 
 def percentage(part: int, whole: int) -> int | None:
-    """`part` of `whole` as a whole percent, rounded half up; None when `whole` is 0.
+    """`part` of `whole` as a whole percent, rounded half up, but never a false 0% or 100%: only
+    all of them is 100% and only none is 0% (1,999 of 2,000 is 99%; 1 of 2,000 is 1%). None
+    when `whole` is 0.
 
-    >>> percentage(7, 11), percentage(1, 7), percentage(1, 8), percentage(0, 0)
-    (64, 14, 13, None)
+    >>> percentage(7, 11), percentage(1, 8), percentage(1999, 2000), percentage(1, 2000)
+    (64, 13, 99, 1)
     """
     if whole == 0:
         return None
-    return (200 * part + whole) // (2 * whole)
+    rounded = (200 * part + whole) // (2 * whole)
+    return min(max(rounded, 1 if part else 0), 99 if part < whole else 100)
 
 
 def whole_percent(value: int | float) -> int:

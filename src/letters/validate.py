@@ -83,7 +83,7 @@ class Model(BaseModel):
 
 
 class Recipient(Model):
-    title: Text
+    title: Text | None = None  # "Dear Mr Carmichael"; without one, "Dear Alex Carmichael"
     name: Text
     job_title: Text
 
