@@ -87,7 +87,7 @@ def test_a_deleted_council_loses_its_letters(built_project: Path):
     (built_project / "councils" / "sevenoaks.yaml").unlink()
     result = build(built_project)
     assert last_line(result).startswith("0 built, 4 unchanged, 0 skipped (data errors), 0 failed, "
-                                        "1 removed, 1 with proofreading notes in ")
+                                        "1 removed, 1 with notes for information in ")
     assert not (built_project / "build" / "pdf" / "sevenoaks.pdf").exists()
     assert not (built_project / "build" / "html" / "sevenoaks.html").exists()
     manifest = json.loads((built_project / "build" / "manifest.json").read_text())

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from helpers import edit, last_line, letters
 
 
@@ -15,14 +17,58 @@ def test_a_standard_letter_has_nothing_to_note(project: Path):
     assert (result.exit_code, result.stderr) == (0, "")
 
 
-def test_an_optional_paragraph_that_adds_a_page_is_named(project: Path):
-    result = build(project, "canterbury")
-    assert result.exit_code == 0
-    assert result.stderr == ("councils/canterbury.yaml: proofreading: has 4 pages, not the "
-                             "standard 3: its optional paragraphs witness_summons and "
-                             "training_courses push it over\n")
-    assert ", 1 with proofreading notes in " in last_line(result)
-    assert build(project, "canterbury", "--strict").exit_code == 1
+def test_an_optional_paragraph_that_adds_a_page_is_information_not_a_defect(project: Path):
+    result = build(project, "canterbury", "--strict")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert ("councils/canterbury.yaml: for information: has 4 pages, not the standard 3: its "
+            "optional paragraphs witness_summons and training_courses push it over\n"
+            ) in result.stdout
+    assert ", 1 with notes for information in " in last_line(result)
+
+
+def test_more_pages_that_no_optional_paragraph_explains_is_a_defect(project: Path):
+    edit(project / "templates" / "letter.css", "  font-size: 12pt;\n  line-height: 1.28;",
+         "  font-size: 14pt;\n  line-height: 1.28;")
+    result = build(project, "maidstone", "--strict")
+    assert result.exit_code == 1
+    assert ("councils/maidstone.yaml: proofreading: has 4 pages, not the standard 3, and no "
+            "optional paragraph explains it\n") in result.stderr
+
+
+CSS = "letter.css"
+WINDSOR = "Royal Borough of Windsor and Maidenhead"
+
+
+@pytest.mark.parametrize(("old", "new", "defect"), [
+    pytest.param(".delivery { margin-bottom: 4mm; }",
+                 ".delivery { margin-bottom: 4mm; }\n.date { margin-bottom: -7mm; }",
+                 "text runs over other text on page 1: '22 July 2020' and 'By email'",
+                 id="text-over-text"),
+    pytest.param(".bar-label { float: left; width: 72mm; }",
+                 ".bar-label { float: left; width: 158mm; }",
+                 f"text runs into a box or image on page 3: '{WINDSOR}'", id="name-under-a-bar"),
+    pytest.param("break-before: avoid; margin-top: 6pt;", "break-before: page; margin-top: 6pt;",
+                 "the sign-off stands alone at the top of page 3, without the end of the letter",
+                 id="sign-off-alone"),
+    pytest.param(".letterhead { margin-bottom: 6mm; }",
+                 ".letterhead { margin-bottom: 4mm; }\np { orphans: 1; widows: 1; }",
+                 "one line of a paragraph is left alone at the top of page 2: 'Boroughs.'",
+                 id="widow"),
+    pytest.param(".letterhead { margin-bottom: 6mm; }",
+                 ".letterhead { margin-bottom: 14mm; }\np { orphans: 1; widows: 1; }",
+                 "one line of a paragraph is left alone at the foot of page 1: 'Finally, we "
+                 "compare the three key annual statis...'", id="orphan"),
+])
+def test_a_letter_made_to_have_a_defect_fails_strict(project: Path, old: str, new: str,
+                                                     defect: str):
+    edit(project / "councils" / "maidstone.yaml", "name: Maidstone Borough Council",
+         f"name: {WINDSOR}")
+    edit(project / "templates" / CSS, old, new)
+    result = build(project, "maidstone", "--strict")
+    assert result.exit_code == 1
+    assert f"councils/maidstone.yaml: proofreading: {defect}\n" in result.stderr
+    assert ", 1 with proofreading defects" in last_line(result)
+    assert build(project, "maidstone").exit_code == 0  # a defect fails only --strict builds
 
 
 def test_a_heading_alone_at_the_foot_of_a_page(project: Path):
@@ -55,11 +101,14 @@ def test_text_running_outside_the_page(project: Path):
 
 
 def test_notes_are_kept_for_unchanged_letters(project: Path):
+    edit(project / "templates" / "letter.css", "break-before: avoid; margin-top: 6pt;",
+         "break-before: page; margin-top: 6pt;")
     build(project, "canterbury")
     again = build(project, "canterbury", "--strict")
     assert again.exit_code == 1
     assert "0 built, 1 unchanged" in last_line(again)
-    assert "has 4 pages, not the standard 3" in again.stderr
+    assert "the sign-off stands alone at the top of page" in again.stderr
+    assert "for information: has 4 pages, not the standard 3" in again.stdout
 
 
 def test_page_images_for_people(project: Path):

@@ -1,3 +1,3 @@
 """Build the Ombudsman's annual review letters to councils from YAML data and Jinja templates."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -18,7 +18,7 @@ from letters.manifest import (
 )
 from letters.overview import council_summary, write_overview
 from letters.parallel import in_processes
-from letters.problems import LettersError, Problem, excerpt
+from letters.problems import LettersError, Note, Problem, excerpt
 from letters.project import Project
 from letters.render_html import (
     LETTER_STYLESHEET,
@@ -49,7 +49,7 @@ class Outcome:
     fingerprint: str | None = None
     outputs: tuple[str, ...] = ()
     pages: int | None = None
-    notes: list[str] = field(default_factory=list)  # the proofreader's
+    notes: list[Note] = field(default_factory=list)  # the proofreader's
     summary: dict | None = None  # what the year's overview shows of it
     stale: bool = False
 
@@ -67,7 +67,7 @@ class BuildReport:
     def ok(self, strict: bool = False) -> bool:
         """Everything built; with `strict`, also nothing for the proofreader to note."""
         return not self.general and all(
-            outcome.status in ("built", "unchanged") and not (strict and outcome.notes)
+            outcome.status in ("built", "unchanged") and not (strict and defects_of(outcome))
             for outcome in self.outcomes)
 
     def problems(self) -> list[Problem]:
@@ -85,18 +85,28 @@ class BuildReport:
                 if problem.path != own_file:
                     slugs.append(outcome.slug)
         lines = [f"{text}{letters_to(slugs)}" for text, slugs in councils.items()]
-        return [*lines, *map(str, self.general), *map(str, self.notes(project))]
+        return [*lines, *map(str, self.general), *map(str, self.defects(project))]
 
-    def notes(self, project: Project) -> list[Problem]:
+    def defects(self, project: Project) -> list[Problem]:
+        """What the proofreader found wrong: each is a problem, and fails a --strict build."""
         return [Problem(project.shown(project.council_file(outcome.slug)), f"proofreading: {note}")
-                for outcome in self.outcomes for note in outcome.notes]
+                for outcome in self.outcomes for note in defects_of(outcome)]
+
+    def information(self, project: Project) -> list[str]:
+        """What the proofreader found worth knowing but not wrong."""
+        return [f"{project.shown(project.council_file(outcome.slug))}: for information: {note}"
+                for outcome in self.outcomes for note in outcome.notes
+                if note.kind == "information"]
 
     def summary(self) -> str:
         stale = sum(outcome.stale for outcome in self.outcomes)
         kept = f"; {stale} kept their last good letter, marked stale" if stale else ""
         removed = f", {len(self.removed)} removed" if self.removed else ""
-        noted = sum(bool(outcome.notes) for outcome in self.outcomes)
-        notes = f", {noted} with proofreading notes" if noted else ""
+        defects = sum(bool(defects_of(outcome)) for outcome in self.outcomes)
+        noted = sum(any(note.kind == "information" for note in outcome.notes)
+                    for outcome in self.outcomes)
+        notes = (f", {defects} with proofreading defects" if defects else "") + (
+            f", {noted} with notes for information" if noted else "")
         return (f"{self.count('built')} built, {self.count('unchanged')} unchanged, "
                 f"{self.count('skipped')} skipped (data errors), {self.count('failed')} failed"
                 f"{removed}{notes}{kept} in {self.seconds:.1f} s")
@@ -247,6 +257,10 @@ def written(project: Project, outputs: Path, rendered: Rendered, options: Option
     return []
 
 
+def defects_of(outcome: Outcome) -> list[Note]:
+    return [note for note in outcome.notes if note.kind == "defect"]
+
+
 def letters_to(slugs: list[str], shown: int = 3) -> str:
     """' (letters to canterbury and sevenoaks)', or nothing for no council."""
     if not slugs:
@@ -322,7 +336,8 @@ def is_unchanged(path: Path, recorded: dict[str, dict], fingerprints: dict[Path,
 def unchanged_outcome(slug: str, entry: dict, fingerprint: str) -> Outcome:
     """An unchanged council's outcome, from what the manifest recorded of its last build."""
     return Outcome(slug, "unchanged", fingerprint=fingerprint, outputs=tuple(entry["outputs"]),
-                   pages=entry.get("pages"), notes=entry.get("proofreading", []),
+                   pages=entry.get("pages"), notes=[Note(**note) for note in entry.get(
+                       "proofreading", []) if isinstance(note, dict)],
                    summary=entry.get("summary"))
 
 

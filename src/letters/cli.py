@@ -39,8 +39,9 @@ def main() -> None:
               help="Also write archival PDF/A-3u letters into build/pdf-a/.")
 @click.option("--png", is_flag=True, help="Also write page images into build/png/.")
 @click.option("--strict", is_flag=True,
-              help="Fail if the proofreading checks note anything (page count, a heading alone "
-                   "at the foot of a page, the statistics page, text outside the page).")
+              help="Fail if proofreading finds a defect (text over text or under a box, text off "
+                   "the page, a heading, sign-off or single line stranded, the statistics page "
+                   "sharing a page); notes for information never fail.")
 def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only: bool,
           archival: bool, png: bool, strict: bool) -> None:
     """Build letters into build/html/ and build/pdf/.
@@ -61,6 +62,8 @@ def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only:
         report = run(lambda: build_letters(project, options, progress))
     for line in report.problem_lines(project):
         click.echo(line, err=True)
+    for line in report.information(project):
+        click.echo(line)
     click.echo(report.summary())
     sys.exit(0 if report.ok(strict) else 1)
 

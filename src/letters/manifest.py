@@ -92,6 +92,7 @@ def manifest_entry(outcome, previous: dict) -> dict:
         "pdf": f"pdf/{outcome.slug}.pdf",
         "pages": outcome.pages if good else previous.get("pages"),
         "problems": [str(problem) for problem in outcome.problems],
-        "proofreading": outcome.notes if good else previous.get("proofreading", []),
+        "proofreading": ([{"kind": note.kind, "text": note.text} for note in outcome.notes]
+                         if good else previous.get("proofreading", [])),
         "summary": outcome.summary or previous.get("summary"),
     }

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Literal, NoReturn
 
 LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 EXCERPT = 60  # characters of a file's content a message may quote, at most
@@ -36,6 +36,18 @@ def quoted(value: object) -> str:
 def one_line(text: str) -> str:
     """Control characters and line breaks from the data shown escaped, so a problem is one line."""
     return LINE_BREAKING.sub(lambda match: repr(match[0])[1:-1], text)
+
+
+@dataclass(frozen=True)
+class Note:
+    """What proofreading found: a defect (a reader would see it is wrong; fails --strict) or
+    information (worth knowing, never a failure)."""
+
+    kind: Literal["defect", "information"]
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class LettersError(Exception):

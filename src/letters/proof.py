@@ -1,42 +1,89 @@
-"""Stage 6b, proof: read the laid-out pages as a proofreader would, and say what looks wrong."""
+"""Stage 6b, proof: read the laid-out pages as a proofreader would, from WeasyPrint's own boxes.
+
+A defect is something a reader would see is wrong (text over text or under a box, text off the
+page, a heading, sign-off or single line stranded, the statistics page sharing a page): each is a
+note, and `letters build --strict` fails on it. Information is worth knowing but not wrong (a
+longer letter because of its optional paragraphs): it is shown, and never fails a build.
+"""
+
+import functools
+import itertools
+from dataclasses import dataclass
 
 from weasyprint.formatting_structure import boxes
+
+from letters.problems import Note
 
 STANDARD_PAGES = 3  # two pages of letter, then the statistics page
 LEAF_BLOCKS = {"p", "h1", "h2", "h3", "li"}
 HEADINGS = {"h1", "h2", "h3"}
 TOLERANCE = 0.5  # CSS pixels
+WHOLE_PAGE = {"html", "body", "main"}  # their backgrounds are the page's, under everything
 
 
-def proof(document, optional_paragraphs: list[str]) -> list[str]:
-    """What a proofreader would flag on the laid-out letter; nothing for a good letter."""
+@dataclass(frozen=True)
+class Placed:
+    """A box on a page, with the boxes it is inside."""
+
+    box: boxes.Box
+    ancestors: tuple[boxes.Box, ...]
+
+    @property
+    def rectangle(self) -> tuple[float, float, float, float]:
+        """Where the box is drawn: its border box (margins are empty space)."""
+        box = self.box
+        x, y = box.border_box_x(), box.border_box_y()
+        return (x, y, x + box.border_width(), y + box.border_height())
+
+
+def proof(document, optional_paragraphs: list[str]) -> list[Note]:
+    """What a proofreader would note on the laid-out letter; nothing for a good letter."""
     pages = [page._page_box for page in document.pages]  # WeasyPrint's laid-out boxes
-    return [*page_count(len(pages), optional_paragraphs), *lonely_headings(pages),
-            *shared_statistics_page(pages), *text_outside_the_page(pages)]
+    defects = [*text_over_text(pages), *text_and_boxes(pages), *text_outside_the_page(pages),
+               *lonely_headings(pages), *stranded_sign_off(pages), *single_lines(pages),
+               *shared_statistics_page(pages)]
+    return [*(Note("defect", text) for text in defects),
+            *page_count(len(pages), optional_paragraphs)]
 
 
-def page_count(count: int, optional_paragraphs: list[str]) -> list[str]:
+def page_count(count: int, optional_paragraphs: list[str]) -> list[Note]:
     if count == STANDARD_PAGES:
         return []
-    cause = (f": its optional {'paragraph' if len(optional_paragraphs) == 1 else 'paragraphs'} "
-             f"{' and '.join(optional_paragraphs)} push it over" if optional_paragraphs else "")
-    return [f"has {count} pages, not the standard {STANDARD_PAGES}{cause}"]
+    if not optional_paragraphs or count < STANDARD_PAGES:
+        return [Note("defect", f"has {count} pages, not the standard {STANDARD_PAGES}, and no "
+                               f"optional paragraph explains it")]
+    kind = "paragraph" if len(optional_paragraphs) == 1 else "paragraphs"
+    return [Note("information", f"has {count} pages, not the standard {STANDARD_PAGES}: its "
+                                f"optional {kind} {' and '.join(optional_paragraphs)} push it "
+                                f"over")]
+
+
+@functools.lru_cache(maxsize=8)  # every check reads the same pages
+def placed_boxes(page) -> list[Placed]:
+    """The page's boxes in document order, with their ancestors, leaving out the margin boxes
+    (page numbers) and what is fixed on every page (the DRAFT marker)."""
+    found: list[Placed] = []
+
+    def visit(box, ancestors: tuple) -> None:
+        if isinstance(box, boxes.MarginBox) or box.style["position"] == "fixed":
+            return
+        found.append(Placed(box, ancestors))
+        if isinstance(box, boxes.ParentBox):
+            for child in box.children:
+                visit(child, (*ancestors, box))
+
+    for child in page.children:
+        visit(child, ())
+    return found
+
+
+def text_boxes(page) -> list[Placed]:
+    return [placed for placed in placed_boxes(page) if isinstance(placed.box, boxes.TextBox)
+            and placed.box.text.strip()]
 
 
 def in_flow(page) -> list:
-    """The page's boxes in document order, leaving out the margin boxes (page numbers) and
-    what is fixed on every page (the DRAFT marker)."""
-    return [box for child in page.children if not isinstance(child, boxes.MarginBox)
-            for box in descendants_in_flow(child)]
-
-
-def descendants_in_flow(box):
-    if box.style["position"] == "fixed":
-        return
-    yield box
-    if isinstance(box, boxes.ParentBox):
-        for child in box.children:
-            yield from descendants_in_flow(child)
+    return [placed.box for placed in placed_boxes(page)]
 
 
 def leaf_blocks(page) -> list:
@@ -49,6 +96,73 @@ def text_of(box) -> str:
     return text if len(text) <= 50 else f"{text[:47]}..."
 
 
+def overlap(first: tuple, second: tuple) -> bool:
+    return (first[0] < second[2] - TOLERANCE and second[0] < first[2] - TOLERANCE
+            and first[1] < second[3] - TOLERANCE and second[1] < first[3] - TOLERANCE)
+
+
+def line_rectangle(placed: Placed) -> tuple[float, float, float, float]:
+    """A piece of text's extent: its own width, its line's height (glyphs may reach into the
+    line above or below without anything being wrong)."""
+    line = next((box for box in reversed(placed.ancestors) if isinstance(box, boxes.LineBox)),
+                placed.box)
+    x1, _, x2, _ = placed.rectangle
+    return (x1, line.position_y, x2, line.position_y + line.margin_height())
+
+
+def text_over_text(pages: list) -> list[str]:
+    """Text drawn over other text: one piece at most per page is named."""
+    findings = []
+    for number, page in enumerate(pages, start=1):
+        # Top to bottom, each compared only with those that start before it ends.
+        texts = sorted(((line_rectangle(placed), order, placed.box)
+                        for order, placed in enumerate(text_boxes(page))),
+                       key=lambda item: item[0][1])
+        clash = first_overlap(texts)
+        if clash:
+            (_, first), (_, second) = clash
+            findings.append(f"text runs over other text on page {number}: "
+                            f"'{text_of(first)}' and '{text_of(second)}'")
+    return findings
+
+
+def first_overlap(texts: list) -> list | None:
+    """The first two pieces of text (in document order) that overlap; `texts` sorted by top."""
+    for index, (rectangle, order, box) in enumerate(texts):
+        for other_rectangle, other_order, other in texts[index + 1:]:
+            if other_rectangle[1] >= rectangle[3] - TOLERANCE:
+                break
+            if overlap(rectangle, other_rectangle):
+                return sorted([(order, box), (other_order, other)], key=lambda item: item[0])
+    return None
+
+
+def painted(placed: Placed) -> bool:
+    """A box that covers what lies where it is drawn: an image or a background."""
+    box = placed.box
+    if box.element_tag in WHOLE_PAGE or isinstance(box, (boxes.TextBox, boxes.LineBox)):
+        return False
+    background = box.style["background_color"]
+    return isinstance(box, boxes.ReplacedBox) or (background is not None and background.alpha > 0
+                                                  and box.width > 0 and box.height > 0)
+
+
+def text_and_boxes(pages: list) -> list[str]:
+    """Text drawn over or under an image or a coloured box that is not its own background
+    (a chart's bar over a council's name)."""
+    findings = []
+    for number, page in enumerate(pages, start=1):
+        placed = placed_boxes(page)
+        covers = [cover for cover in placed if painted(cover)]
+        clash = next((text for text in text_boxes(page) for cover in covers
+                      if cover.box not in text.ancestors
+                      and overlap(line_rectangle(text), cover.rectangle)), None)
+        if clash:
+            findings.append(f"text runs into a box or image on page {number}: "
+                            f"'{text_of(clash.box)}'")
+    return findings
+
+
 def lonely_headings(pages: list) -> list[str]:
     """Headings that end a page, their text all on the next one."""
     findings = []
@@ -57,6 +171,42 @@ def lonely_headings(pages: list) -> list[str]:
         if blocks and blocks[-1].element_tag in HEADINGS:
             findings.append(f"the heading '{text_of(blocks[-1])}' stands alone at the foot of "
                             f"page {number}")
+    return findings
+
+
+def has_class(box, css_class: str) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and css_class in (element.get("class") or "").split()
+
+
+def stranded_sign_off(pages: list) -> list[str]:
+    """A sign-off at the top of a page with none of the letter's text before it."""
+    for number, page in enumerate(pages, start=1):
+        blocks = [box for box in in_flow(page)
+                  if (isinstance(box, boxes.BlockBox) and box.element_tag in LEAF_BLOCKS)
+                  or has_class(box, "sign-off")]
+        if number > 1 and blocks and has_class(blocks[0], "sign-off"):
+            return [f"the sign-off stands alone at the top of page {number}, without the end "
+                    f"of the letter"]
+    return []
+
+
+def single_lines(pages: list) -> list[str]:
+    """A paragraph split over two pages that leaves one line alone on either of them."""
+    findings = []
+    for number, (page, following) in enumerate(itertools.pairwise(pages), start=1):
+        last = leaf_blocks(page)[-1:]
+        first = leaf_blocks(following)[:1]
+        if not (last and first and last[0].element is first[0].element):
+            continue
+        before, after = (sum(isinstance(child, boxes.LineBox) for child in box.children)
+                         for box in (last[0], first[0]))
+        if before == 1:
+            findings.append(f"one line of a paragraph is left alone at the foot of page "
+                            f"{number}: '{text_of(last[0])}'")
+        if after == 1:
+            findings.append(f"one line of a paragraph is left alone at the top of page "
+                            f"{number + 1}: '{text_of(first[0])}'")
     return findings
 
 
@@ -75,8 +225,7 @@ def leaf_blocks_marked(box, css_class: str, inside: bool = False):
     """The leaf blocks under `box`, each with whether it is inside an element of `css_class`."""
     if isinstance(box, boxes.MarginBox) or box.style["position"] == "fixed":
         return
-    element = getattr(box, "element", None)
-    inside = inside or (element is not None and css_class in (element.get("class") or "").split())
+    inside = inside or has_class(box, css_class)
     if isinstance(box, boxes.BlockBox) and box.element_tag in LEAF_BLOCKS:
         yield box, inside
     elif isinstance(box, boxes.ParentBox):

@@ -5,7 +5,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Note, Problem
 
 
 class RecordProblems(logging.Handler):
@@ -94,7 +94,7 @@ class PdfLetter:
     pdf: bytes
     archival: bytes | None
     pages: int
-    notes: list[str]
+    notes: list[Note]
 
 
 @contextmanager
