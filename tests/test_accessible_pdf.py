@@ -1,11 +1,12 @@
 """Every PDF is tagged (PDF/UA-1) and the archival variant is PDF/A-3u: read back with pikepdf."""
 
+import subprocess
 from pathlib import Path
 
 import pikepdf
 import pytest
 
-from helpers import SLUGS, normalise, pdf_pages
+from helpers import SLUGS, expected_paragraphs, find_in_order, normalise, pdf_pages
 
 NAMES = {"canterbury": "Canterbury City Council", "cannock-chase": "Cannock Chase District Council",
          "sevenoaks": "Sevenoaks District Council", "maidstone": "Maidstone Borough Council",
@@ -94,3 +95,113 @@ def test_an_image_without_alt_text_fails_the_letter(project: Path):
     assert result.stderr == ('councils/maidstone.yaml: PDF rendering: Image '
                              '"data:image/svg+xml;base64,..." has no required alt description\n')
     assert not (project / "build" / "pdf" / "maidstone.pdf").exists()
+
+
+BLOCK_TAGS = {"P", "H1", "H2", "H3", "LI"}
+
+
+def tag_text_blocks(path: Path) -> list[tuple[str, str]]:
+    """The tag tree as `pdfinfo -struct-text` reads it (poppler, not the tool that wrote it):
+    each block element with the text of everything inside it, joined as a reader joins it."""
+    output = subprocess.run(["pdfinfo", "-struct-text", str(path)], check=True,
+                            capture_output=True, text=True).stdout
+    blocks: list[list[str]] = []
+    stack: list[tuple[int, str]] = []
+    for line in output.splitlines():
+        depth = len(line) - len(line.lstrip(" "))
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        content = line.strip()
+        if content.startswith('"'):
+            if any(tag in BLOCK_TAGS for _, tag in stack):
+                blocks[-1][1] += content[1:-1]
+        elif content:
+            tag = content.split(" ")[0].rstrip(":")
+            stack.append((depth, tag))
+            if tag in BLOCK_TAGS and not any(t in BLOCK_TAGS for _, t in stack[:-1]):
+                blocks.append([tag, ""])
+    return [(tag, text) for tag, text in blocks]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_tag_text_reads_every_paragraph_word_for_word(built: Path, slug: str):
+    """Line ends are word breaks in the tags too: no "canbe learned", no "CarmichaelChief"."""
+    text = normalise(" ".join(text for _, text in tag_text_blocks(
+        built / "build" / "pdf" / f"{slug}.pdf")))
+    assert find_in_order(expected_paragraphs(slug), text) == []
+
+
+def test_a_recipient_reads_as_separate_lines(built: Path):
+    blocks = dict((text.split(" ")[0], text) for _, text in tag_text_blocks(
+        built / "build" / "pdf" / "canterbury.pdf"))
+    assert blocks["Mr"].strip() == ("Mr Carmichael Chief Executive & Town Clerk Canterbury City "
+                                    "Council")
+
+
+def struct_elements(node, found=None) -> list:
+    found = [] if found is None else found
+    kids = node.get("/K")
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            found.append(kid)
+            struct_elements(kid, found)
+    return found
+
+
+def marked_content(pdf) -> list[tuple[int, str, int | None]]:
+    """(page, tag, MCID) of every marked-content sequence in the pages' content."""
+    found = []
+    for number, page in enumerate(pdf.pages):
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) == "BDC":
+                properties = operands[1]
+                mcid = int(properties.MCID) if isinstance(
+                    properties, pikepdf.Dictionary) and "/MCID" in properties else None
+                found.append((number, str(operands[0]), mcid))
+    return found
+
+
+@pytest.mark.parametrize("variant", ["pdf", "pdf-a"])
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_tagged_piece_is_in_the_tree_and_page_numbers_are_artifacts(built: Path,
+                                                                          slug: str,
+                                                                          variant: str):
+    with pikepdf.open(built / "build" / variant / f"{slug}.pdf") as pdf:
+        pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        elements = struct_elements(pdf.Root.StructTreeRoot)
+        in_tree = {(pages[element.Pg.objgen], kid) for element in elements
+                   for kid in element.K if isinstance(kid, int)}
+        content = marked_content(pdf)
+        assert {(page, mcid) for page, _, mcid in content if mcid is not None} == in_tree
+        artifacts = [page for page, tag, _ in content if tag == "/Artifact"]
+        assert artifacts == list(range(len(pdf.pages)))  # one per page: its number
+        assert all(len(element.K) > 0 for element in elements)  # no empty element
+    assert not any("Page 1 of" in text for _, text in tag_text_blocks(
+        built / "build" / variant / f"{slug}.pdf"))
+
+
+def test_a_paragraph_split_by_a_page_break_is_one_element(built: Path):
+    with pikepdf.open(built / "build" / "pdf" / "maidstone.pdf") as pdf:
+        pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        document = pdf.Root.StructTreeRoot.K[0]
+        assert [str(top.S) for top in document.K] == ["/Part"]
+        split = [element for element in struct_elements(document) if element.S == "/P"
+                 and len({pages[kid.Pg.objgen] for kid in element.K
+                          if isinstance(kid, pikepdf.Dictionary)}) > 1]
+    assert len(split) == 1
+    paragraphs = [text for tag, text in tag_text_blocks(built / "build" / "pdf" / "maidstone.pdf")
+                  if text.startswith("Finally, we compare")]
+    assert paragraphs and paragraphs[0].endswith("Unitary Councils, and London Boroughs.")
+
+
+def test_figure_boxes_are_in_points_from_the_bottom_left(built: Path):
+    with pikepdf.open(built / "build" / "pdf" / "canterbury.pdf") as pdf:
+        figures = [element for element in struct_elements(pdf.Root.StructTreeRoot)
+                   if element.S == "/Figure"]
+        letterhead = [float(value) for value in figures[0].A.BBox]
+        height = float(figures[0].Pg.MediaBox[3])
+    x1, y1, x2, y2 = letterhead
+    assert abs((x2 - x1) - 55 * 72 / 25.4) < 0.5  # the wordmark is 55 mm wide
+    assert abs(x1 - 17 * 72 / 25.4) < 0.5  # at the 17 mm margin
+    assert abs(y2 - (height - 14 * 72 / 25.4)) < 0.5  # its top at the 14 mm top margin
+    assert y1 < y2

@@ -77,14 +77,16 @@ class PdfRenderer:
         from weasyprint import HTML
 
         from letters.proof import proof
+        from letters.tags import continued_depths, mend_tags
 
         with weasyprint_problems(shown), refused_fetches(shown):
             document = HTML(string=html, url_fetcher=self.fetcher).render(
                 stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=UA)
+            continued = continued_depths(document)
             return PdfLetter(
-                pdf=document.write_pdf(pdf_variant=UA),
-                archival=document.write_pdf(pdf_variant=ARCHIVAL, pdf_tags=True)
-                if archival else None,
+                pdf=mend_tags(document.write_pdf(pdf_variant=UA), continued),
+                archival=mend_tags(document.write_pdf(pdf_variant=ARCHIVAL, pdf_tags=True),
+                                   continued) if archival else None,
                 pages=len(document.pages),
                 notes=proof(document, optional_paragraphs))
 

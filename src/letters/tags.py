@@ -1,0 +1,266 @@
+"""Stage 6c, render PDF (tags): mend the tag tree WeasyPrint 70 writes, to read as a person reads.
+
+WeasyPrint tags every letter (PDF/UA-1), but a screen reader, or `pdfinfo -struct-text`, found:
+- each line of a paragraph is its own Span with nothing between them ("canbe learned"): a space
+  is added at the end of every line that a line of the same paragraph follows;
+- the page numbers are marked content that hangs outside the structure tree: they become
+  Artifacts (pagination), as running content should be;
+- `<br>` and empty inline boxes leave empty Span and NonStruct elements: removed;
+- Figure bounding boxes are in CSS pixels from the top left: turned into PDF points;
+- every element split by a page break (the article, a paragraph) becomes two: joined again,
+  using the layout to know which elements really continue on the next page.
+"""
+
+import io
+import itertools
+import re
+
+import pikepdf
+from weasyprint.formatting_structure import boxes
+
+BLOCKS = frozenset({"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/LI", "/LBody", "/Caption",
+                    "/TD", "/TH", "/BlockQuote"})
+NO_SPACE_AFTER = ("-", "\u2010", " ", "\u00a0")  # a hyphenated word, or a space already there
+PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
+CMAP_CHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+CMAP_RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+
+
+def continued_depths(document) -> list[int]:
+    """For each page break, how many levels of elements continue from one page onto the next
+    (main, article, paragraph: 3; 0 where the next page starts afresh), from the layout."""
+    pages = [page._page_box for page in document.pages]
+    return [sum(1 for _ in itertools.takewhile(lambda pair: pair[0] is pair[1], zip(
+        chain_of(before, last=True), chain_of(after, last=False), strict=False)))
+        for before, after in itertools.pairwise(pages)]
+
+
+def chain_of(page, last: bool) -> list:
+    """The HTML elements along the last (or first) edge of a page, outermost first, as the tag
+    tree has them (no html or body; down to the block whose children are lines)."""
+    chain, box = [], page
+    while isinstance(box, boxes.ParentBox) and not isinstance(box, boxes.LineBox):
+        children = [child for child in box.children if not isinstance(child, boxes.MarginBox)]
+        if not children:
+            break
+        box = children[-1 if last else 0]
+        if box.element_tag not in ("html", "body") and not isinstance(box, boxes.LineBox):
+            chain.append(box.element)
+    return chain
+
+
+def mend_tags(pdf_bytes: bytes, continued: list[int]) -> bytes:
+    """The PDF with its tag tree mended as the module says; everything else as it was."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        document = tree.K[0]
+        numbers = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        join_continued(document, continued, numbers)
+        keep_content(document)
+        used = marked_content_in_tree(document, numbers)
+        lines = {}
+        for number, page in enumerate(pdf.pages):
+            lines.update(mark_page(pdf, page, number, used.get(number, set()), tree))
+        add_line_end_spaces(pdf, document, numbers, lines)
+        place_figures(pdf, document, numbers)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+def elements(kids) -> list:
+    return [kid for kid in kids if isinstance(kid, pikepdf.Dictionary)
+            and kid.get("/Type") == "/StructElem"]
+
+
+def join_continued(document, continued: list[int], numbers: dict) -> None:
+    """Join, at each page break, the elements that the layout says continue across it."""
+    for page, depth in enumerate(continued):
+        tops = elements(document.K)
+        starts = [index for index, top in enumerate(tops)
+                  if numbers.get(top.Pg.objgen) == page + 1]
+        if not starts or starts[0] == 0:
+            continue
+        # What ends the page before may already hold earlier pages: it is what precedes.
+        parent, left, right = document, tops[starts[0] - 1], tops[starts[0]]
+        for _ in range(depth):
+            if left is None or right is None or left.S != right.S:
+                break
+            next_left = (elements(left.K) or [None])[-1]
+            next_right = (elements(right.K) or [None])[0]
+            for kid in right.K:
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+                    kid.P = left
+                left.K.append(kid)
+            parent.K = pikepdf.Array([kid for kid in parent.K if not (
+                isinstance(kid, pikepdf.Dictionary) and kid.objgen == right.objgen)])
+            parent, left, right = left, next_left, next_right
+
+
+def keep_content(element) -> bool:
+    """Remove the elements with nothing in them; whether `element` has anything."""
+    kept = [kid for kid in element.K
+            if not (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem")
+            or keep_content(kid)]
+    element.K = pikepdf.Array(kept)
+    return bool(kept)
+
+
+def marked_content_in_tree(element, numbers: dict, found: dict | None = None) -> dict:
+    """Page number -> the marked-content ids the tag tree refers to on that page."""
+    found = {} if found is None else found
+    page = numbers.get(element.Pg.objgen) if "/Pg" in element else None
+    for kid in element.K:
+        if isinstance(kid, int):
+            found.setdefault(page, set()).add(kid)
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            marked_content_in_tree(kid, numbers, found)
+    return found
+
+
+def mark_page(pdf, page, number: int, used: set[int], tree) -> dict:
+    """Turn the page's marked content that no element refers to (the page numbers) into
+    pagination artifacts; return, for the rest, where each piece of text is."""
+    lines: dict[tuple[int, int], dict] = {}
+    operations = list(pikepdf.parse_content_stream(page))
+    current = None
+    font = None
+    y = None
+    changed = False
+    for index, (operands, operator) in enumerate(operations):
+        name = str(operator)
+        if name == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and (
+                "/MCID" in operands[1]):
+            mcid = int(operands[1].MCID)
+            if mcid not in used:
+                operations[index] = pikepdf.ContentStreamInstruction(
+                    [pikepdf.Name.Artifact, PAGINATION], pikepdf.Operator("BDC"))
+                parents = tree.ParentTree.Nums[2 * number + 1]
+                if mcid < len(parents):
+                    parents[mcid] = None
+                changed = True
+                current = None
+            else:
+                current = (number, mcid)
+        elif name == "EMC":
+            current = None
+        elif name == "Tf":
+            font = operands[0]
+        elif name == "Tm":
+            y = float(operands[5])
+        elif name in ("TJ", "Tj") and current is not None:
+            lines[current] = {"y": y, "font": font, "at": index, "page": page,
+                              "operations": operations}
+    if changed:
+        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+    return lines
+
+
+def add_line_end_spaces(pdf, document, numbers: dict, lines: dict) -> None:
+    """End with a space every line of a block that another line of the block follows."""
+    to_change: dict[int, list] = {}
+    for block in blocks_of(document):
+        sequence = [key for key in text_in(block, numbers) if key in lines]
+        for this, following in itertools.pairwise(sequence):
+            here, there = lines[this], lines[following]
+            if this[0] == following[0] and abs(here["y"] - there["y"]) < 0.01:
+                continue  # the same line
+            if not last_character(here).endswith(NO_SPACE_AFTER):
+                to_change.setdefault(this[0], []).append(here)
+    for number, changes in to_change.items():
+        operations = changes[0]["operations"]
+        for line in changes:
+            append_space(line, operations)
+        pdf.pages[number].Contents = pdf.make_stream(
+            pikepdf.unparse_content_stream(operations))
+
+
+def blocks_of(element):
+    for kid in elements(element.K):
+        if kid.S in BLOCKS:
+            yield kid
+        else:
+            yield from blocks_of(kid)
+
+
+def text_in(element, numbers: dict) -> list[tuple[int, int]]:
+    """(page, marked-content id) of each piece of text inside `element`, in reading order."""
+    page = numbers.get(element.Pg.objgen) if "/Pg" in element else None
+    found = []
+    for kid in element.K:
+        if isinstance(kid, int):
+            found.append((page, kid))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            found += text_in(kid, numbers)
+    return found
+
+
+def font_codes(font) -> dict[bytes, str]:
+    """A font's character codes and the text each stands for (its ToUnicode map)."""
+    codes: dict[bytes, str] = {}
+    if "/ToUnicode" not in font:
+        return codes
+    cmap = font.ToUnicode.read_bytes()
+    for section in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.DOTALL):
+        for start, end, text in CMAP_RANGE.findall(section):
+            width = len(start) // 2
+            for offset in range(int(end, 16) - int(start, 16) + 1):
+                code = (int(start, 16) + offset).to_bytes(width, "big")
+                codes[code] = chr(int(text, 16) + offset)
+    for section in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.DOTALL):
+        for code, text in CMAP_CHAR.findall(section):
+            codes[bytes.fromhex(code.decode())] = bytes.fromhex(text.decode()).decode(
+                "utf-16-be", "replace")
+    return codes
+
+
+def shown_strings(operands) -> list:
+    shown = operands[0]
+    return [item for item in shown if isinstance(item, pikepdf.String)] if isinstance(
+        shown, pikepdf.Array) else [shown]
+
+
+def last_character(line: dict) -> str:
+    operands, _ = line["operations"][line["at"]]
+    strings = shown_strings(operands)
+    codes = font_codes(line["page"].Resources.Font[line["font"]])
+    width = len(next(iter(codes), b"\0\0"))
+    last = bytes(strings[-1])[-width:] if strings else b""
+    return codes.get(last, "")
+
+
+def append_space(line: dict, operations: list) -> None:
+    codes = font_codes(line["page"].Resources.Font[line["font"]])
+    space = next((code for code, text in codes.items() if text == " "), None)
+    if space is None:
+        return  # the font draws no space anywhere: leave the line as it is
+    operands, operator = operations[line["at"]]
+    shown = operands[0]
+    if isinstance(shown, pikepdf.Array):
+        items = list(shown)
+        last = max(index for index, item in enumerate(items) if isinstance(item, pikepdf.String))
+        items[last] = pikepdf.String(bytes(items[last]) + space)
+        operations[line["at"]] = pikepdf.ContentStreamInstruction(
+            [pikepdf.Array(items)], operator)
+    else:
+        operations[line["at"]] = pikepdf.ContentStreamInstruction(
+            [pikepdf.String(bytes(shown) + space)], operator)
+
+
+def place_figures(pdf, document, numbers: dict) -> None:
+    """Figure bounding boxes in PDF points from the bottom left, as the PDF format has them."""
+    for figure in figures_in(document):
+        if "/A" not in figure or "/BBox" not in figure.A or "/Pg" not in figure:
+            continue
+        height = float(figure.Pg.MediaBox[3])
+        scale = 0.75  # WeasyPrint draws in CSS pixels, 96 to the inch; a point is 1/72
+        x1, y1, x2, y2 = (float(value) for value in figure.A.BBox)
+        figure.A.BBox = pikepdf.Array([round(x1 * scale, 3), round(height - y2 * scale, 3),
+                                       round(x2 * scale, 3), round(height - y1 * scale, 3)])
+
+
+def figures_in(element):
+    for kid in elements(element.K):
+        if kid.S == "/Figure":
+            yield kid
+        yield from figures_in(kid)
