@@ -11,9 +11,11 @@ WeasyPrint tags every letter (PDF/UA-1), but a screen reader, or `pdfinfo -struc
   using the layout to know which elements really continue on the next page.
 """
 
+import functools
 import io
 import itertools
 import re
+import zlib
 
 import pikepdf
 from weasyprint.formatting_structure import boxes
@@ -22,6 +24,7 @@ BLOCKS = frozenset({"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/LI", "/LBo
                     "/TD", "/TH", "/BlockQuote"})
 NO_SPACE_AFTER = ("-", "\u2010", " ", "\u00a0")  # a hyphenated word, or a space already there
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
+WATCHED = frozenset({b"BDC", b"EMC", b"Tf", b"Tm", b"TJ", b"Tj"})
 CMAP_CHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 CMAP_RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 
@@ -58,10 +61,14 @@ def mend_tags(pdf_bytes: bytes, continued: list[int]) -> bytes:
         join_continued(document, continued, numbers)
         keep_content(document)
         used = marked_content_in_tree(document, numbers)
+        contents = [list(pikepdf.parse_content_stream(page)) for page in pdf.pages]
         lines = {}
         for number, page in enumerate(pdf.pages):
-            lines.update(mark_page(pdf, page, number, used.get(number, set()), tree))
-        add_line_end_spaces(pdf, document, numbers, lines)
+            lines.update(mark_page(page, contents[number], number, used.get(number, set()),
+                                   tree))
+        add_line_end_spaces(document, numbers, lines)
+        for page, operations in zip(pdf.pages, contents, strict=True):
+            page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
         place_figures(pdf, document, numbers)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
@@ -118,18 +125,19 @@ def marked_content_in_tree(element, numbers: dict, found: dict | None = None) ->
     return found
 
 
-def mark_page(pdf, page, number: int, used: set[int], tree) -> dict:
+def mark_page(page, operations: list, number: int, used: set[int], tree) -> dict:
     """Turn the page's marked content that no element refers to (the page numbers) into
     pagination artifacts; return, for the rest, where each piece of text is."""
     lines: dict[tuple[int, int], dict] = {}
-    operations = list(pikepdf.parse_content_stream(page))
     current = None
     font = None
     y = None
-    changed = False
-    for index, (operands, operator) in enumerate(operations):
-        name = str(operator)
-        if name == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and (
+    for index, instruction in enumerate(operations):
+        name = instruction.operator.unparse()
+        if name not in WATCHED:
+            continue  # most of a page is drawing: look at its operands only where needed
+        operands = instruction.operands
+        if name == b"BDC" and isinstance(operands[1], pikepdf.Dictionary) and (
                 "/MCID" in operands[1]):
             mcid = int(operands[1].MCID)
             if mcid not in used:
@@ -138,27 +146,23 @@ def mark_page(pdf, page, number: int, used: set[int], tree) -> dict:
                 parents = tree.ParentTree.Nums[2 * number + 1]
                 if mcid < len(parents):
                     parents[mcid] = None
-                changed = True
                 current = None
             else:
                 current = (number, mcid)
-        elif name == "EMC":
+        elif name == b"EMC":
             current = None
-        elif name == "Tf":
+        elif name == b"Tf":
             font = operands[0]
-        elif name == "Tm":
+        elif name == b"Tm":
             y = float(operands[5])
-        elif name in ("TJ", "Tj") and current is not None:
+        elif name in (b"TJ", b"Tj") and current is not None:
             lines[current] = {"y": y, "font": font, "at": index, "page": page,
                               "operations": operations}
-    if changed:
-        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
     return lines
 
 
-def add_line_end_spaces(pdf, document, numbers: dict, lines: dict) -> None:
+def add_line_end_spaces(document, numbers: dict, lines: dict) -> None:
     """End with a space every line of a block that another line of the block follows."""
-    to_change: dict[int, list] = {}
     for block in blocks_of(document):
         sequence = [key for key in text_in(block, numbers) if key in lines]
         for this, following in itertools.pairwise(sequence):
@@ -166,13 +170,7 @@ def add_line_end_spaces(pdf, document, numbers: dict, lines: dict) -> None:
             if this[0] == following[0] and abs(here["y"] - there["y"]) < 0.01:
                 continue  # the same line
             if not last_character(here).endswith(NO_SPACE_AFTER):
-                to_change.setdefault(this[0], []).append(here)
-    for number, changes in to_change.items():
-        operations = changes[0]["operations"]
-        for line in changes:
-            append_space(line, operations)
-        pdf.pages[number].Contents = pdf.make_stream(
-            pikepdf.unparse_content_stream(operations))
+                append_space(here, here["operations"])
 
 
 def blocks_of(element):
@@ -197,10 +195,15 @@ def text_in(element, numbers: dict) -> list[tuple[int, int]]:
 
 def font_codes(font) -> dict[bytes, str]:
     """A font's character codes and the text each stands for (its ToUnicode map)."""
-    codes: dict[bytes, str] = {}
     if "/ToUnicode" not in font:
-        return codes
-    cmap = font.ToUnicode.read_bytes()
+        return {}
+    return codes_in_cmap(font.ToUnicode.read_raw_bytes(), font.ToUnicode.get("/Filter"))
+
+
+@functools.lru_cache(maxsize=64)  # each letter has two fonts, each line asks again
+def codes_in_cmap(raw: bytes, compression) -> dict[bytes, str]:
+    cmap = zlib.decompress(raw) if compression == "/FlateDecode" else raw
+    codes: dict[bytes, str] = {}
     for section in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.DOTALL):
         for start, end, text in CMAP_RANGE.findall(section):
             width = len(start) // 2
@@ -214,37 +217,49 @@ def font_codes(font) -> dict[bytes, str]:
     return codes
 
 
-def shown_strings(operands) -> list:
-    shown = operands[0]
-    return [item for item in shown if isinstance(item, pikepdf.String)] if isinstance(
-        shown, pikepdf.Array) else [shown]
+def space_code(font) -> bytes | None:
+    """The code that draws a space in `font`, if the font has one."""
+    if "/ToUnicode" not in font:
+        return None
+    return space_in_cmap(font.ToUnicode.read_raw_bytes(), font.ToUnicode.get("/Filter"))
+
+
+@functools.lru_cache(maxsize=64)
+def space_in_cmap(raw: bytes, compression) -> bytes | None:
+    return next((code for code, text in codes_in_cmap(raw, compression).items() if text == " "),
+                None)
+
+
+def last_shown(shown) -> int | None:
+    """Where in a TJ array the last string is (from the end: a line has one string per
+    kerning pair); None for a Tj string itself."""
+    if not isinstance(shown, pikepdf.Array):
+        return None
+    return next(index for index in range(len(shown) - 1, -1, -1)
+                if isinstance(shown[index], pikepdf.String))
 
 
 def last_character(line: dict) -> str:
-    operands, _ = line["operations"][line["at"]]
-    strings = shown_strings(operands)
+    shown = line["operations"][line["at"]].operands[0]
+    index = last_shown(shown)
+    last = bytes(shown if index is None else shown[index])
     codes = font_codes(line["page"].Resources.Font[line["font"]])
     width = len(next(iter(codes), b"\0\0"))
-    last = bytes(strings[-1])[-width:] if strings else b""
-    return codes.get(last, "")
+    return codes.get(last[-width:], "")
 
 
 def append_space(line: dict, operations: list) -> None:
-    codes = font_codes(line["page"].Resources.Font[line["font"]])
-    space = next((code for code, text in codes.items() if text == " "), None)
+    space = space_code(line["page"].Resources.Font[line["font"]])
     if space is None:
         return  # the font draws no space anywhere: leave the line as it is
-    operands, operator = operations[line["at"]]
-    shown = operands[0]
-    if isinstance(shown, pikepdf.Array):
-        items = list(shown)
-        last = max(index for index, item in enumerate(items) if isinstance(item, pikepdf.String))
-        items[last] = pikepdf.String(bytes(items[last]) + space)
-        operations[line["at"]] = pikepdf.ContentStreamInstruction(
-            [pikepdf.Array(items)], operator)
+    instruction = operations[line["at"]]
+    shown = instruction.operands[0]
+    index = last_shown(shown)
+    if index is None:
+        shown = pikepdf.String(bytes(shown) + space)
     else:
-        operations[line["at"]] = pikepdf.ContentStreamInstruction(
-            [pikepdf.String(bytes(shown) + space)], operator)
+        shown[index] = pikepdf.String(bytes(shown[index]) + space)
+    operations[line["at"]] = pikepdf.ContentStreamInstruction([shown], instruction.operator)
 
 
 def place_figures(pdf, document, numbers: dict) -> None:
