@@ -59,3 +59,28 @@ def test_the_letter_asks_the_browser_for_nothing_but_itself(built: Path, page, s
     assert policy.startswith("default-src 'none'; ")
     assert {url.split(",")[0].split(";")[0] for url in requested} <= {
         letter.as_uri(), "data:image/svg+xml", "data:font/woff2"}
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+@pytest.mark.parametrize("slug", ["canterbury", "leicester"])
+def test_the_letter_passes_axe_and_reflows_at_any_width(built: Path, page, slug: str,
+                                                       width: int):
+    """WCAG 1.4.10: at 320 CSS pixels nothing scrolls sideways and no label is covered."""
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        edit_name = built / "build" / "html" / f"{slug}.html"
+        page.goto(edit_name.as_uri())
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        assert results.response["violations"] == [], results.generate_snapshot()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        rows = page.locator(".bar-row").evaluate_all("""rows => rows.map(row => {
+            const box = element => element.getBoundingClientRect();
+            const [label, value, bar] = [".bar-label", ".bar-value", ".bar"].map(
+                selector => box(row.querySelector(selector)));
+            const apart = (a, b) => a.right <= b.left + 0.5 || b.right <= a.left + 0.5
+                || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5;
+            return [apart(label, value), apart(label, bar), apart(value, bar)];
+        })""")
+        assert rows and all(all(row) for row in rows), rows
+    finally:
+        page.set_viewport_size({"width": 1000, "height": 1400})

@@ -85,7 +85,7 @@ def html_environment(project: Project) -> jinja2.Environment:
                                formatted_list=formatted_list, thousands=thousands)
     environment.globals.update(
         embed=lambda reference: files.data_uri(reference, project.root),
-        stylesheet=lambda: Markup(files.stylesheet()),
+        stylesheet=lambda name=LETTER_STYLESHEET: Markup(files.stylesheet(name)),
         content_security_policy=CONTENT_SECURITY_POLICY,
     )
     return environment
