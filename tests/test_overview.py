@@ -30,10 +30,16 @@ def test_letters_csv_has_a_row_per_council(built: Path):
     assert rows["canterbury"] == {
         "slug": "canterbury", "council": "Canterbury City Council",
         "authority_type": "District Councils", "upheld": "50", "upheld_average": "45",
-        "compliance": "100", "compliance_average": "99", "remedies": "0",
-        "remedies_average": "20", "optional_paragraphs": "witness_summons training_courses",
-        "pages": "4", "status": "built", "problems": "", "html": "html/canterbury.html",
-        "pdf": "pdf/canterbury.pdf"}
+        "upheld_against_average": "", "compliance": "100", "compliance_average": "99",
+        "compliance_against_average": "", "remedies": "0", "remedies_average": "20",
+        "remedies_against_average": "worse",
+        "optional_paragraphs": "Witness summons; Training courses", "pages": "4",
+        "status": "built", "last_build": "rebuilt", "proofreading_defects": "",
+        "proofreading_information": "has 4 pages, not the standard 3: its optional paragraphs "
+                                    "witness_summons and training_courses push it over",
+        "problems": "", "html": "html/canterbury.html", "pdf": "pdf/canterbury.pdf"}
+    assert rows["sevenoaks"]["remedies_against_average"] == "worse"  # 0%, far below 20%
+    assert rows["sevenoaks"]["upheld_against_average"] == "better"  # 33%, far below 45%
 
 
 def test_sorting_by_any_column(built: Path, page):
@@ -60,7 +66,7 @@ def test_filtering_by_type_paragraph_and_status(built: Path, page):
     assert names_shown(page) == ["Leicester City Council"]
     assert page.get_by_role("status").inner_text() == "1 of 5 councils"
     page.get_by_label("Type").select_option("")
-    page.get_by_label("Optional paragraph").select_option("training_courses")
+    page.get_by_label("Optional paragraph").select_option("Training courses")
     assert names_shown(page) == ["Canterbury City Council", "Sevenoaks District Council"]
     page.get_by_label("Status").select_option("built")
     assert len(names_shown(page)) == 2
@@ -100,12 +106,38 @@ def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: P
     assert rows["leicester"]["status"] == "built"
 
 
-def test_no_cell_of_letters_csv_can_run_as_a_formula():
-    from letters.overview import overview_csv
+def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
+    from letters.overview import overview_csv, overview_rows
 
-    row = {"slug": "=cmd", "name": "+SUM(1,1)", "authority_type": "@A1", "figures": {},
-           "optional_paragraphs": ["-2+3"], "pages": 3, "status": "\tbuilt",
-           "problems": ["\r=1"], "html": "=HYPERLINK(\"http://x\")", "pdf": None}
-    cells = next(csv.reader(overview_csv([row]).splitlines()[1:]))
+    entry = {"summary": {"name": "+SUM(1,1)", "authority_type": "@A1", "figures": {},
+                         "optional_paragraphs": ["-2+3"]},
+             "status": "\tbuilt", "problems": ["\r=1"], "html": "=HYPERLINK(\"http://x\")",
+             "pdf": "-y", "proofreading": [{"kind": "defect", "text": "=1+1"}]}
+    rows = overview_rows({"=cmd": entry}, tmp_path)
+    cells = next(csv.reader(overview_csv(rows).splitlines()[1:]))
     assert cells[:3] == ["'=cmd", "'+SUM(1,1)", "'@A1"]
     assert [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+
+
+def test_proofreading_notes_are_shown_and_can_be_filtered(built: Path, page):
+    page.goto((built / "build" / "index.html").as_uri())
+    page.get_by_label("Proofreading").select_option("Notes for information")
+    assert names_shown(page) == ["Canterbury City Council"]
+    row = page.locator("tbody tr:not([hidden])")
+    assert "For information: has 4 pages, not the standard 3" in row.inner_text()
+    page.get_by_label("Proofreading").select_option("Nothing noted")
+    assert len(names_shown(page)) == 4
+
+
+def test_marks_say_better_or_worse_in_words(built: Path, page):
+    page.goto((built / "build" / "index.html").as_uri())
+    marks = page.locator("tbody .better, tbody .worse").all_inner_texts()
+    assert marks and set(marks) <= {"better than average", "worse than average"}
+
+
+def test_after_a_build_that_changed_nothing_each_council_keeps_its_result(project: Path):
+    assert letters("build", "--root", str(project), "maidstone").exit_code == 0
+    assert letters("build", "--root", str(project), "maidstone").exit_code == 0
+    with (project / "build" / "letters.csv").open(encoding="utf-8") as file:
+        row = next(csv.DictReader(file))
+    assert (row["status"], row["last_build"]) == ("built", "unchanged")

@@ -84,8 +84,10 @@ def write_manifest(outputs: Path, recorded: dict[str, dict], outcomes: list) -> 
 def manifest_entry(outcome, previous: dict) -> dict:
     """A council's manifest entry; one that failed keeps what its last good outputs were."""
     good = outcome.status in ("built", "unchanged")
+    status = "built" if outcome.status == "unchanged" else outcome.status
     return {
-        "status": "stale" if outcome.stale else outcome.status,
+        "status": "stale" if outcome.stale else status,
+        "rebuilt": outcome.status != "unchanged",  # the last build's own result
         "fingerprint": outcome.fingerprint if good else None,
         "outputs": list(outcome.outputs) if good else previous.get("outputs", []),
         "html": f"html/{outcome.slug}.html",

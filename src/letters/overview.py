@@ -17,6 +17,9 @@ PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "pages"), auto
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FAR = 10  # percentage points from the average that mark a figure for a reviewer's attention
 MEASURES = ("upheld", "compliance", "remedies")
+HIGHER_IS_BETTER = {"upheld": False, "compliance": True, "remedies": True}
+PARAGRAPH_NAMES = {"witness_summons": "Witness summons", "public_report": "Public report",
+                   "training_courses": "Training courses"}
 
 
 def council_summary(council: Council, year: Year) -> dict:
@@ -37,13 +40,21 @@ def overview_rows(councils: dict[str, dict], outputs: Path) -> list[dict]:
     for slug, entry in councils.items():
         summary = entry.get("summary") or {"name": slug, "authority_type": "", "figures": {},
                                            "optional_paragraphs": []}
+        notes = [note for note in entry.get("proofreading", []) if isinstance(note, dict)]
         rows.append({
             "slug": slug,
             **summary,
+            "paragraph_names": [PARAGRAPH_NAMES.get(name, name)
+                                for name in summary["optional_paragraphs"]],
             "far": {measure: far_from_average(*summary["figures"].get(measure, [None, None]))
                     for measure in MEASURES},
+            "mark": {measure: better_or_worse(measure, *summary["figures"].get(
+                measure, [None, None])) for measure in MEASURES},
             "pages": entry.get("pages"),
             "status": entry.get("status"),
+            "rebuilt": entry.get("rebuilt", True),
+            "defects": [note["text"] for note in notes if note.get("kind") == "defect"],
+            "information": [note["text"] for note in notes if note.get("kind") == "information"],
             "problems": entry.get("problems", []),
             "html": entry["html"] if (outputs / entry["html"]).exists() else None,
             "pdf": entry["pdf"] if (outputs / entry["pdf"]).exists() else None,
@@ -58,28 +69,49 @@ def far_from_average(percent: int | None, average: int | None) -> str:
     return "above" if percent > average else "below"
 
 
+def better_or_worse(measure: str, percent: int | None, average: int | None) -> str:
+    """'better' or 'worse' than the average, for a figure FAR points or more from it: a high
+    upheld rate is worse, a high compliance or remedy rate is better."""
+    far = far_from_average(percent, average)
+    if not far:
+        return ""
+    return "better" if (far == "above") == HIGHER_IS_BETTER[measure] else "worse"
+
+
+def proofreading(row: dict) -> str:
+    """'defects', 'information' or 'none': what proofreading found in a council's letter."""
+    return "defects" if row["defects"] else "information" if row["information"] else "none"
+
+
 def overview_html(rows: list[dict], year: int | None) -> str:
     types = sorted({row["authority_type"] for row in rows if row["authority_type"]})
-    paragraphs = sorted({name for row in rows for name in row["optional_paragraphs"]})
+    paragraphs = {name: PARAGRAPH_NAMES.get(name, name)
+                  for name in sorted({name for row in rows for name in row["optional_paragraphs"]})}
     statuses = sorted({row["status"] for row in rows if row["status"]})
     return PAGES.get_template("overview.html.j2").render(
-        rows=rows, year=year, types=types, paragraphs=paragraphs, statuses=statuses, far=FAR)
+        rows=rows, year=year, types=types, paragraphs=paragraphs, statuses=statuses, far=FAR,
+        proofreading=proofreading)
 
 
 def overview_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["slug", "council", "authority_type",
-                     *[f"{m}{suffix}" for m in MEASURES for suffix in ("", "_average")],
-                     "optional_paragraphs", "pages", "status", "problems", "html", "pdf"])
+                     *[f"{m}{suffix}" for m in MEASURES
+                       for suffix in ("", "_average", "_against_average")],
+                     "optional_paragraphs", "pages", "status", "last_build",
+                     "proofreading_defects", "proofreading_information", "problems", "html",
+                     "pdf"])
     for row in rows:
         figures = [value for measure in MEASURES
-                   for value in row["figures"].get(measure, [None, None])]
+                   for value in [*row["figures"].get(measure, [None, None]), row["mark"][measure]]]
         writer.writerow(map(inert, [
             row["slug"], row["name"], row["authority_type"],
             *["" if value is None else value for value in figures],
-            " ".join(row["optional_paragraphs"]), row["pages"] or "", row["status"],
-            " | ".join(row["problems"]), row["html"] or "", row["pdf"] or ""]))
+            "; ".join(row["paragraph_names"]), row["pages"] or "", row["status"],
+            "rebuilt" if row["rebuilt"] else "unchanged", " | ".join(row["defects"]),
+            " | ".join(row["information"]), " | ".join(row["problems"]), row["html"] or "",
+            row["pdf"] or ""]))
     return out.getvalue()
 
 

@@ -63,11 +63,6 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def line_of(path: Path, text: str) -> int:
-    return next(number for number, line in enumerate(path.read_text().splitlines(), start=1)
-                if text in line)
-
-
 # File-system states -------------------------------------------------------------------------
 
 NOT_READ = ("is not read: a council file is named with its slug (lower-case letters, digits and "
@@ -158,6 +153,14 @@ LOADS = ("the letter would load {}: a letter may only use files in templates/ an
 EVERY_LETTER = " (letters to cannock-chase, canterbury, leicester and 2 more)"
 DATE_LINE = '<p class="date">'
 EVIL = "https://evil.example/x.png"
+LETTER = HERE.parent.parent / "templates" / "letter.html.j2"
+STYLESHEET = HERE.parent.parent / "templates" / "letter.css"
+
+
+def line_in(path: Path, text: str) -> int:
+    """The line of the shipped template that has `text` (where a case's edit lands)."""
+    return next(number for number, line in enumerate(path.read_text().splitlines(), start=1)
+                if text in line)
 
 
 def template_loads(file: str, line: int | None, address: str) -> str:
@@ -303,35 +306,36 @@ def made_cases() -> list[Case]:
              "deeply: correct the {% include %} or {% extends %} (letter to canterbury)\n"),
         Case("templates", "text-plus-a-number",
              template_edit(letter, "{{ letter.date }}", "{{ council.name + 1 }}", "build"),
-             f"templates/letter.html.j2:30: template error: TypeError: can only concatenate str "
-             f'(not "int") to str{EVERY_LETTER}\n'),
+             f"templates/letter.html.j2:{line_in(LETTER, '{{ letter.date }}')}: template "
+             f'error: TypeError: can only concatenate str (not "int") to str{EVERY_LETTER}\n'),
         Case("templates", "an-image-from-the-web",
              template_edit(letter, DATE_LINE, f'<img src="{EVIL}" alt="">{DATE_LINE}'),
-             template_loads(letter, 30, EVIL)),
+             template_loads(letter, line_in(LETTER, DATE_LINE), EVIL)),
         Case("templates", "an-image-set-from-the-web",
              template_edit(letter, DATE_LINE,
                            f'<img src="data:," srcset="{EVIL} 2x" alt="">{DATE_LINE}'),
-             template_loads(letter, 30, f"{EVIL} 2x")),
+             template_loads(letter, line_in(LETTER, DATE_LINE), f"{EVIL} 2x")),
         Case("templates", "a-stylesheet-from-the-web",
              template_edit(letter, "</head>",
                            '<link rel="stylesheet" href="https://evil.example/x.css">\n</head>'),
-             template_loads(letter, 19, "https://evil.example/x.css")),
+             template_loads(letter, line_in(LETTER, "</head>"), "https://evil.example/x.css")),
         Case("templates", "a-frame",
              template_edit(letter, DATE_LINE,
                            f'<iframe src="file:///etc/passwd"></iframe>{DATE_LINE}'),
              template_loads(letter, None, "<iframe>")
-             + template_loads(letter, 30, "file:///etc/passwd")),
+             + template_loads(letter, line_in(LETTER, DATE_LINE), "file:///etc/passwd")),
         Case("templates", "a-link-not-in-year-yaml",
              template_edit(letter, DATE_LINE, f'<a href="http://evil.example/">x</a>{DATE_LINE}'),
-             template_loads(letter, 30, "http://evil.example/")),
+             template_loads(letter, line_in(LETTER, DATE_LINE), "http://evil.example/")),
         Case("templates", "css-import-written-with-an-escape",
              template_edit("letter.css", "@page {",
                            '@\\69mport "https://evil.example/x.css";\n@page {'),
-             template_loads("letter.css", 11, "https://evil.example/x.css")),
+             template_loads("letter.css", line_in(STYLESHEET, "@page {"),
+                            "https://evil.example/x.css")),
         Case("templates", "css-url-written-with-an-escape",
              template_edit("letter.css", "body { margin: 0; }",
                            f"body {{ margin: 0; background: u\\72 l({EVIL}); }}"),
-             template_loads("letter.css", 28, EVIL)),
+             template_loads("letter.css", line_in(STYLESHEET, "body { margin: 0; }"), EVIL)),
         Case("templates", "no-content-security-policy",
              template_edit(letter, '<meta http-equiv="Content-Security-Policy" '
                                    'content="{{ content_security_policy }}">\n', ""),
