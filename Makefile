@@ -1,6 +1,6 @@
 # `make help` lists the targets. Everything runs in .venv, made on first use.
 .DEFAULT_GOAL := help
-.PHONY: help letters check test bench clean
+.PHONY: help letters check test visual-refresh bench clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -20,6 +20,11 @@ test: $(VENV)/.installed ## Run the tests and the linter
 	@scripts/install-system-deps test
 	$(BIN)/pytest
 	$(BIN)/ruff check .
+
+visual-refresh: $(VENV)/.installed ## After a deliberate change to the look: new page images for the visual test
+	@scripts/install-system-deps test
+	LETTERS_VISUAL_REFRESH=1 $(BIN)/pytest -q tests/test_visual.py
+	@echo "Look at tests/visual/expected/ (git diff shows which pages changed) before committing."
 
 bench: $(VENV)/.installed ## Time a 343-council year against the ideal and the naive way
 	@scripts/install-system-deps runtime
