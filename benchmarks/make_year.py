@@ -9,6 +9,7 @@ The same OUT_DIR is written the same way every time (a fixed random seed).
 """
 
 import csv
+import itertools
 import random
 import shutil
 import sys
@@ -51,7 +52,20 @@ def counts(rng: random.Random, kind: str) -> dict[str, int]:
             "implemented": implemented, "satisfactory_remedies": remedies}
 
 
-def council_file(rng: random.Random, row: dict[str, str]) -> str:
+# Every combination of the optional paragraphs, so a year holds each at least once: the first
+# councils get one each, the rest at random with realistic shares.
+COMBINATIONS = [set(combination) for size in range(4) for combination in
+                itertools.combinations(("witness_summons", "training_courses", "public_report"),
+                                       size)]
+
+
+def paragraphs_for(rng: random.Random, index: int) -> set[str]:
+    draws = {name for name, share in (("witness_summons", 0.04), ("training_courses", 0.12),
+                                      ("public_report", 0.04)) if rng.random() < share}
+    return COMBINATIONS[index] if index < len(COMBINATIONS) else draws
+
+
+def council_file(rng: random.Random, row: dict[str, str], index: int = len(COMBINATIONS)) -> str:
     kind = row["lgsco-type"]
     name = row["official-name"].replace('"', "'")
     statistics = "\n".join(f"  {field}: {value}" for field, value in counts(rng, kind).items())
@@ -61,13 +75,14 @@ def council_file(rng: random.Random, row: dict[str, str]) -> str:
             f"recipient:\n  title: {rng.choice(TITLES)}\n  name: {rng.choice(SURNAMES)}\n"
             f"  job_title: {rng.choice(JOB_TITLES)}\n"
             f"statistics:\n{statistics}\n")
-    if rng.random() < 0.04:
+    paragraphs = paragraphs_for(rng, index)
+    if "witness_summons" in paragraphs:
         text += "witness_summons:\n  threatened: true\n"
         text += f"  incomplete_response: {str(rng.random() < 0.5).lower()}\n"
-    if rng.random() < 0.12:
+    if "training_courses" in paragraphs:
         text += "training_courses:\n" + "".join(
             f'  - "{course}"\n' for course in rng.sample(COURSES, rng.choice([1, 1, 1, 2])))
-    if rng.random() < 0.04:
+    if "public_report" in paragraphs:
         text += "public_report: |\n" + "".join(f"  {line}\n" if line else "\n"
                                                for line in REPORT.splitlines())
     return text
@@ -79,9 +94,9 @@ def write_year(out: Path) -> int:
     (out / "councils").mkdir(parents=True)
     with COUNCILS_CSV.open(encoding="utf-8") as source:
         rows = list(csv.DictReader(source))
-    for row in rows:
+    for index, row in enumerate(rows):
         path = out / "councils" / f"{slug_of(row['nice-name'])}.yaml"
-        path.write_text(council_file(rng, row), encoding="utf-8")
+        path.write_text(council_file(rng, row, index), encoding="utf-8")
     for folder in ("templates", "assets"):
         shutil.rmtree(out / folder, ignore_errors=True)
         shutil.copytree(REPO / folder, out / folder)

@@ -1,6 +1,7 @@
 """A whole year: the 343 councils of 2019-20 (illustrative figures), their figures imported from
 a workbook, check and build cleanly."""
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -51,6 +52,9 @@ def test_the_343_councils_import_check_and_build_without_errors(tmp_path: Path):
     assert all(re.search(r": for information: has 4 pages, not the standard 3: its optional "
                          r"paragraphs? .+ push it over$", note) for note in notes), notes
     assert len(list((tmp_path / "build" / "pdf").glob("*.pdf"))) == 343
+    manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())["councils"]
+    combinations = {tuple(entry["summary"]["optional_paragraphs"]) for entry in manifest.values()}
+    assert len(combinations) == 8  # every combination of the three optional paragraphs
     assert "Hammersmith & Fulham" in PdfReader(
         tmp_path / "build" / "pdf" / "hammersmith-and-fulham.pdf").pages[0].extract_text()
     york = yaml.safe_load((tmp_path / "councils" / "york.yaml").read_text())["statistics"]
