@@ -39,9 +39,13 @@ class Placed:
 def proof(document, optional_paragraphs: list[str]) -> list[Note]:
     """What a proofreader would note on the laid-out letter; nothing for a good letter."""
     pages = [page._page_box for page in document.pages]  # WeasyPrint's laid-out boxes
-    defects = [*text_over_text(pages), *text_and_boxes(pages), *text_outside_the_page(pages),
-               *lonely_headings(pages), *stranded_sign_off(pages), *single_lines(pages),
-               *shared_statistics_page(pages)]
+    try:
+        defects = [*text_over_text(pages), *text_and_boxes(pages),
+                   *text_outside_the_page(pages), *lonely_headings(pages),
+                   *stranded_sign_off(pages), *single_lines(pages),
+                   *shared_statistics_page(pages)]
+    finally:
+        placed_boxes.cache_clear()  # a letter's layout is large: keep none of it afterwards
     return [*(Note("defect", text) for text in defects),
             *page_count(len(pages), optional_paragraphs)]
 
@@ -58,7 +62,7 @@ def page_count(count: int, optional_paragraphs: list[str]) -> list[Note]:
                                 f"over")]
 
 
-@functools.lru_cache(maxsize=8)  # every check reads the same pages
+@functools.lru_cache(maxsize=8)  # every check of one letter reads the same pages
 def placed_boxes(page) -> list[Placed]:
     """The page's boxes in document order, with their ancestors, leaving out the margin boxes
     (page numbers) and what is fixed on every page (the DRAFT marker)."""
