@@ -36,7 +36,7 @@ def test_letters_csv_has_a_row_per_council(built: Path):
         "optional_paragraphs": "Witness summons; Training courses", "pages": "4",
         "status": "built", "last_build": "rebuilt", "proofreading_defects": "",
         "proofreading_information": "has 4 pages, not the standard 3: its optional paragraphs "
-                                    "witness_summons and training_courses push it over",
+                                    "(witness summons and training courses) push it over",
         "problems": "", "html": "html/canterbury.html", "pdf": "pdf/canterbury.pdf"}
     assert rows["sevenoaks"]["remedies_against_average"] == "worse"  # 0%, far below 20%
     assert rows["sevenoaks"]["upheld_against_average"] == "better"  # 33%, far below 45%

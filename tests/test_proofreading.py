@@ -21,7 +21,7 @@ def test_an_optional_paragraph_that_adds_a_page_is_information_not_a_defect(proj
     result = build(project, "canterbury", "--strict")
     assert (result.exit_code, result.stderr) == (0, "")
     assert ("councils/canterbury.yaml: for information: has 4 pages, not the standard 3: its "
-            "optional paragraphs witness_summons and training_courses push it over\n"
+            "optional paragraphs (witness summons and training courses) push it over\n"
             ) in result.stdout
     assert ", 1 with notes for information in " in last_line(result)
 

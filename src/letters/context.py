@@ -62,6 +62,9 @@ def year_wording(year: Year) -> dict[str, Any]:
 
 
 OPTIONAL_PARAGRAPHS = ("witness_summons", "public_report", "training_courses")  # letter order
+# How people name them (overview, proofreading notes), rather than by their fields.
+PARAGRAPH_NAMES = {"witness_summons": "Witness summons", "public_report": "Public report",
+                   "training_courses": "Training courses"}
 
 
 def optional_paragraphs(council: Council) -> list[str]:

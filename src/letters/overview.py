@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from letters.context import optional_paragraphs
+from letters.context import PARAGRAPH_NAMES, optional_paragraphs
 from letters.figures import key_statistics
 from letters.validate import Council, Year
 from letters.write import write_atomically
@@ -18,8 +18,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FAR = 10  # percentage points from the average that mark a figure for a reviewer's attention
 MEASURES = ("upheld", "compliance", "remedies")
 HIGHER_IS_BETTER = {"upheld": False, "compliance": True, "remedies": True}
-PARAGRAPH_NAMES = {"witness_summons": "Witness summons", "public_report": "Public report",
-                   "training_courses": "Training courses"}
 
 
 def council_summary(council: Council, year: Year) -> dict:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from weasyprint.formatting_structure import boxes
 
+from letters.context import PARAGRAPH_NAMES
+from letters.figures import formatted_list
 from letters.problems import Note
 
 STANDARD_PAGES = 3  # two pages of letter, then the statistics page
@@ -57,9 +59,10 @@ def page_count(count: int, optional_paragraphs: list[str]) -> list[Note]:
         return [Note("defect", f"has {count} pages, not the standard {STANDARD_PAGES}, and no "
                                f"optional paragraph explains it")]
     kind = "paragraph" if len(optional_paragraphs) == 1 else "paragraphs"
+    names = formatted_list([PARAGRAPH_NAMES.get(name, name).lower()
+                            for name in optional_paragraphs])
     return [Note("information", f"has {count} pages, not the standard {STANDARD_PAGES}: its "
-                                f"optional {kind} {' and '.join(optional_paragraphs)} push it "
-                                f"over")]
+                                f"optional {kind} ({names}) push it over")]
 
 
 @functools.lru_cache(maxsize=8)  # every check of one letter reads the same pages
