@@ -51,12 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{case.id:62} {seconds:8.3f} {code:5} {'yes' if clean else 'NO'}")
     families = Counter(case.family for case, *_ in rows)
     print("\n" + ", ".join(f"{family}: {count}" for family, count in sorted(families.items())))
-    clean = sum(row[3] for row in rows)
+    answered = sum(row[3] for row in rows)
     slowest = max(rows, key=lambda row: row[1])
-    print(f"{len(rows)} bad inputs, {clean} answered cleanly; median "
+    print(f"{len(rows)} bad inputs, {answered} answered cleanly; median "
           f"{statistics.median(row[1] for row in rows):.3f} s, slowest {slowest[0].id} "
           f"{slowest[1]:.3f} s")
-    return 0 if clean == len(rows) else 1
+    return 0 if answered == len(rows) else 1
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ def main() -> None:
         server = subprocess.Popen([sys.executable, "-m", "letters", "preview", "canterbury",
                                    "--no-open", "--root", str(root)],
                                   stdout=subprocess.PIPE, text=True)
+        assert server.stdout is not None
         url = server.stdout.readline().split(" at ")[1].split(" (")[0]
         seconds = []
         try:

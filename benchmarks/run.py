@@ -87,7 +87,9 @@ def clean_build(root: Path) -> tuple[float, WorkerMemory]:
 def one_more_investigation(council_file: Path) -> None:
     """Edit a council as staff would: one more investigation (always a valid change)."""
     text = council_file.read_text()
-    count = int(re.search(r"investigations: (\d+)", text)[1])
+    found = re.search(r"investigations: (\d+)", text)
+    assert found, f"{council_file} has no investigations"
+    count = int(found[1])
     council_file.write_text(text.replace(f"investigations: {count}",
                                          f"investigations: {count + 1}", 1))
 

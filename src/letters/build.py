@@ -169,9 +169,9 @@ def build(project: Project, options: Options = Options(),
                 outputs, outcome.slug)
         report = BuildReport(outcomes, removed, time.perf_counter() - started, general)
         try:
-            councils = write_manifest(outputs, recorded, outcomes)
+            manifest = write_manifest(outputs, recorded, outcomes)
             if not options.draft:
-                write_overview(outputs, councils, year.year)
+                write_overview(outputs, manifest, year.year)
         except OSError as error:
             general.append(cannot_write(project, error))
     return report
@@ -239,7 +239,7 @@ def render_councils(project: Project, year: Year, councils: dict[str, Council],
             continue
         pdf = rendered.pdf
         outcome = Outcome(rendered.slug, "built", fingerprint=fingerprint,
-                          outputs=options.outputs, pages=pdf and pdf.pages,
+                          outputs=options.outputs, pages=pdf.pages if pdf else None,
                           notes=pdf.notes if pdf else [],
                           summary=council_summary(councils[rendered.slug], year))
         journal_letter(outputs, outcome, recorded)

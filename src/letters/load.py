@@ -1,6 +1,7 @@
 """Stage 1, load: read a YAML file safely, keeping the line of every value for messages."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,17 @@ def as_typed(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     replaced = {tag for tag, *_ in AS_TYPED}
     resolvers = {first: [(tag, pattern) for tag, pattern in entries if tag not in replaced]
                  for first, entries in loader.yaml_implicit_resolvers.items()}
-    typed = type(f"AsTyped{loader.__name__}", (loader,), {"yaml_implicit_resolvers": resolvers})
+    typed: type[yaml.SafeLoader] = type(f"AsTyped{loader.__name__}", (loader,),
+                                        {"yaml_implicit_resolvers": resolvers})
     for tag, pattern, first, convert in AS_TYPED:
         typed.add_implicit_resolver(tag, re.compile(pattern), list(first))
-        typed.add_constructor(tag, lambda _, node, convert=convert: convert(node.value))
+        typed.add_constructor(tag, constructor(convert))
     return typed
+
+
+def constructor(convert: Callable[[str], Any]) -> Callable[[yaml.BaseLoader, Any], Any]:
+    """A YAML constructor that converts a plain value's text with `convert`."""
+    return lambda _, node: convert(node.value)
 
 
 SafeLoader = as_typed(yaml.SafeLoader)
@@ -113,7 +120,7 @@ def deepest_line(text: str) -> int | None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         depth += isinstance(event, yaml.CollectionStartEvent)
         depth -= isinstance(event, yaml.CollectionEndEvent)
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH and event.start_mark is not None:
             return event.start_mark.line + 1
     return None
 
@@ -235,7 +242,8 @@ def error_mark(error: yaml.MarkedYAMLError):
 def yaml_error_message(error: yaml.MarkedYAMLError, text: str) -> str:
     """A YAML error as one line: what is wrong, where on the line, and the line itself."""
     mark = error_mark(error)
-    problem = UNCLOSED.get(error.context) or error.problem or error.context or "not valid YAML"
+    problem = (UNCLOSED.get(error.context or "") or error.problem or error.context
+               or "not valid YAML")
     for pattern, friendlier in FRIENDLIER:
         if pattern.search(problem):
             problem = pattern.sub(friendlier, problem)

@@ -37,6 +37,7 @@ class Preview:
         self.changed = threading.Condition()
         self.draft = Draft(0, None, (), 0.0)
         self.stopping = threading.Event()
+        self.port = 0  # the one it is served on, once it is
         self.refresh()
 
     def refresh(self) -> None:
@@ -67,7 +68,7 @@ class Preview:
 
     def pdf(self) -> bytes:
         rendered = self.renderer(pdf=True)((self.slug, self.council()))
-        if rendered.problems:
+        if rendered.problems or rendered.pdf is None:
             raise LettersError(list(rendered.problems))
         return rendered.pdf.pdf
 
@@ -85,9 +86,9 @@ class Preview:
                        step=20, stop_event=self.stopping, raise_interrupt=False):
             self.refresh()
 
-    def shapes_the_letter(self, change, path: str) -> bool:
+    def shapes_the_letter(self, change, changed: str) -> bool:
         """Only the previewed council's file, the year file, templates and assets matter."""
-        path = Path(path)
+        path = Path(changed)
         project = self.project.root.resolve()
         return (path == (project / "councils" / f"{self.slug}.yaml")
                 or path == project / "year.yaml"
@@ -110,7 +111,7 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             self.do_GET()
 
         def do_GET(self) -> None:
-            if self.headers.get("Host") not in own_hosts(self.server.server_address[1]):
+            if self.headers.get("Host") not in own_hosts(preview.port):
                 self.send_error(HTTPStatus.FORBIDDEN, "Unknown host")
                 return
             path = unquote(urlsplit(self.path).path)
@@ -217,6 +218,7 @@ def serve(project: Project, slug: str, port: int) -> tuple[ThreadingHTTPServer, 
     """Start the preview server on 127.0.0.1 (only this machine can reach it) and its watcher."""
     preview = Preview(project, slug)
     server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))
+    preview.port = server.server_port
     server.daemon_threads = True
     threading.Thread(target=preview.watch, daemon=True).start()
     return server, preview

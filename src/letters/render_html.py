@@ -96,10 +96,10 @@ def render_html(environment: jinja2.Environment, context: dict[str, Any]) -> str
     try:
         return environment.get_template(LETTER_TEMPLATE).render(context)
     except jinja2.TemplateSyntaxError as error:
-        raise template_problem(error.filename or error.name, error.lineno,
+        raise template_problem(error.filename or str(error.name or ""), error.lineno,
                                f"template syntax error: {error.message}") from None
     except jinja2.TemplateNotFound as error:
-        raise template_problem(error.name, None, "template is missing") from None
+        raise template_problem(str(error.name), None, "template is missing") from None
     except jinja2.UndefinedError as error:
         filename, line = template_frame(error)
         raise template_problem(filename, line, f"template uses an unknown value: "

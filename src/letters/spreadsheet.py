@@ -58,7 +58,9 @@ def read_figures(path: Path, shown: str, sheet: str | None = None) -> list[Figur
     if missing:
         raise LettersError([Problem(shown, f"missing column: {column} (the columns are: "
                                     f"{', '.join(COLUMNS)})", 1) for column in missing])
-    problems, figures, seen = [], [], {}
+    problems: list[Problem] = []
+    figures: list[FigureRow] = []
+    seen: dict[str, tuple[int, str]] = {}
     for number, cells in enumerate(rows[1:], start=2):
         values = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=False))
         if not any(str(value).strip() for value in values.values()):
@@ -68,8 +70,10 @@ def read_figures(path: Path, shown: str, sheet: str | None = None) -> list[Figur
         if not row_problems:
             council = council_name(values["council"])
             seen[name_key(council)] = (number, council)
+            counts = {count: whole_number(values[count]) for count in COUNTS}
             figures.append(FigureRow(shown, number, council, values["authority_type"].strip(),
-                                     {count: whole_number(values[count]) for count in COUNTS}))
+                                     {count: value for count, value in counts.items()
+                                      if value is not None}))
     if problems:
         raise LettersError(problems)
     return figures

@@ -181,7 +181,7 @@ def blocks_of(element):
             yield from blocks_of(kid)
 
 
-def text_in(element, numbers: dict) -> list[tuple[int, int]]:
+def text_in(element, numbers: dict) -> list[tuple[int | None, int]]:
     """(page, marked-content id) of each piece of text inside `element`, in reading order."""
     page = numbers.get(element.Pg.objgen) if "/Pg" in element else None
     found = []

@@ -142,11 +142,14 @@ def plan_update(project: Project, path: Path, row: FigureRow, plan: Plan) -> Non
 
 
 def figure_changes(data: dict, row: FigureRow) -> dict[Location, tuple[object, object]]:
-    wanted = {("authority_type",): row.authority_type,
-              **{("statistics", count): row.counts[count] for count in COUNTS}}
-    statistics = data.get("statistics") if isinstance(data.get("statistics"), dict) else {}
-    current = {("authority_type",): data.get("authority_type"),
-               **{("statistics", count): statistics.get(count) for count in COUNTS}}
+    wanted: dict[Location, object] = {("authority_type",): row.authority_type,
+                                      **{("statistics", count): row.counts[count]
+                                         for count in COUNTS}}
+    section = data.get("statistics")
+    statistics: dict = section if isinstance(section, dict) else {}
+    current: dict[Location, object] = {("authority_type",): data.get("authority_type"),
+                                       **{("statistics", count): statistics.get(count)
+                                          for count in COUNTS}}
     return {location: (current[location], value) for location, value in wanted.items()
             if current[location] != value}
 
@@ -156,7 +159,11 @@ def replace_values(text: str, new: dict[Location, object], shown: str, line_of) 
     comments, order, quoting, line endings and every other value stay exactly as they were.
     A value shared through a YAML anchor and alias (&five, *five) cannot be changed in one
     place alone: it is refused."""
-    spans, shared = scalar_spans(yaml.compose(text, Loader=SafeLoader), ())
+    node = yaml.compose(text, Loader=SafeLoader)
+    if node is None:
+        raise LettersError([Problem(shown, "is empty: it needs the fields described in the "
+                                    "README")])
+    spans, shared = scalar_spans(node, ())
     aliased = [location for location in new if location in shared
                or text[spans[location][0]:spans[location][0] + 1] in "&*"]
     if aliased:

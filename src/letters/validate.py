@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.functional_validators import AfterValidator, BeforeValidator
+from pydantic_core import ErrorDetails
 
 from letters.load import Document
 from letters.problems import LettersError, Problem, quoted
@@ -215,7 +216,8 @@ def parts_over_wholes(counts: dict[str, int | None]) -> list[tuple[str, str]]:
     """(part, whole) for each count that is more than the count it is part of; a count that is
     not known (None) contradicts nothing."""
     return [(part, whole) for part, whole in PARTS_OF
-            if None not in (counts[part], counts[whole]) and counts[part] > counts[whole]]
+            if (part_count := counts[part]) is not None
+            and (whole_count := counts[whole]) is not None and part_count > whole_count]
 
 
 def validate_year(document: Document) -> Year:
@@ -237,15 +239,16 @@ def validate(model: type[M], document: Document) -> M:
         raise LettersError([problem_from(document, model, detail) for detail in details]) from None
 
 
-def one_per_field(details: list[dict]) -> list[dict]:
+def one_per_field(details: list[ErrorDetails]) -> list[ErrorDetails]:
     """The first problem of each field (a value that is neither of two types has two)."""
-    firsts: dict[tuple, dict] = {}
+    firsts: dict[tuple, ErrorDetails] = {}
     for detail in details:
         firsts.setdefault(tuple(detail["loc"]), detail)
     return list(firsts.values())
 
 
-def without_missing_fields_misspelt(model: type[Model], details: list[dict]) -> list[dict]:
+def without_missing_fields_misspelt(model: type[Model],
+                                     details: list[ErrorDetails]) -> list[ErrorDetails]:
     """Drop "x is missing" where an unknown field beside it is x misspelt: one mistake, one line."""
     misspelt = {(*detail["loc"][:-1], suggestion(model, detail["loc"])) for detail in details
                 if detail["type"] == "extra_forbidden"}
@@ -257,7 +260,7 @@ def by_line(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda problem: problem.line or 0)
 
 
-def problem_from(document: Document, model: type[Model], detail: dict) -> Problem:
+def problem_from(document: Document, model: type[Model], detail: ErrorDetails) -> Problem:
     location = tuple(part for part in detail["loc"] if part != "[key]" and
                      not str(part).startswith(("function-after[", "constrained-")))
     field_path = ".".join(str(part) for part in location) or None
@@ -276,7 +279,7 @@ def removable(model: type[Model], location: tuple) -> str:
     return ", or remove the line" if is_optional(model, location) else ""
 
 
-def plain_message(model: type[Model], detail: dict) -> str:
+def plain_message(model: type[Model], detail: ErrorDetails) -> str:
     """Pydantic's message for programmers, reworded for staff."""
     kind, value = detail["type"], detail.get("input")
     if kind == "missing":
@@ -339,7 +342,9 @@ def describe(value: object) -> str:
         return f"a date ({value:%Y-%m-%d})"
     if isinstance(value, str | int | float):
         return quoted(value)
-    return {list: "a list", dict: "a section"}.get(type(value), type(value).__name__)
+    if isinstance(value, list):
+        return "a list"
+    return "a section" if isinstance(value, dict) else type(value).__name__
 
 
 def not_an_authority_type(value: object) -> str:

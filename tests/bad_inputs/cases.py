@@ -176,8 +176,9 @@ HEADER = EXAMPLE_ROWS[0].split(",")
 def workbook(rows: list[list]) -> Callable[[Path], list[str]]:
     def setup(root: Path) -> list[str]:
         book = openpyxl.Workbook()
+        sheet = book.worksheets[0]
         for row in [HEADER, *rows]:
-            book.active.append(row)
+            sheet.append(row)
         book.save(root / "figures.xlsx")
         return ["import", "figures.xlsx"]
     return setup
