@@ -9,9 +9,11 @@ BIN := $(VENV)/bin
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-letters: $(VENV)/.installed ## Build every council's letter into build/html and build/pdf
+JOBS ?=
+
+letters: $(VENV)/.installed ## Build every council's letter (make letters JOBS=1: one at a time)
 	@scripts/install-system-deps runtime
-	$(BIN)/letters build
+	$(BIN)/letters build $(if $(JOBS),--jobs $(JOBS))
 
 check: $(VENV)/.installed ## Check every council file and the year file, without building
 	$(BIN)/letters check

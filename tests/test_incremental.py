@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SLUGS, html_text, last_line, letters
+from helpers import SLUGS, edit, html_text, last_line, letters
 
 
 def build(project: Path, *args: str):
@@ -49,7 +49,7 @@ def test_touching_a_file_without_changing_it_builds_nothing(built_project: Path)
 
 def test_editing_one_council_rebuilds_that_one(built_project: Path):
     path = built_project / "councils" / "maidstone.yaml"
-    path.write_text(path.read_text().replace("upheld: 7", "upheld: 8"))
+    edit(path, "upheld: 7", "upheld: 8")
     assert rebuilt(build(built_project)) == ["maidstone"]
     assert "73% of complaints we investigated were upheld" in html_text(
         built_project / "build" / "html" / "maidstone.html")
@@ -103,7 +103,7 @@ def test_building_named_councils_removes_nothing(built_project: Path):
 def test_a_council_that_failed_is_tried_again(built_project: Path):
     path = built_project / "councils" / "maidstone.yaml"
     good = path.read_text()
-    path.write_text(good.replace("upheld: 7", "upheld: 70"))
+    edit(path, "upheld: 7", "upheld: 70")
     assert letters("build", "--root", str(built_project)).exit_code == 1
     path.write_text(good)
     assert rebuilt(build(built_project)) == ["maidstone"]

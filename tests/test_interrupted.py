@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from helpers import edit
+
 COPIES = 2  # of each of the five councils: enough letters to stop a build in the middle
 
 
@@ -47,9 +49,7 @@ def test_stopped_build_leaves_every_letter_whole(project: Path, stop: signal.Sig
     assert first.returncode == 0, first.stderr
     old = {slug: pdf_bytes(project, slug) for slug in slugs}
 
-    (project / "year.yaml").write_text(
-        (project / "year.yaml").read_text().replace("letter_date: 2020-07-22",
-                                                    "letter_date: 2020-07-23"))
+    edit(project / "year.yaml", "letter_date: 2020-07-22", "letter_date: 2020-07-23")
     second = run_build(project)
     wait_for_new_letter(project, old)
     second.send_signal(stop)

@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from browser import chromium_page
-from helpers import letters
+from helpers import edit, letters
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -95,7 +95,7 @@ def test_the_overview_passes_axe(built: Path, page):
 def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: Path):
     assert letters("build", "--root", str(project), "maidstone").exit_code == 0
     council = project / "councils" / "maidstone.yaml"
-    council.write_text(council.read_text().replace("upheld: 7", "upheld: 70"))
+    edit(council, "upheld: 7", "upheld: 70")
     assert letters("build", "--root", str(project)).exit_code == 1
     with (project / "build" / "letters.csv").open(encoding="utf-8") as file:
         rows = {row["slug"]: row for row in csv.DictReader(file)}

@@ -4,6 +4,7 @@ own routes, and stops cleanly."""
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -121,7 +122,13 @@ def test_only_its_own_routes_answer(server: str, path: str):
 
 
 def test_it_listens_on_this_machine_only(server: str):
-    assert urlsplit(server).hostname == "127.0.0.1"
+    """What is bound, not what is printed: 127.0.0.1 answers; another address of this machine
+    (127.0.0.2, which a server bound to 0.0.0.0 would also answer) is refused."""
+    port = urlsplit(server).port
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", port), timeout=5).close()
 
 
 def request(url: str, path: str, host: str | None = None, method: str = "GET"):

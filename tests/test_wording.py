@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import html_text, normalise
+from helpers import edit, html_text, normalise
 from letters.build import read_year
 from letters.context import letter_context
 from letters.load import load_document
@@ -129,8 +129,7 @@ def test_public_report_keeps_its_paragraphs(project: Path):
 def test_a_recipient_without_a_title_is_addressed_by_name(project: Path):
     assert "Dear Ms Example" in letter_text(project)
     path = project / "councils" / "testham.yaml"
-    path.write_text(path.read_text().replace("{title: Ms, name: Example",
-                                             "{name: Alex Carmichael"))
+    edit(path, "{title: Ms, name: Example", "{name: Alex Carmichael")
     project_ = Project(project)
     year = read_year(project_)
     html = render_html(html_environment(project_), letter_context(
