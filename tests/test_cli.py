@@ -103,3 +103,26 @@ def test_html_is_self_contained(built: Path):
     assert html.count('url("data:font/woff2;base64,') == 3
     assert 'src="http' not in html and "url(http" not in html and "file:" not in html
     assert '<a href="https://www.lgo.org.uk/training">www.lgo.org.uk/training</a>' in html
+
+
+def test_ctrl_c_during_an_import_says_what_was_kept(project: Path,
+                                                   monkeypatch: pytest.MonkeyPatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("letters.spreadsheet.read_figures", interrupted)
+    result = letters("import", "figures.csv", "--root", str(project))
+    assert result.exit_code == 130
+    assert result.stderr == "letters: stopped before the end; no council file was changed\n"
+
+
+def test_a_fault_of_the_tool_is_one_line_with_status_2(project: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    def broken(project):
+        raise RuntimeError("something the tool did not expect")
+
+    monkeypatch.setattr("letters.build.check", broken)
+    result = letters("check", "--root", str(project))
+    assert result.exit_code == 2
+    assert result.stderr == ("letters: unexpected error, please report it (LETTERS_DEBUG=1 shows "
+                             "details): RuntimeError: something the tool did not expect\n")

@@ -2,6 +2,8 @@
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -9,7 +11,7 @@ import click
 from letters import __version__
 from letters.figures import noun
 from letters.interrupt import stop_between_letters
-from letters.problems import LettersError
+from letters.problems import LettersError, Problem, UnexpectedError
 from letters.project import Project
 
 root_option = click.option(
@@ -17,7 +19,40 @@ root_option = click.option(
     help="The project folder: the one holding councils/, templates/, assets/ and year.yaml.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Letters(click.Group):
+    """Every failure becomes a message and an exit status, never a traceback: the data's or the
+    files' (LettersError, status 1), the machine's (OSError, status 1) or, should one ever
+    happen, the tool's own (UnexpectedError, status 2)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            raise LettersError([Problem(str(error.filename or "letters"),
+                                        error.strerror or str(error))]) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if os.environ.get("LETTERS_DEBUG"):
+                raise
+            raise UnexpectedError(f"{type(error).__name__}: {error}") from None
+
+
+@contextmanager
+def stopped_cleanly(outcome: str) -> Iterator[None]:
+    """Ctrl-C or SIGTERM stops the command between two safe points; it says what was kept."""
+    try:
+        with stop_between_letters():
+            yield
+    except KeyboardInterrupt:
+        click.echo(f"letters: stopped before the end; {outcome}", err=True)
+        sys.exit(130)
+
+
+LETTERS_KEPT = "every letter written so far is whole, and the others are as they were"
+
+
+@click.group(cls=Letters, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="letters")
 def main() -> None:
     """Build the Ombudsman's annual review letters to councils as HTML and PDF.
@@ -58,8 +93,8 @@ def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only:
     options = Options(slugs=slugs, force=force, html_only=html_only, archival=archival, png=png,
                       jobs=jobs)
     project = letters_folder(root)
-    with progress_for_output() as progress:
-        report = run(lambda: build_letters(project, options, progress))
+    with progress_for_output() as progress, stopped_cleanly(LETTERS_KEPT):
+        report = build_letters(project, options, progress)
     for line in report.problem_lines(project):
         click.echo(line, err=True)
     for line in report.information(project):
@@ -74,7 +109,8 @@ def check(root: Path) -> None:
     """Check every council file and the year file, without rendering anything."""
     from letters.build import check as check_files
 
-    councils, problems = run(lambda: check_files(letters_folder(root)))
+    with stopped_cleanly("nothing was changed"):
+        councils, problems = check_files(letters_folder(root))
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -104,7 +140,7 @@ def preview(slug: str, root: Path, port: int, no_open: bool, once: bool) -> None
     from letters.build import council_paths
 
     project = letters_folder(root)
-    slug = run(lambda: council_paths(project, (slug,)))[0].stem  # an unknown one stops here
+    slug = council_paths(project, (slug,))[0].stem  # an unknown one stops here
     if once:
         build_draft(project, slug)
         return
@@ -128,7 +164,8 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
     from letters.update import apply, plan_import
 
     project = letters_folder(root)
-    plan = run(lambda: plan_import(project, read_figures(spreadsheet, str(spreadsheet), sheet)))
+    with stopped_cleanly("no council file was changed"):
+        plan = plan_import(project, read_figures(spreadsheet, str(spreadsheet), sheet))
     for path, changes in plan.changes.items():
         described = ", ".join(f"{'.'.join(location)} {old} → {new}"
                               for location, (old, new) in changes.items())
@@ -138,7 +175,8 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
     for path in plan.without_row:
         click.echo(f"{project.shown(path)}: no row in the spreadsheet; left as it is")
     if not dry_run:
-        run(lambda: apply(plan))
+        with stopped_cleanly("no council file was changed"):
+            apply(plan)
     click.echo(f"{len(plan.changes)} updated, {len(plan.new_files)} created, "
                f"{len(plan.unchanged)} unchanged, {len(plan.without_row)} without a row"
                f"{' (dry run: nothing written)' if dry_run else ''}")
@@ -148,7 +186,8 @@ def build_draft(project: Project, slug: str) -> None:
     from letters.build import Options
     from letters.build import build as build_letters
 
-    report = run(lambda: build_letters(project, Options(slugs=(slug,), draft=True, jobs=1)))
+    with stopped_cleanly(LETTERS_KEPT):
+        report = build_letters(project, Options(slugs=(slug,), draft=True, jobs=1))
     for line in report.problem_lines(project):
         click.echo(line, err=True)
     if not report.ok():
@@ -163,7 +202,7 @@ def serve_until_stopped(project: Project, slug: str, port: int, open_browser: bo
 
     from letters.preview import serve
 
-    server, preview = run(lambda: serve(project, slug, port))
+    server, preview = serve(project, slug, port)
     url = f"http://127.0.0.1:{server.server_address[1]}/council/{slug}"
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)
     try:
@@ -181,32 +220,8 @@ def serve_until_stopped(project: Project, slug: str, port: int, open_browser: bo
 def letters_folder(root: Path) -> Project:
     """The project at `root`, or exit with a message saying how to point at one."""
     project = Project(root)
-    run(project.check_is_project)
+    project.check_is_project()
     return project
-
-
-def run(action):
-    """Run a library call, turning every expected failure into messages and exit status 1."""
-    try:
-        with stop_between_letters():
-            return action()
-    except KeyboardInterrupt:
-        click.echo("letters: stopped before the end; every letter written so far is whole, and "
-                   "the others are as they were", err=True)
-        sys.exit(130)
-    except LettersError as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
-    except OSError as error:
-        click.echo(f"{error.filename or 'letters'}: {error.strerror or error}", err=True)
-        sys.exit(1)
-    except Exception as error:
-        if os.environ.get("LETTERS_DEBUG"):
-            raise
-        click.echo(f"letters: unexpected error, please report it (LETTERS_DEBUG=1 shows "
-                   f"details): {type(error).__name__}: {error}", err=True)
-        sys.exit(2)
 
 
 def stop_like_ctrl_c(signum, frame) -> None:

@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, NoReturn
 
+import click
+
 LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 EXCERPT = 60  # characters of a file's content a message may quote, at most
 
@@ -50,12 +52,29 @@ class Note:
         return self.text
 
 
-class LettersError(Exception):
-    """One or more problems that stop a file (or a whole build) from going further."""
+class LettersError(click.ClickException):
+    """One or more problems that stop a file (or a whole command) from going further; the
+    command line shows them one per line and exits with status 1."""
+
+    exit_code = 1
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+    def show(self, file=None) -> None:
+        for problem in self.problems:
+            click.echo(str(problem), err=True)
+
+
+class UnexpectedError(click.ClickException):
+    """A fault of the tool's own, not of the data: said in one line, with how to learn more."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"letters: unexpected error, please report it (LETTERS_DEBUG=1 shows details): "
+                   f"{self.message}", err=True)
 
 
 def fail(path: str, message: str, line: int | None = None,
