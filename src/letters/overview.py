@@ -4,15 +4,12 @@ import csv
 import io
 from pathlib import Path
 
-import jinja2
-
 from letters.context import PARAGRAPH_NAMES, optional_paragraphs
 from letters.figures import key_statistics
+from letters.tool_pages import page
 from letters.validate import Council, Year
 from letters.write import write_atomically
 
-PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "pages"), autoescape=True,
-                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 # Cells a spreadsheet program would run as a formula (OWASP's "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FAR = 10  # percentage points from the average that mark a figure for a reviewer's attention
@@ -86,9 +83,8 @@ def overview_html(rows: list[dict], year: int | None) -> str:
     paragraphs = {name: PARAGRAPH_NAMES.get(name, name)
                   for name in sorted({name for row in rows for name in row["optional_paragraphs"]})}
     statuses = sorted({row["status"] for row in rows if row["status"]})
-    return PAGES.get_template("overview.html.j2").render(
-        rows=rows, year=year, types=types, paragraphs=paragraphs, statuses=statuses, far=FAR,
-        proofreading=proofreading)
+    return page("overview", rows=rows, year=year, types=types, paragraphs=paragraphs,
+                statuses=statuses, far=FAR, proofreading=proofreading)
 
 
 def overview_csv(rows: list[dict]) -> str:

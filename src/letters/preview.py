@@ -8,14 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import jinja2
-
 from letters.build import LetterRenderer, Options, read_councils, read_year
 from letters.problems import LettersError, Problem
 from letters.project import Project
+from letters.tool_pages import page
 
-PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "pages"),
-                           autoescape=True, undefined=jinja2.StrictUndefined)
 KEEP_ALIVE_SECONDS = 15
 
 
@@ -126,7 +123,7 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
 
         def council_route(self, slug: str, rest: list[str]) -> None:
             if rest == []:
-                self.page(slug)
+                self.preview_page(slug)
             elif slug != preview.slug:
                 self.send_error(HTTPStatus.NOT_FOUND)
             elif rest == ["letter"]:
@@ -138,14 +135,13 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             else:
                 self.send_error(HTTPStatus.NOT_FOUND)
 
-        def page(self, slug: str) -> None:
+        def preview_page(self, slug: str) -> None:
             """The preview page; opening another council's switches the preview to it."""
             if slug != preview.slug:
                 preview.slug = slug
                 preview.refresh()
             councils = [file.stem for file in project.council_files()]
-            self.reply(PAGES.get_template("page.html.j2").render(slug=slug, councils=councils),
-                       "text/html")
+            self.reply(page("page", slug=slug, councils=councils), "text/html")
 
         def letter(self) -> None:
             draft = preview.draft
@@ -210,8 +206,7 @@ def own_hosts(port: int) -> set[str]:
 
 def problems_page(problems) -> str:
     """The problems that stop the letter, worded as `letters check` words them."""
-    return PAGES.get_template("problems.html.j2").render(
-        problems=[str(problem) for problem in problems])
+    return page("problems", problems=[str(problem) for problem in problems])
 
 
 def serve(project: Project, slug: str, port: int) -> tuple[ThreadingHTTPServer, Preview]:
