@@ -126,3 +126,20 @@ def test_one_job_and_two_jobs_give_the_same_bytes(project: Path, tmp_path: Path)
     build(other, "--jobs", "2")
     assert outputs(project) == outputs(other)
     assert len(outputs(project)) == 10
+
+
+def test_a_manifest_not_as_written_is_not_believed(built_project: Path):
+    """An entry with a wrong field is built again; a slug that names a path is never used (a
+    full build removes the letters of deleted councils by slug)."""
+    manifest_path = built_project / "build" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["councils"]["maidstone"]["outputs"] = 5
+    outside = built_project / "outside.html"  # where build/html/../../outside.html lands
+    outside.write_text("keep me")
+    manifest["councils"]["../../outside"] = manifest["councils"]["leicester"]
+    manifest_path.write_text(json.dumps(manifest))
+    result = build(built_project)
+    assert result.exit_code == 0, result.output
+    assert rebuilt(result) == ["maidstone"]
+    assert outside.read_text() == "keep me"
+    assert "../../outside" not in json.loads(manifest_path.read_text())["councils"]

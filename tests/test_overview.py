@@ -111,8 +111,9 @@ def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
 
     entry = {"summary": {"name": "+SUM(1,1)", "authority_type": "@A1", "figures": {},
                          "optional_paragraphs": ["-2+3"]},
-             "status": "\tbuilt", "problems": ["\r=1"], "html": "=HYPERLINK(\"http://x\")",
-             "pdf": "-y", "proofreading": [{"kind": "defect", "text": "=1+1"}]}
+             "status": "\tbuilt", "rebuilt": True, "fingerprint": None, "outputs": [],
+             "problems": ["\r=1"], "html": "=HYPERLINK(\"http://x\")", "pdf": "-y",
+             "pages": None, "proofreading": [{"kind": "defect", "text": "=1+1"}]}
     rows = overview_rows({"=cmd": entry}, tmp_path)
     cells = next(csv.reader(overview_csv(rows).splitlines()[1:]))
     assert cells[:3] == ["'=cmd", "'+SUM(1,1)", "'@A1"]

@@ -4,12 +4,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from letters.context import letter_context, optional_paragraphs
 from letters.figures import formatted_list
 from letters.interrupt import stop_if_asked
 from letters.load import load_document
 from letters.manifest import (
+    Entry,
+    Summary,
     council_fingerprint,
     journal_letter,
     read_manifest,
@@ -38,19 +41,21 @@ from letters.write import (
     write_letter,
 )
 
+Status = Literal["built", "unchanged", "skipped", "failed"]
+
 
 @dataclass
 class Outcome:
     """What happened to one council: built, unchanged, skipped (its data is wrong) or failed."""
 
     slug: str
-    status: str = "built"
+    status: Status = "built"
     problems: list[Problem] = field(default_factory=list)
     fingerprint: str | None = None
     outputs: tuple[str, ...] = ()
     pages: int | None = None
     notes: list[Note] = field(default_factory=list)  # the proofreader's
-    summary: dict | None = None  # what the year's overview shows of it
+    summary: Summary | None = None  # what the year's overview shows of it
     stale: bool = False
 
 
@@ -61,7 +66,7 @@ class BuildReport:
     seconds: float
     general: list[Problem] = field(default_factory=list)  # of no one council: misnamed files...
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(outcome.status == status for outcome in self.outcomes)
 
     def ok(self, strict: bool = False) -> bool:
@@ -226,7 +231,7 @@ class LetterRenderer:
 
 def render_councils(project: Project, year: Year, councils: dict[str, Council],
                     fingerprints: dict[Path, str], options: Options, outputs: Path,
-                    recorded: dict[str, dict]):
+                    recorded: dict[str, Entry]):
     """Render each valid council in parallel, writing its outputs together when ready."""
     if not councils:
         return
@@ -323,21 +328,20 @@ def fingerprint_councils(project: Project, paths: list[Path]) -> dict[Path, str]
             if path.is_file() and not path.is_symlink()}
 
 
-def is_unchanged(path: Path, recorded: dict[str, dict], fingerprints: dict[Path, str],
+def is_unchanged(path: Path, recorded: dict[str, Entry], fingerprints: dict[Path, str],
                  options: Options, outputs: Path) -> bool:
     """Built before from the same inputs, with every output wanted now still there."""
-    entry = recorded.get(path.stem, {})
+    entry = recorded.get(path.stem)
     return (not options.force and path in fingerprints
-            and entry.get("fingerprint") == fingerprints[path]
-            and set(options.outputs) <= set(entry.get("outputs", []))
+            and entry is not None and entry["fingerprint"] == fingerprints[path]
+            and set(options.outputs) <= set(entry["outputs"])
             and all(output_path(outputs, kind, path.stem).is_file() for kind in options.outputs))
 
 
-def unchanged_outcome(slug: str, entry: dict, fingerprint: str) -> Outcome:
+def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> Outcome:
     """An unchanged council's outcome, from what the manifest recorded of its last build."""
     return Outcome(slug, "unchanged", fingerprint=fingerprint, outputs=tuple(entry["outputs"]),
-                   pages=entry.get("pages"), notes=[Note(**note) for note in entry.get(
-                       "proofreading", []) if isinstance(note, dict)],
-                   summary=entry.get("summary"))
+                   pages=entry["pages"], notes=[Note(**note) for note in entry["proofreading"]],
+                   summary=entry["summary"])
 
 

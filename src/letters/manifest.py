@@ -4,9 +4,13 @@ import hashlib
 import json
 from importlib.metadata import version
 from pathlib import Path
+from typing import Literal
+
+from pydantic import TypeAdapter, ValidationError
+from typing_extensions import TypedDict  # pydantic reads this one's fields on Python 3.11
 
 from letters import __version__
-from letters.project import Project
+from letters.project import SLUG, Project
 from letters.write import write_atomically
 
 
@@ -34,19 +38,64 @@ MANIFEST = "manifest.json"
 JOURNAL = "manifest.journal"
 
 
-def read_manifest(outputs: Path) -> dict[str, dict]:
+def read_manifest(outputs: Path) -> dict[str, "Entry"]:
     """The councils recorded by the last builds, or none if there is no readable manifest."""
     try:
         councils = json.loads((outputs / MANIFEST).read_text(encoding="utf-8"))["councils"]
         councils = councils if isinstance(councils, dict) else {}
     except (OSError, ValueError, KeyError, TypeError):
         councils = {}
-    return {**councils, **journal_entries(outputs / JOURNAL)}
+    recorded = {**councils, **journal_entries(outputs / JOURNAL)}
+    return {slug: entry for slug, raw in recorded.items()
+            if (entry := checked_entry(slug, raw)) is not None}
 
 
-def journal_entries(path: Path) -> dict[str, dict]:
+class NoteEntry(TypedDict):
+    kind: Literal["defect", "information"]
+    text: str
+
+
+class Summary(TypedDict):
+    """What the overview shows of a council, kept for councils left unchanged."""
+
+    name: str
+    authority_type: str
+    figures: dict[str, list[int | None]]
+    optional_paragraphs: list[str]
+
+
+class Entry(TypedDict):
+    """One council's record of its last build."""
+
+    status: Literal["built", "failed", "skipped", "stale"]
+    rebuilt: bool  # False: the last build found it unchanged and left it
+    fingerprint: str | None
+    outputs: list[Literal["html", "pdf", "pdf-a", "png"]]
+    html: str
+    pdf: str
+    pages: int | None
+    problems: list[str]
+    proofreading: list[NoteEntry]
+    summary: Summary | None
+
+
+ENTRY = TypeAdapter(Entry)
+
+
+def checked_entry(slug: object, raw: object) -> Entry | None:
+    """A recorded entry as it should be; None for anything else (the council is then built
+    again), and for a slug that is not one (which could name files outside build/)."""
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        return None
+    try:
+        return ENTRY.validate_python(raw, strict=True)
+    except ValidationError:
+        return None
+
+
+def journal_entries(path: Path) -> dict[str, object]:
     """The letters a killed build recorded in its journal (a last line cut short is left out)."""
-    entries: dict[str, dict] = {}
+    entries: dict[str, object] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, ValueError):
@@ -60,41 +109,42 @@ def journal_entries(path: Path) -> dict[str, dict]:
     return entries
 
 
-def journal_letter(outputs: Path, outcome, recorded: dict[str, dict]) -> None:
+def journal_letter(outputs: Path, outcome, recorded: dict[str, Entry]) -> None:
     """Record one letter just written, before the build goes on."""
-    entry = manifest_entry(outcome, recorded.get(outcome.slug, {}))
+    entry = manifest_entry(outcome, recorded.get(outcome.slug))
     with (outputs / JOURNAL).open("a", encoding="utf-8") as journal:
         journal.write(json.dumps({"slug": outcome.slug, "entry": entry}, sort_keys=True) + "\n")
 
 
-def manifest_text(councils: dict[str, dict]) -> str:
+def manifest_text(councils: dict[str, Entry]) -> str:
     return json.dumps({"councils": councils}, indent=2, sort_keys=True) + "\n"
 
 
-def write_manifest(outputs: Path, recorded: dict[str, dict], outcomes: list) -> dict:
+def write_manifest(outputs: Path, recorded: dict[str, Entry], outcomes: list) -> dict[str, Entry]:
     """Record each council's last build in manifest.json, keeping councils not built this time."""
     councils = dict(recorded)
     for outcome in outcomes:
-        councils[outcome.slug] = manifest_entry(outcome, recorded.get(outcome.slug, {}))
+        councils[outcome.slug] = manifest_entry(outcome, recorded.get(outcome.slug))
     write_atomically(outputs / MANIFEST, manifest_text(councils).encode("utf-8"))
     (outputs / JOURNAL).unlink(missing_ok=True)
     return councils
 
 
-def manifest_entry(outcome, previous: dict) -> dict:
+def manifest_entry(outcome, previous: Entry | None) -> Entry:
     """A council's manifest entry; one that failed keeps what its last good outputs were."""
     good = outcome.status in ("built", "unchanged")
-    status = "built" if outcome.status == "unchanged" else outcome.status
+    kept = previous if previous is not None and not good else None
     return {
-        "status": "stale" if outcome.stale else status,
+        "status": "stale" if outcome.stale else (
+            "built" if outcome.status == "unchanged" else outcome.status),
         "rebuilt": outcome.status != "unchanged",  # the last build's own result
         "fingerprint": outcome.fingerprint if good else None,
-        "outputs": list(outcome.outputs) if good else previous.get("outputs", []),
+        "outputs": list(outcome.outputs) if good else (kept["outputs"] if kept else []),
         "html": f"html/{outcome.slug}.html",
         "pdf": f"pdf/{outcome.slug}.pdf",
-        "pages": outcome.pages if good else previous.get("pages"),
+        "pages": outcome.pages if good else (kept["pages"] if kept else None),
         "problems": [str(problem) for problem in outcome.problems],
         "proofreading": ([{"kind": note.kind, "text": note.text} for note in outcome.notes]
-                         if good else previous.get("proofreading", [])),
-        "summary": outcome.summary or previous.get("summary"),
+                         if good else (kept["proofreading"] if kept else [])),
+        "summary": outcome.summary or (previous["summary"] if previous else None),
     }

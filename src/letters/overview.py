@@ -6,6 +6,7 @@ from pathlib import Path
 
 from letters.context import PARAGRAPH_NAMES, optional_paragraphs
 from letters.figures import key_statistics
+from letters.manifest import Entry, Summary
 from letters.tool_pages import page
 from letters.validate import Council, Year
 from letters.write import write_atomically
@@ -17,7 +18,7 @@ MEASURES = ("upheld", "compliance", "remedies")
 HIGHER_IS_BETTER = {"upheld": False, "compliance": True, "remedies": True}
 
 
-def council_summary(council: Council, year: Year) -> dict:
+def council_summary(council: Council, year: Year) -> Summary:
     """What the overview shows of a council, kept in the manifest for unchanged councils."""
     statistics = key_statistics(council.statistics, year.averages[council.authority_type])
     return {
@@ -29,13 +30,13 @@ def council_summary(council: Council, year: Year) -> dict:
     }
 
 
-def overview_rows(councils: dict[str, dict], outputs: Path) -> list[dict]:
+def overview_rows(councils: dict[str, Entry], outputs: Path) -> list[dict]:
     """One row per council, from its manifest entry, in the order of the council's name."""
     rows = []
     for slug, entry in councils.items():
-        summary = entry.get("summary") or {"name": slug, "authority_type": "", "figures": {},
-                                           "optional_paragraphs": []}
-        notes = [note for note in entry.get("proofreading", []) if isinstance(note, dict)]
+        summary: Summary = entry["summary"] or {"name": slug, "authority_type": "",
+                                                "figures": {}, "optional_paragraphs": []}
+        notes = entry["proofreading"]
         rows.append({
             "slug": slug,
             **summary,
@@ -45,14 +46,14 @@ def overview_rows(councils: dict[str, dict], outputs: Path) -> list[dict]:
                     for measure in MEASURES},
             "mark": {measure: better_or_worse(measure, *summary["figures"].get(
                 measure, [None, None])) for measure in MEASURES},
-            "pages": entry.get("pages"),
-            "status": entry.get("status"),
-            "rebuilt": entry.get("rebuilt", True),
-            "defects": [note["text"] for note in notes if note.get("kind") == "defect"],
-            "information": [note["text"] for note in notes if note.get("kind") == "information"],
-            "problems": entry.get("problems", []),
-            "html": entry["html"] if (outputs / entry["html"]).exists() else None,
-            "pdf": entry["pdf"] if (outputs / entry["pdf"]).exists() else None,
+            "pages": entry["pages"],
+            "status": entry["status"],
+            "rebuilt": entry["rebuilt"],
+            "defects": [note["text"] for note in notes if note["kind"] == "defect"],
+            "information": [note["text"] for note in notes if note["kind"] == "information"],
+            "problems": entry["problems"],
+            **{kind: f"{kind}/{slug}.{kind}" if (outputs / kind / f"{slug}.{kind}").exists()
+               else None for kind in ("html", "pdf")},
         })
     return sorted(rows, key=lambda row: row["name"].casefold())
 
@@ -115,7 +116,7 @@ def inert(cell: object) -> object:
     return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
-def write_overview(outputs: Path, councils: dict[str, dict], year: int) -> None:
+def write_overview(outputs: Path, councils: dict[str, Entry], year: int) -> None:
     """The year at a glance for reviewers: build/index.html, and build/letters.csv alike."""
     rows = overview_rows(councils, outputs)
     write_atomically(outputs / "index.html", overview_html(rows, year).encode("utf-8"))

@@ -5,6 +5,7 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from letters.problems import LettersError, Problem
 from letters.project import Project
@@ -132,7 +133,7 @@ def has_outputs(outputs: Path, slug: str) -> bool:
 
 
 def remove_deleted_councils(project: Project, outputs: Path,
-                            recorded: dict[str, dict]) -> list[str]:
+                            recorded: dict[str, Any]) -> list[str]:
     """Remove the outputs of councils whose files are gone; returns their slugs."""
     current = {path.stem for path in project.council_files()}
     built = {path.stem for kind in ("html", "pdf") for path in (outputs / kind).glob(f"*.{kind}")}
