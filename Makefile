@@ -22,6 +22,7 @@ test: $(VENV)/.installed ## Run the tests and the linter
 	@scripts/install-system-deps test
 	$(BIN)/pytest
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 visual-refresh: $(VENV)/.installed ## After a deliberate change to the look: new page images for the visual test

@@ -27,13 +27,21 @@ def run_case(case: Case, folder: Path) -> tuple[float, int, bool]:
     root = copy_project(folder)
     arguments = case.setup(root)
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "letters", *arguments], cwd=root,
-                            capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "COLUMNS": "200"})
+    result = subprocess.run(
+        [sys.executable, "-m", "letters", *arguments],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     seconds = time.perf_counter() - started
-    clean = (result.returncode == case.exit_code and result.stderr == case.expected
-             and "Traceback" not in result.stderr + result.stdout
-             and "unexpected error" not in result.stderr)
+    clean = (
+        result.returncode == case.exit_code
+        and result.stderr == case.expected
+        and "Traceback" not in result.stderr + result.stdout
+        and "unexpected error" not in result.stderr
+    )
     return seconds, result.returncode, clean
 
 
@@ -53,9 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + ", ".join(f"{family}: {count}" for family, count in sorted(families.items())))
     answered = sum(row[3] for row in rows)
     slowest = max(rows, key=lambda row: row[1])
-    print(f"{len(rows)} bad inputs, {answered} answered cleanly; median "
-          f"{statistics.median(row[1] for row in rows):.3f} s, slowest {slowest[0].id} "
-          f"{slowest[1]:.3f} s")
+    print(
+        f"{len(rows)} bad inputs, {answered} answered cleanly; median "
+        f"{statistics.median(row[1] for row in rows):.3f} s, slowest {slowest[0].id} "
+        f"{slowest[1]:.3f} s"
+    )
     return 0 if answered == len(rows) else 1
 
 

@@ -32,9 +32,20 @@ def main() -> None:
             shutil.copytree(REPO / folder, root / folder)
         shutil.copy(REPO / "year.yaml", root / "year.yaml")
         council = root / "councils" / "canterbury.yaml"
-        server = subprocess.Popen([sys.executable, "-m", "letters", "preview", "canterbury",
-                                   "--no-open", "--root", str(root)],
-                                  stdout=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "letters",
+                "preview",
+                "canterbury",
+                "--no-open",
+                "--root",
+                str(root),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert server.stdout is not None
         url = server.stdout.readline().split(" at ")[1].split(" (")[0]
         seconds = []
@@ -55,8 +66,10 @@ def main() -> None:
             server.send_signal(signal.SIGINT)
             server.communicate(timeout=10)
     print("save to page, seconds:", " ".join(f"{second:.3f}" for second in seconds))
-    print(f"median of {len(seconds)}: {statistics.median(seconds):.3f} s; "
-          f"slowest {max(seconds):.3f} s (target: within 1 s)")
+    print(
+        f"median of {len(seconds)}: {statistics.median(seconds):.3f} s; "
+        f"slowest {max(seconds):.3f} s (target: within 1 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -58,8 +58,9 @@ class WorkerMemory:
 
 def children(pid: int) -> list[int]:
     try:
-        return [int(child) for child in
-                Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return [
+            int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
     except OSError:
         return []
 
@@ -90,8 +91,9 @@ def one_more_investigation(council_file: Path) -> None:
     found = re.search(r"investigations: (\d+)", text)
     assert found, f"{council_file} has no investigations"
     count = int(found[1])
-    council_file.write_text(text.replace(f"investigations: {count}",
-                                         f"investigations: {count + 1}", 1))
+    council_file.write_text(
+        text.replace(f"investigations: {count}", f"investigations: {count + 1}", 1)
+    )
 
 
 def median_warm_render(root: Path, slug: str, repeats: int = 15) -> float:
@@ -105,8 +107,9 @@ def median_warm_render(root: Path, slug: str, repeats: int = 15) -> float:
     project = Project(root)
     year = read_year(project)
     councils, _ = read_councils(project, [project.council_file(slug)], year)
-    html = render_html(html_environment(project),
-                       letter_context(councils[slug], year, standalone=False))
+    html = render_html(
+        html_environment(project), letter_context(councils[slug], year, standalone=False)
+    )
     renderer = PdfRenderer(TemplateFiles(project).stylesheet(), "letter.css")
     renderer.render(html, slug, [])
     times = []
@@ -123,8 +126,11 @@ def naive_loop(root: Path, sample: int) -> float:
     out = Path(tempfile.mkdtemp())
     started = time.perf_counter()
     for page in pages:
-        subprocess.run([str(BIN / "weasyprint"), str(page), str(out / f"{page.stem}.pdf")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "weasyprint"), str(page), str(out / f"{page.stem}.pdf")],
+            check=True,
+            capture_output=True,
+        )
     return (time.perf_counter() - started) / len(pages)
 
 
@@ -149,24 +155,50 @@ def main() -> None:
     starts = [samples[len(samples) // 4] for samples in memory.samples.values()]
     ends = [samples[-1] for samples in memory.samples.values()]
     rows = [
-        ("clean full-year build (HTML+PDF)", f"{clean:.1f} s", f"{clean / ideal:.2f} x ideal",
-         "<= 1.15 x ideal"),
-        ("ideal: median warm render x councils / cores",
-         f"{ideal:.1f} s", f"{warm:.3f} s x {councils} / {cores}", ""),
-        (f"naive loop, {arguments.sample} letters extrapolated", f"{naive_year:.1f} s",
-         f"{naive_year / clean:.1f} x slower than ours", ">= 8 x"),
+        (
+            "clean full-year build (HTML+PDF)",
+            f"{clean:.1f} s",
+            f"{clean / ideal:.2f} x ideal",
+            "<= 1.15 x ideal",
+        ),
+        (
+            "ideal: median warm render x councils / cores",
+            f"{ideal:.1f} s",
+            f"{warm:.3f} s x {councils} / {cores}",
+            "",
+        ),
+        (
+            f"naive loop, {arguments.sample} letters extrapolated",
+            f"{naive_year:.1f} s",
+            f"{naive_year / clean:.1f} x slower than ours",
+            ">= 8 x",
+        ),
         ("no-op rebuild", f"{noop:.2f} s", "", "<= 1 s"),
-        ("one edited council", f"{one_edit:.2f} s", f"1 s + one render = {1 + warm:.2f} s",
-         "<= 1 s + one render"),
+        (
+            "one edited council",
+            f"{one_edit:.2f} s",
+            f"1 s + one render = {1 + warm:.2f} s",
+            "<= 1 s + one render",
+        ),
         ("HTML-only year", f"{html_only:.2f} s", "", "<= 2 s"),
-        ("worker memory, a quarter into the year", f"{max(starts)} MB",
-         f"{len(starts)} workers: {', '.join(map(str, starts))} MB", "<= 300 MB"),
-        ("worker memory, end of year", f"{max(ends)} MB",
-         f"{', '.join(map(str, ends))} MB", "not growing"),
+        (
+            "worker memory, a quarter into the year",
+            f"{max(starts)} MB",
+            f"{len(starts)} workers: {', '.join(map(str, starts))} MB",
+            "<= 300 MB",
+        ),
+        (
+            "worker memory, end of year",
+            f"{max(ends)} MB",
+            f"{', '.join(map(str, ends))} MB",
+            "not growing",
+        ),
     ]
-    print(f"machine: {platform.machine()}, {cores} cores, {platform.system()} "
-          f"{platform.release()}; Python {platform.python_version()}, "
-          f"WeasyPrint {version('weasyprint')}, letters {version('letters')}")
+    print(
+        f"machine: {platform.machine()}, {cores} cores, {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, "
+        f"WeasyPrint {version('weasyprint')}, letters {version('letters')}"
+    )
     print(f"\n| {'measure':48} | {'result':>9} | {'detail':42} | target |")
     print(f"|{'-' * 50}|{'-' * 11}:|{'-' * 44}|--------|")
     for measure, result, detail, target in rows:

@@ -60,8 +60,9 @@ def expected_paragraphs(slug: str) -> list[str]:
 class TextOfHtml(HTMLParser):
     """The text a reader sees in an HTML page: no head, styles or scripts; blocks on new lines."""
 
-    BLOCKS = frozenset({"p", "h1", "h2", "h3", "div", "section", "header", "article", "br", "li",
-                        "span"})
+    BLOCKS = frozenset(
+        {"p", "h1", "h2", "h3", "div", "section", "header", "article", "br", "li", "span"}
+    )
     HIDDEN = frozenset({"head", "style", "script", "title"})
 
     def __init__(self) -> None:
@@ -92,8 +93,9 @@ def html_text(path: Path) -> str:
 
 def pdf_pages(path: Path) -> list[str]:
     """The text of each page of a PDF, read back with pdftotext, without the page-number footer."""
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
     return [PAGE_FOOTER.sub("", page) for page in text.split("\f")[:-1]]
 
 

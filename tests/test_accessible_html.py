@@ -23,8 +23,13 @@ def test_axe_finds_no_wcag_violations(built: Path, page, slug: str):
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
     assert results.response["violations"] == [], results.generate_snapshot()
     passed = {rule["id"] for rule in results.response["passes"]}
-    assert {"color-contrast", "html-has-lang", "image-alt", "document-title",
-            "link-name"} <= passed  # the rules really ran on this page
+    assert {
+        "color-contrast",
+        "html-has-lang",
+        "image-alt",
+        "document-title",
+        "link-name",
+    } <= passed  # the rules really ran on this page
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -35,7 +40,8 @@ def test_letter_reads_as_plain_accessible_text(built: Path, page, slug: str):
     paragraphs = page.locator("article p, .statistics p")
     styles = paragraphs.evaluate_all(
         "elements => elements.map(e => { const s = getComputedStyle(e);"
-        " return [parseFloat(s.fontSize), s.fontFamily, s.textAlign]; })")
+        " return [parseFloat(s.fontSize), s.fontFamily, s.textAlign]; })"
+    )
     assert all(size >= 16 for size, _, _ in styles)  # 12 pt = 16 CSS pixels
     assert all(family.endswith("sans-serif") for _, family, _ in styles)
     assert {align for _, _, align in styles} <= {"left", "start"}
@@ -58,13 +64,15 @@ def test_the_letter_asks_the_browser_for_nothing_but_itself(built: Path, page, s
     policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
     assert policy.startswith("default-src 'none'; ")
     assert {url.split(",")[0].split(";")[0] for url in requested} <= {
-        letter.as_uri(), "data:image/svg+xml", "data:font/woff2"}
+        letter.as_uri(),
+        "data:image/svg+xml",
+        "data:font/woff2",
+    }
 
 
 @pytest.mark.parametrize("width", [320, 1280])
 @pytest.mark.parametrize("slug", ["canterbury", "leicester"])
-def test_the_letter_passes_axe_and_reflows_at_any_width(built: Path, page, slug: str,
-                                                       width: int):
+def test_the_letter_passes_axe_and_reflows_at_any_width(built: Path, page, slug: str, width: int):
     """WCAG 1.4.10: at 320 CSS pixels nothing scrolls sideways and no label is covered."""
     page.set_viewport_size({"width": width, "height": 900})
     try:

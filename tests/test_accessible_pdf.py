@@ -8,9 +8,13 @@ import pytest
 
 from helpers import SLUGS, expected_paragraphs, find_in_order, normalise, pdf_pages
 
-NAMES = {"canterbury": "Canterbury City Council", "cannock-chase": "Cannock Chase District Council",
-         "sevenoaks": "Sevenoaks District Council", "maidstone": "Maidstone Borough Council",
-         "leicester": "Leicester City Council"}
+NAMES = {
+    "canterbury": "Canterbury City Council",
+    "cannock-chase": "Cannock Chase District Council",
+    "sevenoaks": "Sevenoaks District Council",
+    "maidstone": "Maidstone Borough Council",
+    "leicester": "Leicester City Council",
+}
 
 
 def structure(node, found=None) -> list[tuple[str, str | None]]:
@@ -19,7 +23,7 @@ def structure(node, found=None) -> list[tuple[str, str | None]]:
     if "/S" in node:
         found.append((str(node["/S"]), str(node["/Alt"]) if "/Alt" in node else None))
     kids = node.get("/K")
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
         if isinstance(kid, pikepdf.Dictionary):
             structure(kid, found)
     return found
@@ -35,15 +39,18 @@ def test_pdf_is_tagged_with_language_title_and_alt_text(built: Path, slug: str, 
         assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
         assert str(pdf.docinfo.Title) == f"Annual Review letter 2020 – {NAMES[slug]}"
         assert str(pdf.docinfo.Author) == "Michael King"
-        assert str(pdf.docinfo.Subject).startswith("The Local Government and Social Care "
-                                                   "Ombudsman's annual review letter to ")
+        assert str(pdf.docinfo.Subject).startswith(
+            "The Local Government and Social Care Ombudsman's annual review letter to "
+        )
         elements = structure(pdf.Root.StructTreeRoot)
         tags = [tag for tag, _ in elements]
         assert tags.count("/H1") == 1 and "/H2" in tags and tags.count("/H3") == 3
         figures = [alt for tag, alt in elements if tag == "/Figure"]
         assert None not in figures
-        assert figures[:2] == ["Local Government & Social Care Ombudsman",
-                               "Signature of Michael King"]
+        assert figures[:2] == [
+            "Local Government & Social Care Ombudsman",
+            "Signature of Michael King",
+        ]
         assert len(figures) == 2  # the charts' bars are decoration beside their text
 
 
@@ -51,8 +58,10 @@ def test_charts_read_as_rows_of_name_and_figure(built: Path):
     """The bars are drawn beside text that says all they show: a reader reads the rows."""
     statistics = normalise(pdf_pages(built / "build" / "pdf" / "canterbury.pdf")[-1])
     for council, average in (("50%", "45%"), ("100%", "99%"), ("0%", "20%")):
-        assert (f"Canterbury City Council {council} Average for District Councils {average}"
-                in statistics)
+        assert (
+            f"Canterbury City Council {council} Average for District Councils {average}"
+            in statistics
+        )
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -92,8 +101,10 @@ def test_an_image_without_alt_text_fails_the_letter(project: Path):
     edit(project / "templates" / "letter.html.j2", 'alt="Signature of {{ signatory.name }}"', "")
     result = letters("build", "maidstone", "--root", str(project))
     assert result.exit_code == 1
-    assert result.stderr == ('councils/maidstone.yaml: PDF rendering: Image '
-                             '"data:image/svg+xml;base64,..." has no required alt description\n')
+    assert result.stderr == (
+        "councils/maidstone.yaml: PDF rendering: Image "
+        '"data:image/svg+xml;base64,..." has no required alt description\n'
+    )
     assert not (project / "build" / "pdf" / "maidstone.pdf").exists()
 
 
@@ -103,8 +114,9 @@ BLOCK_TAGS = {"P", "H1", "H2", "H3", "LI"}
 def tag_text_blocks(path: Path) -> list[tuple[str, str]]:
     """The tag tree as `pdfinfo -struct-text` reads it (poppler, not the tool that wrote it):
     each block element with the text of everything inside it, joined as a reader joins it."""
-    output = subprocess.run(["pdfinfo", "-struct-text", str(path)], check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        ["pdfinfo", "-struct-text", str(path)], check=True, capture_output=True, text=True
+    ).stdout
     blocks: list[list[str]] = []
     stack: list[tuple[int, str]] = []
     for line in output.splitlines():
@@ -126,22 +138,26 @@ def tag_text_blocks(path: Path) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("slug", SLUGS)
 def test_the_tag_text_reads_every_paragraph_word_for_word(built: Path, slug: str):
     """Line ends are word breaks in the tags too: no "canbe learned", no "CarmichaelChief"."""
-    text = normalise(" ".join(text for _, text in tag_text_blocks(
-        built / "build" / "pdf" / f"{slug}.pdf")))
+    text = normalise(
+        " ".join(text for _, text in tag_text_blocks(built / "build" / "pdf" / f"{slug}.pdf"))
+    )
     assert find_in_order(expected_paragraphs(slug), text) == []
 
 
 def test_a_recipient_reads_as_separate_lines(built: Path):
-    blocks = dict((text.split(" ")[0], text) for _, text in tag_text_blocks(
-        built / "build" / "pdf" / "canterbury.pdf"))
-    assert blocks["Mr"].strip() == ("Mr Carmichael Chief Executive & Town Clerk Canterbury City "
-                                    "Council")
+    blocks = dict(
+        (text.split(" ")[0], text)
+        for _, text in tag_text_blocks(built / "build" / "pdf" / "canterbury.pdf")
+    )
+    assert blocks["Mr"].strip() == (
+        "Mr Carmichael Chief Executive & Town Clerk Canterbury City Council"
+    )
 
 
 def struct_elements(node, found=None) -> list:
     found = [] if found is None else found
     kids = node.get("/K")
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
         if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
             found.append(kid)
             struct_elements(kid, found)
@@ -155,29 +171,38 @@ def marked_content(pdf) -> list[tuple[int, str, int | None]]:
         for operands, operator in pikepdf.parse_content_stream(page):
             if str(operator) == "BDC":
                 properties = operands[1]
-                mcid = int(properties.MCID) if isinstance(
-                    properties, pikepdf.Dictionary) and "/MCID" in properties else None
+                mcid = (
+                    int(properties.MCID)
+                    if isinstance(properties, pikepdf.Dictionary) and "/MCID" in properties
+                    else None
+                )
                 found.append((number, str(operands[0]), mcid))
     return found
 
 
 @pytest.mark.parametrize("variant", ["pdf", "pdf-a"])
 @pytest.mark.parametrize("slug", SLUGS)
-def test_every_tagged_piece_is_in_the_tree_and_page_numbers_are_artifacts(built: Path,
-                                                                          slug: str,
-                                                                          variant: str):
+def test_every_tagged_piece_is_in_the_tree_and_page_numbers_are_artifacts(
+    built: Path, slug: str, variant: str
+):
     with pikepdf.open(built / "build" / variant / f"{slug}.pdf") as pdf:
         pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
         elements = struct_elements(pdf.Root.StructTreeRoot)
-        in_tree = {(pages[element.Pg.objgen], kid) for element in elements
-                   for kid in element.K if isinstance(kid, int)}
+        in_tree = {
+            (pages[element.Pg.objgen], kid)
+            for element in elements
+            for kid in element.K
+            if isinstance(kid, int)
+        }
         content = marked_content(pdf)
         assert {(page, mcid) for page, _, mcid in content if mcid is not None} == in_tree
         artifacts = [page for page, tag, _ in content if tag == "/Artifact"]
         assert artifacts == list(range(len(pdf.pages)))  # one per page: its number
         assert all(len(element.K) > 0 for element in elements)  # no empty element
-    assert not any("Page 1 of" in text for _, text in tag_text_blocks(
-        built / "build" / variant / f"{slug}.pdf"))
+    assert not any(
+        "Page 1 of" in text
+        for _, text in tag_text_blocks(built / "build" / variant / f"{slug}.pdf")
+    )
 
 
 def test_a_paragraph_split_by_a_page_break_is_one_element(built: Path):
@@ -185,19 +210,31 @@ def test_a_paragraph_split_by_a_page_break_is_one_element(built: Path):
         pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
         document = pdf.Root.StructTreeRoot.K[0]
         assert [str(top.S) for top in document.K] == ["/Part"]
-        split = [element for element in struct_elements(document) if element.S == "/P"
-                 and len({pages[kid.Pg.objgen] for kid in element.K
-                          if isinstance(kid, pikepdf.Dictionary)}) > 1]
+        split = [
+            element
+            for element in struct_elements(document)
+            if element.S == "/P"
+            and len(
+                {pages[kid.Pg.objgen] for kid in element.K if isinstance(kid, pikepdf.Dictionary)}
+            )
+            > 1
+        ]
     assert len(split) == 1
-    paragraphs = [text for tag, text in tag_text_blocks(built / "build" / "pdf" / "maidstone.pdf")
-                  if text.startswith("Finally, we compare")]
+    paragraphs = [
+        text
+        for tag, text in tag_text_blocks(built / "build" / "pdf" / "maidstone.pdf")
+        if text.startswith("Finally, we compare")
+    ]
     assert paragraphs and paragraphs[0].endswith("Unitary Councils, and London Boroughs.")
 
 
 def test_figure_boxes_are_in_points_from_the_bottom_left(built: Path):
     with pikepdf.open(built / "build" / "pdf" / "canterbury.pdf") as pdf:
-        figures = [element for element in struct_elements(pdf.Root.StructTreeRoot)
-                   if element.S == "/Figure"]
+        figures = [
+            element
+            for element in struct_elements(pdf.Root.StructTreeRoot)
+            if element.S == "/Figure"
+        ]
         letterhead = [float(value) for value in figures[0].A.BBox]
         height = float(figures[0].Pg.MediaBox[3])
     x1, y1, x2, y2 = letterhead

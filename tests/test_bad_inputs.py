@@ -11,8 +11,14 @@ from helpers import last_line, letters
 
 BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
 COUNCIL_CASES = sorted((BAD_INPUTS / "councils").glob("*.yaml"))
-FAMILIES = {"council files", "year files", "spreadsheets", "templates", "command lines",
-            "file-system states"}
+FAMILIES = {
+    "council files",
+    "year files",
+    "spreadsheets",
+    "templates",
+    "command lines",
+    "file-system states",
+}
 
 
 def expected(case: Path) -> str:
@@ -26,8 +32,9 @@ def test_the_corpus_covers_every_family():
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_each_bad_input_gets_its_exact_message(project: Path, case: Case,
-                                               monkeypatch: pytest.MonkeyPatch):
+def test_each_bad_input_gets_its_exact_message(
+    project: Path, case: Case, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.chdir(project)
     result = letters(*case.setup(project))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
@@ -42,8 +49,9 @@ def test_build_skips_the_council_and_says_why(project: Path, case: Path):
     assert isinstance(result.exception, SystemExit)
     assert result.exit_code == 1
     assert result.stderr == expected(case)
-    assert last_line(result).startswith("0 built, 0 unchanged, "
-                                        "1 skipped (data errors), 0 failed in ")
+    assert last_line(result).startswith(
+        "0 built, 0 unchanged, 1 skipped (data errors), 0 failed in "
+    )
     assert not (project / "build" / "pdf" / f"{case.stem}.pdf").exists()
 
 
@@ -65,8 +73,10 @@ def test_every_problem_in_every_file_at_once(project: Path):
     for name in ("count-negative", "unknown-field-misspelt", "yaml-tab-indent"):
         shutil.copy(BAD_INPUTS / "councils" / f"{name}.yaml", project / "councils")
     (project / "councils" / "two-mistakes.yaml").write_text(
-        (BAD_INPUTS / "councils" / "upheld-more-than-investigations.yaml").read_text()
-        .replace("name: Testham Borough Council", "name: ''"))
+        (BAD_INPUTS / "councils" / "upheld-more-than-investigations.yaml")
+        .read_text()
+        .replace("name: Testham Borough Council", "name: ''")
+    )
     result = letters("check", "--root", str(project))
     assert result.exit_code == 1
     assert result.stderr == (
@@ -75,5 +85,6 @@ def test_every_problem_in_every_file_at_once(project: Path):
         "councils/two-mistakes.yaml:9: statistics.upheld: 12 is more than "
         "statistics.investigations (10)\n"
         + expected(BAD_INPUTS / "councils" / "unknown-field-misspelt.yaml")
-        + expected(BAD_INPUTS / "councils" / "yaml-tab-indent.yaml"))
+        + expected(BAD_INPUTS / "councils" / "yaml-tab-indent.yaml")
+    )
     assert result.stdout == "5 problems in 4 files; 9 councils checked\n"

@@ -26,8 +26,9 @@ def test_build_works_on_the_folder_it_is_run_in(project: Path, monkeypatch: pyte
     monkeypatch.chdir(project)
     result = letters("build", "maidstone")
     assert result.exit_code == 0, result.output
-    assert last_line(result).startswith("1 built, 0 unchanged, "
-                                        "0 skipped (data errors), 0 failed in ")
+    assert last_line(result).startswith(
+        "1 built, 0 unchanged, 0 skipped (data errors), 0 failed in "
+    )
     assert (project / "build" / "html" / "maidstone.html").is_file()
     assert (project / "build" / "pdf" / "maidstone.pdf").is_file()
     assert not (project / "build" / "pdf" / "canterbury.pdf").exists()
@@ -38,8 +39,9 @@ def test_build_writes_every_council_and_a_manifest(built: Path):
     assert sorted(manifest) == sorted(SLUGS)
     for slug in SLUGS:
         assert manifest[slug]["status"] == "built"
-        assert manifest[slug]["pages"] == len(PdfReader(built / "build" / "pdf" / f"{slug}.pdf")
-                                              .pages)
+        assert manifest[slug]["pages"] == len(
+            PdfReader(built / "build" / "pdf" / f"{slug}.pdf").pages
+        )
     assert sorted(path.name for path in (built / "build").rglob(".*")) == []
 
 
@@ -53,11 +55,14 @@ def test_building_one_council_keeps_the_others_in_the_manifest(project: Path):
 def test_unknown_council_is_named_with_the_councils_there_are(project: Path):
     result = letters("build", "canterbry", "--root", str(project))
     assert result.exit_code == 1
-    assert result.stderr == ("councils/canterbry.yaml: no such council file; did you mean "
-                             "canterbury?\n")
+    assert result.stderr == (
+        "councils/canterbry.yaml: no such council file; did you mean canterbury?\n"
+    )
     result = letters("build", "york", "--root", str(project))
-    assert result.stderr == ("councils/york.yaml: no such council file; the councils are: "
-                             "cannock-chase, canterbury, leicester, maidstone, sevenoaks\n")
+    assert result.stderr == (
+        "councils/york.yaml: no such council file; the councils are: "
+        "cannock-chase, canterbury, leicester, maidstone, sevenoaks\n"
+    )
 
 
 @pytest.mark.parametrize("argument", ["canterbury.yaml", "councils/canterbury.yaml"])
@@ -86,8 +91,11 @@ def test_built_letters_carry_no_draft_marker(built: Path):
 
 def test_links_are_real_links_in_the_pdf(built: Path):
     pdf = PdfReader(built / "build" / "pdf" / "canterbury.pdf")
-    uris = {annotation.get_object()["/A"]["/URI"] for page in pdf.pages
-            for annotation in page.get("/Annots", [])}
+    uris = {
+        annotation.get_object()["/A"]["/URI"]
+        for page in pdf.pages
+        for annotation in page.get("/Annots", [])
+    }
     assert uris == {
         "https://www.lgo.org.uk/your-councils-performance",
         "https://www.lgo.org.uk/information-centre/reports/annual-review-reports/"
@@ -105,8 +113,7 @@ def test_html_is_self_contained(built: Path):
     assert '<a href="https://www.lgo.org.uk/training">www.lgo.org.uk/training</a>' in html
 
 
-def test_ctrl_c_during_an_import_says_what_was_kept(project: Path,
-                                                   monkeypatch: pytest.MonkeyPatch):
+def test_ctrl_c_during_an_import_says_what_was_kept(project: Path, monkeypatch: pytest.MonkeyPatch):
     def interrupted(*args):
         raise KeyboardInterrupt
 
@@ -116,13 +123,16 @@ def test_ctrl_c_during_an_import_says_what_was_kept(project: Path,
     assert result.stderr == "letters: stopped before the end; no council file was changed\n"
 
 
-def test_a_fault_of_the_tool_is_one_line_with_status_2(project: Path,
-                                                       monkeypatch: pytest.MonkeyPatch):
+def test_a_fault_of_the_tool_is_one_line_with_status_2(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
     def broken(project):
         raise RuntimeError("something the tool did not expect")
 
     monkeypatch.setattr("letters.build.check", broken)
     result = letters("check", "--root", str(project))
     assert result.exit_code == 2
-    assert result.stderr == ("letters: unexpected error, please report it (LETTERS_DEBUG=1 shows "
-                             "details): RuntimeError: something the tool did not expect\n")
+    assert result.stderr == (
+        "letters: unexpected error, please report it (LETTERS_DEBUG=1 shows "
+        "details): RuntimeError: something the tool did not expect\n"
+    )

@@ -34,8 +34,10 @@ def letter_date_of(project: Path, slug: str) -> tuple[str, str]:
     html = (project / "build" / "html" / f"{slug}.html").read_text()
     assert html.rstrip().endswith("</html>"), f"{slug}.html is cut short"
     pdf = PdfReader(project / "build" / "pdf" / f"{slug}.pdf").pages[0].extract_text()
-    return (OLD if OLD in html else NEW if NEW in html else "?",
-            OLD if OLD in pdf else NEW if NEW in pdf else "?")
+    return (
+        OLD if OLD in html else NEW if NEW in html else "?",
+        OLD if OLD in pdf else NEW if NEW in pdf else "?",
+    )
 
 
 def new_letter_date(project: Path) -> None:
@@ -43,13 +45,19 @@ def new_letter_date(project: Path) -> None:
 
 
 def build_in_a_process(project: Path, **options) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "letters", "build", "--root", str(project)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+    return subprocess.Popen(
+        [sys.executable, "-m", "letters", "build", "--root", str(project)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **options,
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_build_killed_at_a_random_point_leaves_whole_letters_and_a_true_manifest(
-        project: Path, seed: int):
+    project: Path, seed: int
+):
     slugs = many_councils(project)
     assert letters("build", "--root", str(project)).exit_code == 0
     new_letter_date(project)
@@ -65,7 +73,8 @@ def test_a_build_killed_at_a_random_point_leaves_whole_letters_and_a_true_manife
         outputs = letter_date_of(project, slug)
         assert set(outputs) <= {OLD, NEW}
         recorded_as_new = manifest[slug]["fingerprint"] == council_fingerprint(
-            shared, project / "councils" / f"{slug}.yaml")
+            shared, project / "councils" / f"{slug}.yaml"
+        )
         if recorded_as_new:
             assert outputs == (NEW, NEW), slug
 
@@ -95,8 +104,9 @@ def test_only_letters_recorded_as_built_are_skipped_after_a_kill(project: Path):
 
     again = letters("build", "--root", str(project))
     assert again.exit_code == 0, again.output
-    assert last_line(again).startswith(f"{len(slugs) - len(written)} built, "
-                                       f"{len(written)} unchanged, ")
+    assert last_line(again).startswith(
+        f"{len(slugs) - len(written)} built, {len(written)} unchanged, "
+    )
 
 
 def test_an_output_that_cannot_be_written_fails_only_its_council(project: Path):
@@ -109,9 +119,9 @@ def test_an_output_that_cannot_be_written_fails_only_its_council(project: Path):
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "build/pdf/maidstone.pdf: cannot be written (Is a directory): a folder is in the way: "
-        "remove or rename it (letter to maidstone)\n")
-    assert last_line(result).startswith("4 built, 0 unchanged, 0 skipped (data errors), "
-                                        "1 failed, ")
+        "remove or rename it (letter to maidstone)\n"
+    )
+    assert last_line(result).startswith("4 built, 0 unchanged, 0 skipped (data errors), 1 failed, ")
     html = (project / "build" / "html" / "maidstone.html").read_text()
     assert OLD in html and NEW not in html  # the council's outputs go together, or not at all
     manifest = json.loads((project / "build" / "manifest.json").read_text())["councils"]
@@ -123,6 +133,7 @@ def no_file_larger_than(size: int):
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write then fails with EFBIG
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
     return limit
 
 
@@ -136,10 +147,12 @@ def test_a_full_disk_keeps_every_old_letter_whole(project: Path):
     assert sorted(stderr.splitlines())[0] == (
         "build/html/cannock-chase.html: cannot be written (File too large): the file is larger "
         "than this system allows: free some space or raise the limit, and build again (letter "
-        "to cannock-chase)")
+        "to cannock-chase)"
+    )
     assert "Traceback" not in stderr
-    assert stdout.splitlines()[-1].startswith("0 built, 0 unchanged, 0 skipped (data errors), "
-                                              "5 failed")
+    assert stdout.splitlines()[-1].startswith(
+        "0 built, 0 unchanged, 0 skipped (data errors), 5 failed"
+    )
     for slug in ("canterbury", "leicester"):
         assert letter_date_of(project, slug) == (OLD, OLD)
     assert sorted(path.name for path in (project / "build").rglob(".*")) == []

@@ -20,20 +20,23 @@ from letters.figures import (
 from letters.validate import Averages, Statistics
 
 
-@pytest.mark.parametrize(("part", "whole", "percent"), [
-    pytest.param(7, 11, 64, id="maidstone-upheld-7-of-11"),
-    pytest.param(1, 7, 14, id="maidstone-remedies-1-of-7"),
-    pytest.param(5, 10, 50, id="canterbury-upheld"),
-    pytest.param(1, 8, 13, id="12.5-rounds-half-up"),
-    pytest.param(1, 200, 1, id="0.5-rounds-up"),
-    pytest.param(1, 201, 1, id="just-under-0.5-is-still-not-none"),
-    pytest.param(1, 2000, 1, id="1-of-2000-is-not-0"),
-    pytest.param(199, 200, 99, id="99.5-is-not-all-of-them"),
-    pytest.param(1999, 2000, 99, id="1999-of-2000-is-not-100"),
-    pytest.param(3, 200, 2, id="1.5-rounds-half-up"),
-    pytest.param(0, 5, 0, id="none-of-them"),
-    pytest.param(5, 5, 100, id="all-of-them"),
-])
+@pytest.mark.parametrize(
+    ("part", "whole", "percent"),
+    [
+        pytest.param(7, 11, 64, id="maidstone-upheld-7-of-11"),
+        pytest.param(1, 7, 14, id="maidstone-remedies-1-of-7"),
+        pytest.param(5, 10, 50, id="canterbury-upheld"),
+        pytest.param(1, 8, 13, id="12.5-rounds-half-up"),
+        pytest.param(1, 200, 1, id="0.5-rounds-up"),
+        pytest.param(1, 201, 1, id="just-under-0.5-is-still-not-none"),
+        pytest.param(1, 2000, 1, id="1-of-2000-is-not-0"),
+        pytest.param(199, 200, 99, id="99.5-is-not-all-of-them"),
+        pytest.param(1999, 2000, 99, id="1999-of-2000-is-not-100"),
+        pytest.param(3, 200, 2, id="1.5-rounds-half-up"),
+        pytest.param(0, 5, 0, id="none-of-them"),
+        pytest.param(5, 5, 100, id="all-of-them"),
+    ],
+)
 def test_percentage_rounds_half_up_but_never_to_a_false_0_or_100(part, whole, percent):
     assert percentage(part, whole) == percent
 
@@ -42,15 +45,17 @@ def test_percentage_of_nothing_is_none_not_a_division_by_zero():
     assert percentage(0, 0) is None
 
 
-@pytest.mark.parametrize(("average", "shown"), [(45, 45), (99.4, 99), (99.5, 100), (12.5, 13),
-                                                (0, 0), (100, 100)])
+@pytest.mark.parametrize(
+    ("average", "shown"), [(45, 45), (99.4, 99), (99.5, 100), (12.5, 13), (0, 0), (100, 100)]
+)
 def test_averages_show_as_whole_percents_rounded_half_up(average, shown):
     assert whole_percent(average) == shown
 
 
 def test_key_statistics_of_maidstone():
-    counts = Statistics(investigations=11, upheld=7, compliance_outcomes=6, implemented=6,
-                        satisfactory_remedies=1)
+    counts = Statistics(
+        investigations=11, upheld=7, compliance_outcomes=6, implemented=6, satisfactory_remedies=1
+    )
     figures = key_statistics(counts, Averages(upheld=45, compliance=99, remedies=20))
     assert figures.upheld == Figure(percent=64, average=45, count=7, base=11)
     assert figures.compliance == Figure(percent=100, average=99, count=6, base=6)
@@ -58,22 +63,33 @@ def test_key_statistics_of_maidstone():
 
 
 def test_key_statistics_with_nothing_to_count():
-    counts = Statistics(investigations=0, upheld=0, compliance_outcomes=0, implemented=0,
-                        satisfactory_remedies=0)
+    counts = Statistics(
+        investigations=0, upheld=0, compliance_outcomes=0, implemented=0, satisfactory_remedies=0
+    )
     figures = key_statistics(counts, Averages(upheld=45, compliance=99, remedies=20))
     assert (figures.upheld.percent, figures.compliance.percent, figures.remedies.percent) == (
-        None, None, None)
+        None,
+        None,
+        None,
+    )
 
 
-@pytest.mark.parametrize(("count", "wording"), [
-    (0, "satisfactory remedy decisions"), (1, "satisfactory remedy decision"),
-    (2, "satisfactory remedy decisions"), (5, "satisfactory remedy decisions")])
+@pytest.mark.parametrize(
+    ("count", "wording"),
+    [
+        (0, "satisfactory remedy decisions"),
+        (1, "satisfactory remedy decision"),
+        (2, "satisfactory remedy decisions"),
+        (5, "satisfactory remedy decisions"),
+    ],
+)
 def test_noun_is_singular_only_for_one(count, wording):
     assert noun(count, "satisfactory remedy decision", "satisfactory remedy decisions") == wording
 
 
-@pytest.mark.parametrize(("number", "shown"), [(0, "0"), (999, "999"), (1400, "1,400"),
-                                               (1234567, "1,234,567")])
+@pytest.mark.parametrize(
+    ("number", "shown"), [(0, "0"), (999, "999"), (1400, "1,400"), (1234567, "1,234,567")]
+)
 def test_thousands_separators(number, shown):
     assert thousands(number) == shown
 
@@ -83,12 +99,19 @@ def test_dates_as_the_letters_print_them():
     assert long_date(date(2019, 4, 1)) == "1 April 2019"
     assert short_date(date(2020, 3, 31)) == "31/03/20"
     assert f"{long_date(date(2019, 4, 1))} to {long_date(date(2020, 3, 31))}" == (
-        "1 April 2019 to 31 March 2020")
+        "1 April 2019 to 31 March 2020"
+    )
 
 
-@pytest.mark.parametrize(("items", "shown"), [
-    ([], ""), (["London"], "London"), (["London", "Leeds"], "London and Leeds"),
-    (["London", "Bristol", "Leeds", "Birmingham"], "London, Bristol, Leeds and Birmingham")])
+@pytest.mark.parametrize(
+    ("items", "shown"),
+    [
+        ([], ""),
+        (["London"], "London"),
+        (["London", "Leeds"], "London and Leeds"),
+        (["London", "Bristol", "Leeds", "Birmingham"], "London, Bristol, Leeds and Birmingham"),
+    ],
+)
 def test_formatted_list(items, shown):
     assert formatted_list(items) == shown
 

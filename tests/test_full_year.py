@@ -15,8 +15,7 @@ from helpers import REPO, html_text, last_line, letters
 sys.path.insert(0, str(REPO / "benchmarks"))
 from make_year import write_year
 
-COUNTS = ["investigations", "upheld", "compliance_outcomes", "implemented",
-          "satisfactory_remedies"]
+COUNTS = ["investigations", "upheld", "compliance_outcomes", "implemented", "satisfactory_remedies"]
 
 
 def workbook_of_next_years_figures(root: Path, path: Path) -> Path:
@@ -24,8 +23,9 @@ def workbook_of_next_years_figures(root: Path, path: Path) -> Path:
     detailed investigation than its file says."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(["Council", "Authority type", *[count.replace("_", " ").capitalize()
-                                                  for count in COUNTS]])
+    sheet.append(
+        ["Council", "Authority type", *[count.replace("_", " ").capitalize() for count in COUNTS]]
+    )
     for council_file in sorted((root / "councils").glob("*.yaml")):
         council = yaml.safe_load(council_file.read_text())
         counts = [council["statistics"][count] for count in COUNTS]
@@ -46,17 +46,31 @@ def test_the_343_councils_import_check_and_build_without_errors(tmp_path: Path):
 
     result = letters("build", "--root", str(tmp_path), "--strict")
     assert (result.exit_code, result.stderr) == (0, "")  # not one proofreading defect
-    assert re.match(r"343 built, 0 unchanged, 0 skipped \(data errors\), 0 failed"
-                    r"(, \d+ with notes for information)? in ", last_line(result))
+    assert re.match(
+        r"343 built, 0 unchanged, 0 skipped \(data errors\), 0 failed"
+        r"(, \d+ with notes for information)? in ",
+        last_line(result),
+    )
     notes = [line for line in result.stdout.splitlines() if ": for information: " in line]
-    assert all(re.search(r": for information: has 4 pages, not the standard 3: its optional "
-                         r"paragraphs? .+ push it over$", note) for note in notes), notes
+    assert all(
+        re.search(
+            r": for information: has 4 pages, not the standard 3: its optional "
+            r"paragraphs? .+ push it over$",
+            note,
+        )
+        for note in notes
+    ), notes
     assert len(list((tmp_path / "build" / "pdf").glob("*.pdf"))) == 343
     manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())["councils"]
     combinations = {tuple(entry["summary"]["optional_paragraphs"]) for entry in manifest.values()}
     assert len(combinations) == 8  # every combination of the three optional paragraphs
-    assert "Hammersmith & Fulham" in PdfReader(
-        tmp_path / "build" / "pdf" / "hammersmith-and-fulham.pdf").pages[0].extract_text()
+    assert (
+        "Hammersmith & Fulham"
+        in PdfReader(tmp_path / "build" / "pdf" / "hammersmith-and-fulham.pdf")
+        .pages[0]
+        .extract_text()
+    )
     york = yaml.safe_load((tmp_path / "councils" / "york.yaml").read_text())["statistics"]
-    assert (f"a total of {york['investigations']} detailed investigations"
-            in html_text(tmp_path / "build" / "html" / "york.html"))
+    assert f"a total of {york['investigations']} detailed investigations" in html_text(
+        tmp_path / "build" / "html" / "york.html"
+    )

@@ -45,10 +45,13 @@ def test_no_trace_of_paragraphs_a_council_does_not_have(built: Path, slug: str):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_statistics_page_starts_a_page_of_its_own(built: Path, slug: str):
     pages = pdf_pages(built / "build" / "pdf" / f"{slug}.pdf")
-    council_name = {"canterbury": "Canterbury City Council", "cannock-chase":
-                    "Cannock Chase District Council", "sevenoaks": "Sevenoaks District Council",
-                    "maidstone": "Maidstone Borough Council", "leicester":
-                    "Leicester City Council"}[slug]
+    council_name = {
+        "canterbury": "Canterbury City Council",
+        "cannock-chase": "Cannock Chase District Council",
+        "sevenoaks": "Sevenoaks District Council",
+        "maidstone": "Maidstone Borough Council",
+        "leicester": "Leicester City Council",
+    }[slug]
     last = normalise(pages[-1])
     assert last.startswith(f"{council_name} For the period ending: 31/03/20 Complaints upheld")
     assert "Yours sincerely" not in last
@@ -56,9 +59,15 @@ def test_statistics_page_starts_a_page_of_its_own(built: Path, slug: str):
 
 def test_canterbury_statistics_read_back_from_the_pdf(built: Path):
     pdf = built / "build" / "pdf" / "canterbury.pdf"
-    last = subprocess.run(["pdftotext", "-layout", "-f", "4", "-l", "4", str(pdf), "-"],
-                          check=True, capture_output=True, text=True).stdout
-    for figures in ("Canterbury City Council 50% Average for District Councils 45%",
-                    "Canterbury City Council 100% Average for District Councils 99%",
-                    "Canterbury City Council 0% Average for District Councils 20%"):
+    last = subprocess.run(
+        ["pdftotext", "-layout", "-f", "4", "-l", "4", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for figures in (
+        "Canterbury City Council 50% Average for District Councils 45%",
+        "Canterbury City Council 100% Average for District Councils 99%",
+        "Canterbury City Council 0% Average for District Councils 20%",
+    ):
         assert figures in normalise(last)

@@ -13,8 +13,15 @@ from helpers import REPO, copy_project, letters
 from letters.update import slug_of
 from letters.validate import council_name
 
-HEADER = ["council", "authority_type", "investigations", "upheld", "compliance_outcomes",
-          "implemented", "satisfactory_remedies"]
+HEADER = [
+    "council",
+    "authority_type",
+    "investigations",
+    "upheld",
+    "compliance_outcomes",
+    "implemented",
+    "satisfactory_remedies",
+]
 EXAMPLE = REPO / "examples" / "figures-2020.csv"
 
 
@@ -48,7 +55,9 @@ def test_the_example_matches_the_council_files(project: Path):
     before = {p.name: p.read_bytes() for p in (project / "councils").iterdir()}
     result = import_(project, EXAMPLE)
     assert (result.exit_code, result.output) == (
-        0, "0 updated, 0 created, 5 unchanged, 0 without a row\n")
+        0,
+        "0 updated, 0 created, 5 unchanged, 0 without a row\n",
+    )
     assert {p.name: p.read_bytes() for p in (project / "councils").iterdir()} == before
 
 
@@ -61,11 +70,14 @@ def test_new_figures_change_only_those_bytes(project: Path, tmp_path: Path):
     assert result.output == (
         "councils/canterbury.yaml: statistics.investigations 10 → 12, statistics.upheld 5 → 6, "
         "statistics.satisfactory_remedies 0 → 1\n"
-        "1 updated, 0 created, 4 unchanged, 0 without a row\n")
+        "1 updated, 0 created, 4 unchanged, 0 without a row\n"
+    )
     after = (project / "councils" / "canterbury.yaml").read_text()
-    assert after == (before.replace("investigations: 10 ", "investigations: 12 ")
-                     .replace("upheld: 5 ", "upheld: 6 ")
-                     .replace("satisfactory_remedies: 0 ", "satisfactory_remedies: 1 "))
+    assert after == (
+        before.replace("investigations: 10 ", "investigations: 12 ")
+        .replace("upheld: 5 ", "upheld: 6 ")
+        .replace("satisfactory_remedies: 0 ", "satisfactory_remedies: 1 ")
+    )
 
 
 def test_importing_twice_changes_nothing_the_second_time(project: Path, tmp_path: Path):
@@ -73,7 +85,8 @@ def test_importing_twice_changes_nothing_the_second_time(project: Path, tmp_path
     rows[5] = ["Leicester City Council", "Metropolitan Boroughs", "50", "30", "20", "20", "5"]
     spreadsheet = write_csv(tmp_path / "figures.csv", rows)
     assert import_(project, spreadsheet).output.startswith(
-        "councils/leicester.yaml: authority_type Unitary Councils → Metropolitan Boroughs, ")
+        "councils/leicester.yaml: authority_type Unitary Councils → Metropolitan Boroughs, "
+    )
     after_first = (project / "councils" / "leicester.yaml").read_bytes()
     second = import_(project, spreadsheet)
     assert second.output == "0 updated, 0 created, 5 unchanged, 0 without a row\n"
@@ -86,16 +99,20 @@ def test_an_excel_workbook_on_a_named_sheet(project: Path, tmp_path: Path):
     rows[4][3] = 8  # Maidstone: 8 upheld
     workbook = write_xlsx(tmp_path / "figures.xlsx", rows)
     result = import_(project, workbook, "--sheet", "Figures")
-    assert result.output == ("councils/maidstone.yaml: statistics.upheld 7 → 8\n"
-                             "1 updated, 0 created, 4 unchanged, 0 without a row\n")
+    assert result.output == (
+        "councils/maidstone.yaml: statistics.upheld 7 → 8\n"
+        "1 updated, 0 created, 4 unchanged, 0 without a row\n"
+    )
     wrong_sheet = import_(project, workbook, "--sheet", "Figs")
     assert wrong_sheet.exit_code == 1
-    assert wrong_sheet.stderr.endswith("figures.xlsx: has no sheet 'Figs'; its sheets are: "
-                                       "Notes, Figures\n")
+    assert wrong_sheet.stderr.endswith(
+        "figures.xlsx: has no sheet 'Figs'; its sheets are: Notes, Figures\n"
+    )
 
 
-def test_a_new_council_gets_a_file_and_letters_check_asks_for_its_recipient(project: Path,
-                                                                             tmp_path: Path):
+def test_a_new_council_gets_a_file_and_letters_check_asks_for_its_recipient(
+    project: Path, tmp_path: Path
+):
     brighton = ["Brighton & Hove City Council", "Unitary Councils", "30", "20", "15", "15", "3"]
     rows = [*rows_of_example()[:2], brighton]
     result = import_(project, write_csv(tmp_path / "figures.csv", rows))
@@ -105,11 +122,14 @@ def test_a_new_council_gets_a_file_and_letters_check_asks_for_its_recipient(proj
         "councils/leicester.yaml: no row in the spreadsheet; left as it is\n"
         "councils/maidstone.yaml: no row in the spreadsheet; left as it is\n"
         "councils/sevenoaks.yaml: no row in the spreadsheet; left as it is\n"
-        "0 updated, 1 created, 1 unchanged, 4 without a row\n")
+        "0 updated, 1 created, 1 unchanged, 4 without a row\n"
+    )
     assert (project / "councils" / "maidstone.yaml").exists()
     check = letters("check", "--root", str(project))
-    assert check.stderr == ("councils/brighton-hove-city-council.yaml: recipient: is missing: "
-                            "add it (see the README's example)\n")
+    assert check.stderr == (
+        "councils/brighton-hove-city-council.yaml: recipient: is missing: "
+        "add it (see the README's example)\n"
+    )
 
 
 def test_dry_run_writes_nothing(project: Path, tmp_path: Path):
@@ -121,28 +141,56 @@ def test_dry_run_writes_nothing(project: Path, tmp_path: Path):
     assert result.output == (
         "councils/maidstone.yaml: statistics.upheld 7 → 9\n"
         "councils/testham-council.yaml: new file; fill in its recipient\n"
-        "1 updated, 1 created, 4 unchanged, 0 without a row (dry run: nothing written)\n")
+        "1 updated, 1 created, 4 unchanged, 0 without a row (dry run: nothing written)\n"
+    )
     assert sorted((p.name, p.read_bytes()) for p in (project / "councils").iterdir()) == before
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    pytest.param((2, 1, "District Council"), "figures.csv:3: authority_type: 'District Council' "
-                 "is not a type of authority; did you mean District Councils?", id="unknown-type"),
-    pytest.param((2, 3, "three"), "figures.csv:3: upheld: must be a whole number of 0 or more, "
-                 "not 'three'", id="count-not-a-number"),
-    pytest.param((2, 3, "2.5"), "figures.csv:3: upheld: must be a whole number of 0 or more, "
-                 "not '2.5'", id="count-a-fraction"),
-    pytest.param((2, 3, "-1"), "figures.csv:3: upheld: must be a whole number of 0 or more, "
-                 "not '-1'", id="count-negative"),
-    pytest.param((2, 3, "9"), "figures.csv:3: upheld: 9 is more than investigations (8)",
-                 id="upheld-more-than-investigated"),
-    pytest.param((3, 0, "Canterbury City Council"), "figures.csv:4: council: Canterbury City "
-                 "Council is named twice (also on row 2): keep one row", id="council-twice"),
-    pytest.param((2, 0, ""), "figures.csv:3: council: is empty: write the council's name",
-                 id="council-empty"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            (2, 1, "District Council"),
+            "figures.csv:3: authority_type: 'District Council' "
+            "is not a type of authority; did you mean District Councils?",
+            id="unknown-type",
+        ),
+        pytest.param(
+            (2, 3, "three"),
+            "figures.csv:3: upheld: must be a whole number of 0 or more, not 'three'",
+            id="count-not-a-number",
+        ),
+        pytest.param(
+            (2, 3, "2.5"),
+            "figures.csv:3: upheld: must be a whole number of 0 or more, not '2.5'",
+            id="count-a-fraction",
+        ),
+        pytest.param(
+            (2, 3, "-1"),
+            "figures.csv:3: upheld: must be a whole number of 0 or more, not '-1'",
+            id="count-negative",
+        ),
+        pytest.param(
+            (2, 3, "9"),
+            "figures.csv:3: upheld: 9 is more than investigations (8)",
+            id="upheld-more-than-investigated",
+        ),
+        pytest.param(
+            (3, 0, "Canterbury City Council"),
+            "figures.csv:4: council: Canterbury City "
+            "Council is named twice (also on row 2): keep one row",
+            id="council-twice",
+        ),
+        pytest.param(
+            (2, 0, ""),
+            "figures.csv:3: council: is empty: write the council's name",
+            id="council-empty",
+        ),
+    ],
+)
 def test_a_bad_row_is_named_by_row_and_column_and_nothing_is_written(
-        project: Path, tmp_path: Path, change, message):
+    project: Path, tmp_path: Path, change, message
+):
     rows = rows_of_example()
     rows[1][2] = "11"  # a good change that must not be written either
     row, column, value = change
@@ -161,26 +209,31 @@ def test_a_missing_column(project: Path, tmp_path: Path):
     assert result.stderr.endswith(
         "figures.csv:1: missing column: satisfactory_remedies (the columns are: council, "
         "authority_type, investigations, upheld, compliance_outcomes, implemented, "
-        "satisfactory_remedies)\n")
+        "satisfactory_remedies)\n"
+    )
 
 
 def test_line_endings_comments_and_quoting_stay_as_they_were(project: Path, tmp_path: Path):
     council = project / "councils" / "maidstone.yaml"
-    original = council.read_bytes().replace(b"\n", b"\r\n").replace(
-        b"authority_type: District Councils", b'authority_type: "District Councils"')
+    original = (
+        council.read_bytes()
+        .replace(b"\n", b"\r\n")
+        .replace(b"authority_type: District Councils", b'authority_type: "District Councils"')
+    )
     council.write_bytes(original)
     rows = rows_of_example()
     rows[4] = ["Maidstone Borough Council", "Unitary Councils", "11", "8", "6", "6", "1"]
     assert import_(project, write_csv(tmp_path / "figures.csv", rows)).exit_code == 0
     assert council.read_bytes() == original.replace(
-        b'authority_type: "District Councils"', b'authority_type: "Unitary Councils"').replace(
-        b"upheld: 7", b"upheld: 8")
+        b'authority_type: "District Councils"', b'authority_type: "Unitary Councils"'
+    ).replace(b"upheld: 7", b"upheld: 8")
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "utf-8-sig"])
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
-def test_csv_as_excel_saves_it_in_any_encoding_and_separator(project: Path, tmp_path: Path,
-                                                             encoding: str, delimiter: str):
+def test_csv_as_excel_saves_it_in_any_encoding_and_separator(
+    project: Path, tmp_path: Path, encoding: str, delimiter: str
+):
     rows = rows_of_example()
     rows[4] = ["Maidstone Borough Council", "District Councils", "1,200", "8", "6", "6", "1"]
     rows.append(["Bromley and Bexley Café Council", "London Boroughs", "3", "2", "1", "1", "0"])
@@ -191,44 +244,60 @@ def test_csv_as_excel_saves_it_in_any_encoding_and_separator(project: Path, tmp_
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
         "councils/maidstone.yaml: statistics.investigations 11 → 1200, statistics.upheld 7 → 8\n"
-        "councils/bromley-and-bexley-cafe-council.yaml: new file; fill in its recipient\n")
-    assert "name: Bromley and Bexley Café Council\n" in (
-        project / "councils" / "bromley-and-bexley-cafe-council.yaml").read_text()
+        "councils/bromley-and-bexley-cafe-council.yaml: new file; fill in its recipient\n"
+    )
+    assert (
+        "name: Bromley and Bexley Café Council\n"
+        in (project / "councils" / "bromley-and-bexley-cafe-council.yaml").read_text()
+    )
 
 
 def test_a_name_written_differently_updates_the_same_file(project: Path, tmp_path: Path):
     rows = rows_of_example()
     rows[1] = ["CANTERBURY  city council.", "District Councils", "10", "6", "5", "5", "0"]
     result = import_(project, write_csv(tmp_path / "figures.csv", rows))
-    assert result.output == ("councils/canterbury.yaml: statistics.upheld 5 → 6\n"
-                             "1 updated, 0 created, 4 unchanged, 0 without a row\n")
+    assert result.output == (
+        "councils/canterbury.yaml: statistics.upheld 5 → 6\n"
+        "1 updated, 0 created, 4 unchanged, 0 without a row\n"
+    )
 
 
 # Any text a spreadsheet cell can hold; mostly names that start like a name and then have what
 # YAML treats specially (quotes, backslashes, '#', ': ', brackets, line breaks) anywhere.
 YAML_SPECIAL = [*"\"'\\#:{}[]&*!|>%@`,?-", ": ", " #", "\n", "\t", "  ", "\u00a0", "\u200b"]
-name_like = st.builds(lambda first, rest: first + "".join(rest),
-                      st.characters(categories=("L", "N")),
-                      st.lists(st.one_of(st.characters(categories=("L", "N", "P", "S", "Zs")),
-                                         st.sampled_from(YAML_SPECIAL)), max_size=30))
-council_names = st.one_of(name_like, name_like, name_like,
-                          st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
+name_like = st.builds(
+    lambda first, rest: first + "".join(rest),
+    st.characters(categories=("L", "N")),
+    st.lists(
+        st.one_of(
+            st.characters(categories=("L", "N", "P", "S", "Zs")), st.sampled_from(YAML_SPECIAL)
+        ),
+        max_size=30,
+    ),
+)
+council_names = st.one_of(
+    name_like, name_like, name_like, st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+)
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(name=council_names, data=st.data())
-def test_any_name_and_counts_round_trip_through_import_and_check(tmp_path_factory, name: str,
-                                                                  data):
+def test_any_name_and_counts_round_trip_through_import_and_check(tmp_path_factory, name: str, data):
     project = copy_project(tmp_path_factory.mktemp("import"))
     investigations = data.draw(st.integers(0, 10**7))
     upheld = data.draw(st.integers(0, investigations))
     outcomes = data.draw(st.integers(0, upheld))
-    counts = [investigations, upheld, outcomes, data.draw(st.integers(0, outcomes)),
-              data.draw(st.integers(0, upheld))]
+    counts = [
+        investigations,
+        upheld,
+        outcomes,
+        data.draw(st.integers(0, outcomes)),
+        data.draw(st.integers(0, upheld)),
+    ]
     written = [f"{count:,}" if data.draw(st.booleans()) else str(count) for count in counts]
-    spreadsheet = write_csv(project / "figures.csv",
-                            [HEADER, [name, "County Councils", *written]])
+    spreadsheet = write_csv(project / "figures.csv", [HEADER, [name, "County Councils", *written]])
     before = {path.name: path.read_bytes() for path in (project / "councils").iterdir()}
     result = import_(project, spreadsheet)
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -237,8 +306,7 @@ def test_any_name_and_counts_round_trip_through_import_and_check(tmp_path_factor
     except ValueError as error:
         reason = str(error) if name.strip() else "is empty: write the council's name"
         assert (result.exit_code, result.stderr) == (1, f"{spreadsheet}:2: council: {reason}\n")
-        assert {path.name: path.read_bytes()
-                for path in (project / "councils").iterdir()} == before
+        assert {path.name: path.read_bytes() for path in (project / "councils").iterdir()} == before
         return
     assert result.exit_code == 0, result.output
     created = project / "councils" / f"{slug_of(accepted)}.yaml"
@@ -246,7 +314,8 @@ def test_any_name_and_counts_round_trip_through_import_and_check(tmp_path_factor
     assert council["name"] == accepted
     assert list(council["statistics"].values()) == counts
     check = letters("check", "--root", str(project))
-    assert check.stderr == (f"councils/{created.name}: recipient: is missing: add it (see the "
-                            f"README's example)\n")
+    assert check.stderr == (
+        f"councils/{created.name}: recipient: is missing: add it (see the README's example)\n"
+    )
     again = import_(project, spreadsheet)
     assert again.stdout.endswith("0 updated, 0 created, 1 unchanged, 5 without a row\n")

@@ -17,15 +17,20 @@ def build(project: Path, *args: str):
 
 def rebuilt(result) -> list[str]:
     """The councils a build rendered, from its progress lines."""
-    return sorted(line.split("] ")[1].removesuffix(": built") for line in
-                  result.stdout.splitlines() if line.endswith(": built"))
+    return sorted(
+        line.split("] ")[1].removesuffix(": built")
+        for line in result.stdout.splitlines()
+        if line.endswith(": built")
+    )
 
 
 def outputs(project: Path) -> dict[str, bytes]:
     """The letters built: HTML and PDF (not the overview, which tells what each build did)."""
-    return {str(path.relative_to(project / "build")): path.read_bytes()
-            for folder in ("html", "pdf")
-            for path in sorted((project / "build" / folder).glob("*"))}
+    return {
+        str(path.relative_to(project / "build")): path.read_bytes()
+        for folder in ("html", "pdf")
+        for path in sorted((project / "build" / folder).glob("*"))
+    }
 
 
 @pytest.fixture
@@ -52,12 +57,20 @@ def test_editing_one_council_rebuilds_that_one(built_project: Path):
     edit(path, "upheld: 7", "upheld: 8")
     assert rebuilt(build(built_project)) == ["maidstone"]
     assert "73% of complaints we investigated were upheld" in html_text(
-        built_project / "build" / "html" / "maidstone.html")
+        built_project / "build" / "html" / "maidstone.html"
+    )
 
 
-@pytest.mark.parametrize("changed", ["year.yaml", "templates/_statistics.html.j2",
-                                     "templates/letter.css", "assets/letterhead.svg",
-                                     "assets/fonts/Inter-Regular.woff2"])
+@pytest.mark.parametrize(
+    "changed",
+    [
+        "year.yaml",
+        "templates/_statistics.html.j2",
+        "templates/letter.css",
+        "assets/letterhead.svg",
+        "assets/fonts/Inter-Regular.woff2",
+    ],
+)
 def test_a_shared_input_changing_rebuilds_every_council(built_project: Path, changed: str):
     path = built_project / changed
     if path.suffix == ".woff2":
@@ -86,8 +99,10 @@ def test_a_deleted_output_is_rebuilt(built_project: Path):
 def test_a_deleted_council_loses_its_letters(built_project: Path):
     (built_project / "councils" / "sevenoaks.yaml").unlink()
     result = build(built_project)
-    assert last_line(result).startswith("0 built, 4 unchanged, 0 skipped (data errors), 0 failed, "
-                                        "1 removed, 1 with notes for information in ")
+    assert last_line(result).startswith(
+        "0 built, 4 unchanged, 0 skipped (data errors), 0 failed, "
+        "1 removed, 1 with notes for information in "
+    )
     assert not (built_project / "build" / "pdf" / "sevenoaks.pdf").exists()
     assert not (built_project / "build" / "html" / "sevenoaks.html").exists()
     manifest = json.loads((built_project / "build" / "manifest.json").read_text())
@@ -113,7 +128,8 @@ def test_html_only_writes_no_pdfs_and_a_later_build_adds_them(project: Path):
     result = build(project, "--html-only")
     assert rebuilt(result) == sorted(SLUGS)
     assert sorted(path.name for path in (project / "build" / "html").iterdir()) == sorted(
-        f"{slug}.html" for slug in SLUGS)
+        f"{slug}.html" for slug in SLUGS
+    )
     assert not (project / "build" / "pdf").exists()
     assert rebuilt(build(project)) == sorted(SLUGS)
     assert len(list((project / "build" / "pdf").iterdir())) == 5

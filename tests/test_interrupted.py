@@ -23,8 +23,12 @@ def many_councils(project: Path) -> list[str]:
 
 
 def run_build(project: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "letters", "build", "--root", str(project)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "letters", "build", "--root", str(project)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_new_letter(project: Path, old: dict[str, bytes], timeout: float = 60) -> None:
@@ -44,8 +48,12 @@ def pdf_bytes(project: Path, slug: str) -> bytes:
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_stopped_build_leaves_every_letter_whole(project: Path, stop: signal.Signals):
     slugs = many_councils(project)
-    first = subprocess.run([sys.executable, "-m", "letters", "build", "--root", str(project)],
-                           capture_output=True, text=True, timeout=300)
+    first = subprocess.run(
+        [sys.executable, "-m", "letters", "build", "--root", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert first.returncode == 0, first.stderr
     old = {slug: pdf_bytes(project, slug) for slug in slugs}
 
@@ -56,8 +64,10 @@ def test_stopped_build_leaves_every_letter_whole(project: Path, stop: signal.Sig
     _, stderr = second.communicate(timeout=60)
 
     assert second.returncode == 130
-    assert stderr.endswith("letters: stopped before the end; every letter written so far is "
-                           "whole, and the others are as they were\n")
+    assert stderr.endswith(
+        "letters: stopped before the end; every letter written so far is "
+        "whole, and the others are as they were\n"
+    )
     assert "Traceback" not in stderr
     new = {slug: pdf_bytes(project, slug) for slug in slugs}
     replaced = [slug for slug in slugs if new[slug] != old[slug]]

@@ -28,32 +28,53 @@ def test_letters_csv_has_a_row_per_council(built: Path):
         rows = {row["slug"]: row for row in csv.DictReader(file)}
     assert sorted(rows) == ["cannock-chase", "canterbury", "leicester", "maidstone", "sevenoaks"]
     assert rows["canterbury"] == {
-        "slug": "canterbury", "council": "Canterbury City Council",
-        "authority_type": "District Councils", "upheld": "50", "upheld_average": "45",
-        "upheld_against_average": "", "compliance": "100", "compliance_average": "99",
-        "compliance_against_average": "", "remedies": "0", "remedies_average": "20",
+        "slug": "canterbury",
+        "council": "Canterbury City Council",
+        "authority_type": "District Councils",
+        "upheld": "50",
+        "upheld_average": "45",
+        "upheld_against_average": "",
+        "compliance": "100",
+        "compliance_average": "99",
+        "compliance_against_average": "",
+        "remedies": "0",
+        "remedies_average": "20",
         "remedies_against_average": "worse",
-        "optional_paragraphs": "Witness summons; Training courses", "pages": "4",
-        "status": "built", "last_build": "rebuilt", "proofreading_defects": "",
+        "optional_paragraphs": "Witness summons; Training courses",
+        "pages": "4",
+        "status": "built",
+        "last_build": "rebuilt",
+        "proofreading_defects": "",
         "proofreading_information": "has 4 pages, not the standard 3: its optional paragraphs "
-                                    "(witness summons and training courses) push it over",
-        "problems": "", "html": "html/canterbury.html", "pdf": "pdf/canterbury.pdf"}
+        "(witness summons and training courses) push it over",
+        "problems": "",
+        "html": "html/canterbury.html",
+        "pdf": "pdf/canterbury.pdf",
+    }
     assert rows["sevenoaks"]["remedies_against_average"] == "worse"  # 0%, far below 20%
     assert rows["sevenoaks"]["upheld_against_average"] == "better"  # 33%, far below 45%
 
 
 def test_sorting_by_any_column(built: Path, page):
     page.goto((built / "build" / "index.html").as_uri())
-    assert names_shown(page) == ["Cannock Chase District Council", "Canterbury City Council",
-                                 "Leicester City Council", "Maidstone Borough Council",
-                                 "Sevenoaks District Council"]
+    assert names_shown(page) == [
+        "Cannock Chase District Council",
+        "Canterbury City Council",
+        "Leicester City Council",
+        "Maidstone Borough Council",
+        "Sevenoaks District Council",
+    ]
     upheld = page.get_by_role("button", name="Upheld (average)")
     upheld.click()
     assert names_shown(page)[0] == "Sevenoaks District Council"  # 33%
     upheld.click()
-    assert names_shown(page) == ["Leicester City Council", "Maidstone Borough Council",
-                                 "Canterbury City Council", "Cannock Chase District Council",
-                                 "Sevenoaks District Council"]
+    assert names_shown(page) == [
+        "Leicester City Council",
+        "Maidstone Borough Council",
+        "Canterbury City Council",
+        "Cannock Chase District Council",
+        "Sevenoaks District Council",
+    ]
     header = page.locator("thead th").nth(2)
     assert header.get_attribute("aria-sort") == "descending"
     page.get_by_role("button", name="Pages").click()
@@ -100,8 +121,10 @@ def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: P
     with (project / "build" / "letters.csv").open(encoding="utf-8") as file:
         rows = {row["slug"]: row for row in csv.DictReader(file)}
     assert rows["maidstone"]["status"] == "stale"
-    assert rows["maidstone"]["problems"] == ("councils/maidstone.yaml:12: statistics.upheld: 70 "
-                                             "is more than statistics.investigations (11)")
+    assert rows["maidstone"]["problems"] == (
+        "councils/maidstone.yaml:12: statistics.upheld: 70 "
+        "is more than statistics.investigations (11)"
+    )
     assert rows["maidstone"]["pdf"] == "pdf/maidstone.pdf"
     assert rows["leicester"]["status"] == "built"
 
@@ -109,11 +132,23 @@ def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: P
 def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
     from letters.overview import overview_csv, overview_rows
 
-    entry = {"summary": {"name": "+SUM(1,1)", "authority_type": "@A1", "figures": {},
-                         "optional_paragraphs": ["-2+3"]},
-             "status": "\tbuilt", "rebuilt": True, "fingerprint": None, "outputs": [],
-             "problems": ["\r=1"], "html": "=HYPERLINK(\"http://x\")", "pdf": "-y",
-             "pages": None, "proofreading": [{"kind": "defect", "text": "=1+1"}]}
+    entry = {
+        "summary": {
+            "name": "+SUM(1,1)",
+            "authority_type": "@A1",
+            "figures": {},
+            "optional_paragraphs": ["-2+3"],
+        },
+        "status": "\tbuilt",
+        "rebuilt": True,
+        "fingerprint": None,
+        "outputs": [],
+        "problems": ["\r=1"],
+        "html": '=HYPERLINK("http://x")',
+        "pdf": "-y",
+        "pages": None,
+        "proofreading": [{"kind": "defect", "text": "=1+1"}],
+    }
     rows = overview_rows({"=cmd": entry}, tmp_path)
     cells = next(csv.reader(overview_csv(rows).splitlines()[1:]))
     assert cells[:3] == ["'=cmd", "'+SUM(1,1)", "'@A1"]

@@ -23,11 +23,24 @@ WAIT_MS = 5000
 def server(project: Path):
     """`letters preview canterbury` running on a free port; yields its URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "letters", "preview", "canterbury", "--no-open", "--root",
-         str(project)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "letters",
+            "preview",
+            "canterbury",
+            "--no-open",
+            "--root",
+            str(project),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     first_line = process.stdout.readline()
     assert first_line.startswith("Previewing canterbury at http://127.0.0.1:"), (
-        first_line + process.stderr.read())
+        first_line + process.stderr.read()
+    )
     try:
         yield first_line.split(" at ")[1].split(" (")[0]
         process.send_signal(signal.SIGINT)
@@ -36,7 +49,6 @@ def server(project: Path):
     finally:
         process.kill()
         process.communicate()
-
 
 
 def status_of(url: str, path: str) -> int:
@@ -55,14 +67,16 @@ def test_the_page_follows_the_files_and_shows_mistakes(project: Path, server: st
         page.goto(server)
         letter = page.frame_locator("#letter")
         letter.get_by_text("50% of complaints we investigated were upheld.").wait_for(
-            timeout=WAIT_MS)
+            timeout=WAIT_MS
+        )
         assert page.locator(".draft").inner_text() == "DRAFT"
         page.evaluate("window.notReloaded = true")
         page.frame(url=f"{server}/letter").evaluate("window.scrollTo(0, 900)")
 
         edit(council, "  upheld: 5 ", "  upheld: 6 ")
         letter.get_by_text("60% of complaints we investigated were upheld.").wait_for(
-            timeout=WAIT_MS)
+            timeout=WAIT_MS
+        )
         assert page.evaluate("window.notReloaded") is True
         assert page.frame(url=f"{server}/letter").evaluate("window.scrollY") == 900
         shoot(page)
@@ -78,7 +92,8 @@ def test_the_page_follows_the_files_and_shows_mistakes(project: Path, server: st
         edit(council, "recipient: [", "recipient:")
         edit(council, "  upheld: 60 ", "  upheld: 7 ")
         letter.get_by_text("70% of complaints we investigated were upheld.").wait_for(
-            timeout=WAIT_MS)
+            timeout=WAIT_MS
+        )
 
 
 def shoot(page) -> None:
@@ -111,12 +126,22 @@ def test_the_draft_pdf_is_rendered_on_request(server: str):
     path.unlink()
 
 
-@pytest.mark.parametrize("path", [
-    "/council/../year.yaml", "/council/%2e%2e/year.yaml", "/council/canterbury/../../year.yaml",
-    "/%2e%2e/%2e%2e/etc/passwd", "//etc/passwd", "/etc/passwd", "/councils/",
-    "/council/nowhere", "/council/canterbury/letter/extra", "/templates/letter.css",
-    "/council/canterbury/events/../../year.yaml",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/council/../year.yaml",
+        "/council/%2e%2e/year.yaml",
+        "/council/canterbury/../../year.yaml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/councils/",
+        "/council/nowhere",
+        "/council/canterbury/letter/extra",
+        "/templates/letter.css",
+        "/council/canterbury/events/../../year.yaml",
+    ],
+)
 def test_only_its_own_routes_answer(server: str, path: str):
     assert status_of(server, path) == 404
 
@@ -144,8 +169,17 @@ def request(url: str, path: str, host: str | None = None, method: str = "GET"):
     return response.status, body
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1",
-                                  "127.0.0.2:{port}", "localhost.evil.example:{port}", ""])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example",
+        "evil.example:{port}",
+        "127.0.0.1",
+        "127.0.0.2:{port}",
+        "localhost.evil.example:{port}",
+        "",
+    ],
+)
 def test_a_page_on_another_host_name_cannot_read_the_draft(server: str, host: str):
     """DNS rebinding: a web page that points its own name at 127.0.0.1 gets nothing."""
     path = f"{urlsplit(server).path}/letter"

@@ -11,7 +11,6 @@ def build(project: Path, *args: str):
     return letters("build", "--root", str(project), *args)
 
 
-
 def test_a_standard_letter_has_nothing_to_note(project: Path):
     result = build(project, "maidstone", "--strict")
     assert (result.exit_code, result.stderr) == (0, "")
@@ -20,49 +19,75 @@ def test_a_standard_letter_has_nothing_to_note(project: Path):
 def test_an_optional_paragraph_that_adds_a_page_is_information_not_a_defect(project: Path):
     result = build(project, "canterbury", "--strict")
     assert (result.exit_code, result.stderr) == (0, "")
-    assert ("councils/canterbury.yaml: for information: has 4 pages, not the standard 3: its "
-            "optional paragraphs (witness summons and training courses) push it over\n"
-            ) in result.stdout
+    assert (
+        "councils/canterbury.yaml: for information: has 4 pages, not the standard 3: its "
+        "optional paragraphs (witness summons and training courses) push it over\n"
+    ) in result.stdout
     assert ", 1 with notes for information in " in last_line(result)
 
 
 def test_more_pages_that_no_optional_paragraph_explains_is_a_defect(project: Path):
-    edit(project / "templates" / "letter.css", "  font-size: 12pt;\n  line-height: 1.28;",
-         "  font-size: 14pt;\n  line-height: 1.28;")
+    edit(
+        project / "templates" / "letter.css",
+        "  font-size: 12pt;\n  line-height: 1.28;",
+        "  font-size: 14pt;\n  line-height: 1.28;",
+    )
     result = build(project, "maidstone", "--strict")
     assert result.exit_code == 1
-    assert ("councils/maidstone.yaml: proofreading: has 4 pages, not the standard 3, and no "
-            "optional paragraph explains it\n") in result.stderr
+    assert (
+        "councils/maidstone.yaml: proofreading: has 4 pages, not the standard 3, and no "
+        "optional paragraph explains it\n"
+    ) in result.stderr
 
 
 CSS = "letter.css"
 WINDSOR = "Royal Borough of Windsor and Maidenhead"
 
 
-@pytest.mark.parametrize(("old", "new", "defect"), [
-    pytest.param(".delivery { margin-bottom: 4mm; }",
-                 ".delivery { margin-bottom: 4mm; }\n.date { margin-bottom: -7mm; }",
-                 "text runs over other text on page 1: '22 July 2020' and 'By email'",
-                 id="text-over-text"),
-    pytest.param(".bar-label { float: left; width: 72mm; }",
-                 ".bar-label { float: left; width: 158mm; }",
-                 f"text runs into a box or image on page 3: '{WINDSOR}'", id="name-under-a-bar"),
-    pytest.param("break-before: avoid; margin-top: 6pt;", "break-before: page; margin-top: 6pt;",
-                 "the sign-off stands alone at the top of page 3, without the end of the letter",
-                 id="sign-off-alone"),
-    pytest.param(".letterhead { margin-bottom: 6mm; }",
-                 ".letterhead { margin-bottom: 4mm; }\np { orphans: 1; widows: 1; }",
-                 "one line of a paragraph is left alone at the top of page 2: 'Boroughs.'",
-                 id="widow"),
-    pytest.param(".letterhead { margin-bottom: 6mm; }",
-                 ".letterhead { margin-bottom: 14mm; }\np { orphans: 1; widows: 1; }",
-                 "one line of a paragraph is left alone at the foot of page 1: 'Finally, we "
-                 "compare the three key annual statis...'", id="orphan"),
-])
-def test_a_letter_made_to_have_a_defect_fails_strict(project: Path, old: str, new: str,
-                                                     defect: str):
-    edit(project / "councils" / "maidstone.yaml", "name: Maidstone Borough Council",
-         f"name: {WINDSOR}")
+@pytest.mark.parametrize(
+    ("old", "new", "defect"),
+    [
+        pytest.param(
+            ".delivery { margin-bottom: 4mm; }",
+            ".delivery { margin-bottom: 4mm; }\n.date { margin-bottom: -7mm; }",
+            "text runs over other text on page 1: '22 July 2020' and 'By email'",
+            id="text-over-text",
+        ),
+        pytest.param(
+            ".bar-label { float: left; width: 72mm; }",
+            ".bar-label { float: left; width: 158mm; }",
+            f"text runs into a box or image on page 3: '{WINDSOR}'",
+            id="name-under-a-bar",
+        ),
+        pytest.param(
+            "break-before: avoid; margin-top: 6pt;",
+            "break-before: page; margin-top: 6pt;",
+            "the sign-off stands alone at the top of page 3, without the end of the letter",
+            id="sign-off-alone",
+        ),
+        pytest.param(
+            ".letterhead { margin-bottom: 6mm; }",
+            ".letterhead { margin-bottom: 4mm; }\np { orphans: 1; widows: 1; }",
+            "one line of a paragraph is left alone at the top of page 2: 'Boroughs.'",
+            id="widow",
+        ),
+        pytest.param(
+            ".letterhead { margin-bottom: 6mm; }",
+            ".letterhead { margin-bottom: 14mm; }\np { orphans: 1; widows: 1; }",
+            "one line of a paragraph is left alone at the foot of page 1: 'Finally, we "
+            "compare the three key annual statis...'",
+            id="orphan",
+        ),
+    ],
+)
+def test_a_letter_made_to_have_a_defect_fails_strict(
+    project: Path, old: str, new: str, defect: str
+):
+    edit(
+        project / "councils" / "maidstone.yaml",
+        "name: Maidstone Borough Council",
+        f"name: {WINDSOR}",
+    )
     edit(project / "templates" / CSS, old, new)
     result = build(project, "maidstone", "--strict")
     assert result.exit_code == 1
@@ -72,22 +97,31 @@ def test_a_letter_made_to_have_a_defect_fails_strict(project: Path, old: str, ne
 
 
 def test_a_heading_alone_at_the_foot_of_a_page(project: Path):
-    edit(project / "templates" / "letter.css", "h3 { font-size: 12pt; margin: 0 0 4pt; }",
-         "h3 { font-size: 12pt; margin: 0 0 4pt; }\n.letter h2 { break-after: page; }")
+    edit(
+        project / "templates" / "letter.css",
+        "h3 { font-size: 12pt; margin: 0 0 4pt; }",
+        "h3 { font-size: 12pt; margin: 0 0 4pt; }\n.letter h2 { break-after: page; }",
+    )
     result = build(project, "maidstone", "--strict")
     assert result.exit_code == 1
-    assert ("councils/maidstone.yaml: proofreading: the heading 'Complaint statistics' stands "
-            "alone at the foot of page 1\n") in result.stderr
+    assert (
+        "councils/maidstone.yaml: proofreading: the heading 'Complaint statistics' stands "
+        "alone at the foot of page 1\n"
+    ) in result.stderr
 
 
 def test_a_statistics_page_that_shares_a_page_with_the_letter(project: Path):
-    edit(project / "templates" / "letter.css", ".statistics { break-before: page; }",
-         ".statistics { break-before: auto; }")
+    edit(
+        project / "templates" / "letter.css",
+        ".statistics { break-before: page; }",
+        ".statistics { break-before: auto; }",
+    )
     result = build(project, "maidstone", "--strict")
     assert result.exit_code == 1
     assert result.stderr.endswith(
         "councils/maidstone.yaml: proofreading: the statistics page does not start on a page of "
-        "its own: it follows the letter's text on page 2\n")
+        "its own: it follows the letter's text on page 2\n"
+    )
 
 
 def test_text_running_outside_the_page(project: Path):
@@ -97,12 +131,16 @@ def test_text_running_outside_the_page(project: Path):
     assert result.exit_code == 1
     assert result.stderr.endswith(
         "councils/maidstone.yaml: proofreading: text runs outside the printable area on page 2: "
-        f"'{'x' * 47}...'\n")
+        f"'{'x' * 47}...'\n"
+    )
 
 
 def test_notes_are_kept_for_unchanged_letters(project: Path):
-    edit(project / "templates" / "letter.css", "break-before: avoid; margin-top: 6pt;",
-         "break-before: page; margin-top: 6pt;")
+    edit(
+        project / "templates" / "letter.css",
+        "break-before: avoid; margin-top: 6pt;",
+        "break-before: page; margin-top: 6pt;",
+    )
     build(project, "canterbury")
     again = build(project, "canterbury", "--strict")
     assert again.exit_code == 1
@@ -115,6 +153,9 @@ def test_page_images_for_people(project: Path):
     result = build(project, "maidstone", "--png")
     assert result.exit_code == 0, result.output
     images = sorted((project / "build" / "png").iterdir())
-    assert [image.name for image in images] == ["maidstone-1.png", "maidstone-2.png",
-                                                "maidstone-3.png"]
+    assert [image.name for image in images] == [
+        "maidstone-1.png",
+        "maidstone-2.png",
+        "maidstone-3.png",
+    ]
     assert all(image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for image in images)

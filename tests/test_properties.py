@@ -11,25 +11,49 @@ from hypothesis import strategies as st
 from helpers import copy_project, letters
 from letters.figures import noun, percentage
 
-FIELDS = ["name", "authority_type", "recipient", "title", "job_title", "statistics",
-          "investigations", "upheld", "compliance_outcomes", "implemented",
-          "satisfactory_remedies", "witness_summons", "threatened", "incomplete_response",
-          "training_courses", "public_report"]
+FIELDS = [
+    "name",
+    "authority_type",
+    "recipient",
+    "title",
+    "job_title",
+    "statistics",
+    "investigations",
+    "upheld",
+    "compliance_outcomes",
+    "implemented",
+    "satisfactory_remedies",
+    "witness_summons",
+    "threatened",
+    "incomplete_response",
+    "training_courses",
+    "public_report",
+]
 VALID = yaml.safe_load(
-    (Path(__file__).resolve().parent.parent / "councils" / "canterbury.yaml").read_text())
+    (Path(__file__).resolve().parent.parent / "councils" / "canterbury.yaml").read_text()
+)
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20),
-                    st.dates())
-values = st.recursive(scalars, lambda children: st.one_of(
-    st.lists(children, max_size=4),
-    st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(max_size=8)), children,
-                    max_size=5)), max_leaves=20)
-yaml_text = st.text(alphabet=st.sampled_from(list("ab: -\n\t'\"[]{}&*!|>#%@`,?0123456789.\\é\x00")),
-                    max_size=200)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20), st.dates()
+)
+values = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(
+            st.one_of(st.sampled_from(FIELDS), st.text(max_size=8)), children, max_size=5
+        ),
+    ),
+    max_leaves=20,
+)
+yaml_text = st.text(
+    alphabet=st.sampled_from(list("ab: -\n\t'\"[]{}&*!|>#%@`,?0123456789.\\é\x00")), max_size=200
+)
 
 
-EXAMPLES = settings(max_examples=300, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +72,9 @@ def check_exits_cleanly(root: Path, content: bytes) -> None:
     assert result.exit_code in (0, 1)
     assert "Traceback" not in result.output
     if result.exit_code == 1:
-        assert all(line.startswith("councils/random.yaml") for line in
-                   result.stderr.splitlines()), result.stderr
+        assert all(
+            line.startswith("councils/random.yaml") for line in result.stderr.splitlines()
+        ), result.stderr
 
 
 @EXAMPLES
@@ -65,12 +90,25 @@ def test_any_yaml_document_gets_a_clean_answer(root: Path, document):
 
 
 @EXAMPLES
-@given(path=st.sampled_from([("name",), ("authority_type",), ("recipient",), ("recipient", "name"),
-                             ("statistics",), ("statistics", "upheld"),
-                             ("statistics", "investigations"), ("witness_summons",),
-                             ("witness_summons", "threatened"), ("training_courses",),
-                             ("training_courses", 0), ("public_report",)]),
-       value=values)
+@given(
+    path=st.sampled_from(
+        [
+            ("name",),
+            ("authority_type",),
+            ("recipient",),
+            ("recipient", "name"),
+            ("statistics",),
+            ("statistics", "upheld"),
+            ("statistics", "investigations"),
+            ("witness_summons",),
+            ("witness_summons", "threatened"),
+            ("training_courses",),
+            ("training_courses", 0),
+            ("public_report",),
+        ]
+    ),
+    value=values,
+)
 def test_any_value_in_any_field_gets_a_clean_answer(root: Path, path: tuple, value):
     document = yaml.safe_load(yaml.safe_dump(VALID))
     target = document

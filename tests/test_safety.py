@@ -7,8 +7,10 @@ import pytest
 
 from helpers import REPO, edit, html_text, letters, normalise
 
-LOADS = ("{where}: the letter would load {url}: a letter may only use files in templates/ and "
-         "assets/ (through embed()) and link to the addresses in year.yaml (letter to maidstone)")
+LOADS = (
+    "{where}: the letter would load {url}: a letter may only use files in templates/ and "
+    "assets/ (through embed()) and link to the addresses in year.yaml (letter to maidstone)"
+)
 OUTSIDE = " (letter to maidstone)"
 
 
@@ -17,29 +19,53 @@ def build_maidstone(project: Path):
 
 
 TEMPLATE, STYLESHEET = "templates/letter.html.j2", "templates/letter.css"
-DATE_LINE = next(number for number, line in enumerate(
-    (REPO / TEMPLATE).read_text().splitlines(), start=1) if '<p class="date">' in line)
+DATE_LINE = next(
+    number
+    for number, line in enumerate((REPO / TEMPLATE).read_text().splitlines(), start=1)
+    if '<p class="date">' in line
+)
 IMAGE_IN_TEMPLATE = '<img src="{}" alt=""><p class="date">'
 
 
-@pytest.mark.parametrize(("file", "old", "new", "message"), [
-    pytest.param(TEMPLATE, '<p class="date">', IMAGE_IN_TEMPLATE.format(url),
-                 LOADS.format(where=f"templates/letter.html.j2:{DATE_LINE}", url=url),
-                 id=f"template-{url[:5]}")
-    for url in ("file:///etc/passwd", "http://127.0.0.1:9/logo.png",
-                "https://www.lgo.org.uk/logo.png", "../../../etc/passwd")
-] + [
-    pytest.param(STYLESHEET, 'url("../assets/fonts/Inter-Bold.woff2")',
-                 'url("../../../etc/passwd")', "../../../etc/passwd: is outside the templates/ "
-                 "and assets/ folders: only files there can be used",
-                 id="stylesheet-url-outside"),
-    pytest.param(STYLESHEET, "@page {", '@import url("http://127.0.0.1:9/x.css");\n@page {',
-                 "http://127.0.0.1:9/x.css: is a web or file address: only files in templates/ "
-                 "and assets/ can be used", id="stylesheet-import-from-the-web"),
-])
-def test_a_template_reference_outside_the_project_fails_the_render(project: Path, file: str,
-                                                                   old: str, new: str,
-                                                                   message: str):
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        pytest.param(
+            TEMPLATE,
+            '<p class="date">',
+            IMAGE_IN_TEMPLATE.format(url),
+            LOADS.format(where=f"templates/letter.html.j2:{DATE_LINE}", url=url),
+            id=f"template-{url[:5]}",
+        )
+        for url in (
+            "file:///etc/passwd",
+            "http://127.0.0.1:9/logo.png",
+            "https://www.lgo.org.uk/logo.png",
+            "../../../etc/passwd",
+        )
+    ]
+    + [
+        pytest.param(
+            STYLESHEET,
+            'url("../assets/fonts/Inter-Bold.woff2")',
+            'url("../../../etc/passwd")',
+            "../../../etc/passwd: is outside the templates/ "
+            "and assets/ folders: only files there can be used",
+            id="stylesheet-url-outside",
+        ),
+        pytest.param(
+            STYLESHEET,
+            "@page {",
+            '@import url("http://127.0.0.1:9/x.css");\n@page {',
+            "http://127.0.0.1:9/x.css: is a web or file address: only files in templates/ "
+            "and assets/ can be used",
+            id="stylesheet-import-from-the-web",
+        ),
+    ],
+)
+def test_a_template_reference_outside_the_project_fails_the_render(
+    project: Path, file: str, old: str, new: str, message: str
+):
     edit(project / file, old, new)
     result = build_maidstone(project)
     assert result.exit_code == 1
@@ -47,23 +73,45 @@ def test_a_template_reference_outside_the_project_fails_the_render(project: Path
     assert not (project / "build" / "pdf" / "maidstone.pdf").exists()
 
 
-@pytest.mark.parametrize(("reference", "message"), [
-    ("../../etc/passwd", "../../etc/passwd: is outside the templates/ and assets/ folders: only "
-                         "files there can be used"),
-    ("/etc/passwd", "/etc/passwd: is outside the templates/ and assets/ folders: only files "
-                    "there can be used"),
-    ("file:///etc/passwd", "file:///etc/passwd: is a web or file address: only files in "
-                           "templates/ and assets/ can be used"),
-    ("http://127.0.0.1:9/signature.svg", "http://127.0.0.1:9/signature.svg: is a web or file "
-                                         "address: only files in templates/ and assets/ can be "
-                                         "used"),
-    ("councils/maidstone.yaml", "councils/maidstone.yaml: is outside the templates/ and assets/ "
-                                "folders: only files there can be used"),
-])
-def test_year_file_image_outside_the_assets_fails_the_render(project: Path, reference: str,
-                                                             message: str):
-    edit(project / "year.yaml", "signature: assets/signature-michael-king.svg",
-         f"signature: {reference}")
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        (
+            "../../etc/passwd",
+            "../../etc/passwd: is outside the templates/ and assets/ folders: only "
+            "files there can be used",
+        ),
+        (
+            "/etc/passwd",
+            "/etc/passwd: is outside the templates/ and assets/ folders: only files "
+            "there can be used",
+        ),
+        (
+            "file:///etc/passwd",
+            "file:///etc/passwd: is a web or file address: only files in "
+            "templates/ and assets/ can be used",
+        ),
+        (
+            "http://127.0.0.1:9/signature.svg",
+            "http://127.0.0.1:9/signature.svg: is a web or file "
+            "address: only files in templates/ and assets/ can be "
+            "used",
+        ),
+        (
+            "councils/maidstone.yaml",
+            "councils/maidstone.yaml: is outside the templates/ and assets/ "
+            "folders: only files there can be used",
+        ),
+    ],
+)
+def test_year_file_image_outside_the_assets_fails_the_render(
+    project: Path, reference: str, message: str
+):
+    edit(
+        project / "year.yaml",
+        "signature: assets/signature-michael-king.svg",
+        f"signature: {reference}",
+    )
     result = build_maidstone(project)
     assert result.exit_code == 1
     own_file = reference == "councils/maidstone.yaml"  # the council's own file: no suffix
@@ -75,27 +123,41 @@ def test_a_link_in_assets_pointing_outside_is_refused(project: Path):
     os.symlink("/etc/passwd", project / "assets" / "signature-michael-king.svg")
     result = build_maidstone(project)
     assert result.exit_code == 1
-    assert result.stderr == ("assets/signature-michael-king.svg: is outside the templates/ and "
-                             "assets/ folders: only files there can be used (letter to "
-                             "maidstone)\n")
+    assert result.stderr == (
+        "assets/signature-michael-king.svg: is outside the templates/ and "
+        "assets/ folders: only files there can be used (letter to "
+        "maidstone)\n"
+    )
 
 
 def test_an_image_that_refers_to_a_file_outside_fails_the_render(project: Path):
-    edit(project / "assets" / "signature-michael-king.svg", "</svg>",
-         '<image href="file:///etc/passwd" width="10" height="10"/></svg>')
+    edit(
+        project / "assets" / "signature-michael-king.svg",
+        "</svg>",
+        '<image href="file:///etc/passwd" width="10" height="10"/></svg>',
+    )
     result = build_maidstone(project)
     assert result.exit_code == 1
     assert result.stderr.startswith("councils/maidstone.yaml: PDF rendering")
 
 
-@pytest.mark.parametrize("text", ['<script>alert("x")</script>',
-                                  '<img src="file:///etc/passwd">',
-                                  "Brighton & Hove <b>bold</b>"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<script>alert("x")</script>',
+        '<img src="file:///etc/passwd">',
+        "Brighton & Hove <b>bold</b>",
+    ],
+)
 def test_markup_in_data_comes_out_as_visible_text(project: Path, text: str):
-    edit(project / "councils" / "maidstone.yaml", "name: Maidstone Borough Council",
-         f"name: 'Maidstone {text}'")
+    edit(
+        project / "councils" / "maidstone.yaml",
+        "name: Maidstone Borough Council",
+        f"name: 'Maidstone {text}'",
+    )
     (project / "councils" / "maidstone.yaml").write_text(
-        (project / "councils" / "maidstone.yaml").read_text() + f"public_report: '{text}'\n")
+        (project / "councils" / "maidstone.yaml").read_text() + f"public_report: '{text}'\n"
+    )
     result = build_maidstone(project)
     assert result.exit_code == 0, result.output
     html_file = project / "build" / "html" / "maidstone.html"
@@ -107,8 +169,10 @@ def test_markup_in_data_comes_out_as_visible_text(project: Path, text: str):
 def test_public_report_accepts_paragraph_breaks_and_emphasis_only(project: Path):
     (project / "councils" / "maidstone.yaml").write_text(
         (project / "councils" / "maidstone.yaml").read_text()
-        + "public_report: |\n  It was *not* right <em>at all</em>.\n\n  Second paragraph.\n")
+        + "public_report: |\n  It was *not* right <em>at all</em>.\n\n  Second paragraph.\n"
+    )
     assert build_maidstone(project).exit_code == 0
     html = (project / "build" / "html" / "maidstone.html").read_text()
-    assert ("<p>It was <em>not</em> right &lt;em&gt;at all&lt;/em&gt;.</p>\n"
-            "<p>Second paragraph.</p>") in html
+    assert (
+        "<p>It was <em>not</em> right &lt;em&gt;at all&lt;/em&gt;.</p>\n<p>Second paragraph.</p>"
+    ) in html

@@ -38,8 +38,18 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
     for slug in (*SLUGS, *EDGES):
         out = root / "png" / slug
         out.parent.mkdir(exist_ok=True)
-        subprocess.run(["pdftoppm", "-gray", "-png", "-r", str(RESOLUTION),
-                        str(root / "build" / "pdf" / f"{slug}.pdf"), str(out)], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-gray",
+                "-png",
+                "-r",
+                str(RESOLUTION),
+                str(root / "build" / "pdf" / f"{slug}.pdf"),
+                str(out),
+            ],
+            check=True,
+        )
         images[slug] = sorted(out.parent.glob(f"{slug}-*.png"))
     return images
 
@@ -63,8 +73,11 @@ def test_every_page_looks_as_it_did(pages: dict[str, list[Path]], slug: str):
         pytest.skip("refreshed: look at the new images before committing them")
     expected = sorted(EXPECTED.glob(f"{slug}-*.png"))
     assert [image.name for image in pages[slug]] == [image.name for image in expected], (
-        "a different number of pages: run `make visual-refresh` after a deliberate change")
+        "a different number of pages: run `make visual-refresh` after a deliberate change"
+    )
     for image, reference in zip(pages[slug], expected, strict=True):
         share = changed_share(image, reference)
-        assert share <= TOLERANCE, (f"{image.name}: {share:.2%} of the page changed; if that "
-                                    f"was meant, run `make visual-refresh` and look")
+        assert share <= TOLERANCE, (
+            f"{image.name}: {share:.2%} of the page changed; if that "
+            f"was meant, run `make visual-refresh` and look"
+        )

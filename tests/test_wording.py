@@ -25,26 +25,39 @@ statistics:
 """
 
 
-def letter_text(root: Path, extra: str = "", investigations=10, upheld=5, outcomes=5,
-                implemented=5, remedies=1) -> str:
+def letter_text(
+    root: Path, extra: str = "", investigations=10, upheld=5, outcomes=5, implemented=5, remedies=1
+) -> str:
     """The text of the HTML letter for a council written inline."""
     path = root / "councils" / "testham.yaml"
-    path.write_text(COUNCIL.format(investigations=investigations, upheld=upheld,
-                                   outcomes=outcomes, implemented=implemented,
-                                   remedies=remedies) + extra, encoding="utf-8")
+    path.write_text(
+        COUNCIL.format(
+            investigations=investigations,
+            upheld=upheld,
+            outcomes=outcomes,
+            implemented=implemented,
+            remedies=remedies,
+        )
+        + extra,
+        encoding="utf-8",
+    )
     project = Project(root)
     year = read_year(project)
-    html = render_html(html_environment(project),
-                       letter_context(validate_council(load_document(path, "testham"), year), year))
+    html = render_html(
+        html_environment(project),
+        letter_context(validate_council(load_document(path, "testham"), year), year),
+    )
     (root / "testham.html").write_text(html, encoding="utf-8")
     return normalise(html_text(root / "testham.html"))
 
 
 def test_no_investigations_says_so_instead_of_a_percentage(project: Path):
     text = letter_text(project, investigations=0, upheld=0, remedies=0)
-    assert ("We did not complete any detailed investigations about the authority in this "
-            "period, so there is no upheld rate. "
-            "The average in similar authorities was 45%.") in text
+    assert (
+        "We did not complete any detailed investigations about the authority in this "
+        "period, so there is no upheld rate. "
+        "The average in similar authorities was 45%."
+    ) in text
     assert "0 upheld decisions" in text
     assert "Statistics are based on a total of 0 detailed investigations" in text
     assert "of complaints we investigated were upheld" not in text
@@ -53,15 +66,19 @@ def test_no_investigations_says_so_instead_of_a_percentage(project: Path):
 def test_nothing_upheld_says_there_was_nothing_to_remedy(project: Path):
     text = letter_text(project, upheld=0, remedies=0)
     assert "0% of complaints we investigated were upheld." in text
-    assert ("We did not uphold any of the complaints we investigated, so there were no upheld "
-            "cases in which the authority could have provided a satisfactory remedy.") in text
+    assert (
+        "We did not uphold any of the complaints we investigated, so there were no upheld "
+        "cases in which the authority could have provided a satisfactory remedy."
+    ) in text
     assert "0 satisfactory remedy decisions" in text
 
 
 def test_no_compliance_outcomes_says_none_were_due(project: Path):
     text = letter_text(project, outcomes=0, implemented=0)
-    assert ("No recommendations were due for us to check the authority's compliance in this "
-            "period. The average in similar authorities was 99%.") in text
+    assert (
+        "No recommendations were due for us to check the authority's compliance in this "
+        "period. The average in similar authorities was 99%."
+    ) in text
     assert "Statistics are based on a total of 0 compliance outcomes" in text
 
 
@@ -74,19 +91,24 @@ def test_counts_of_one_are_singular(project: Path):
 
 
 def test_large_counts_have_thousands_separators(project: Path):
-    text = letter_text(project, investigations=1250, upheld=1001, outcomes=1000,
-                       implemented=990, remedies=10)
+    text = letter_text(
+        project, investigations=1250, upheld=1001, outcomes=1000, implemented=990, remedies=10
+    )
     assert "1,001 upheld decisions" in text
     assert "a total of 1,250 detailed investigations" in text
     assert "80% of complaints we investigated were upheld." in text
 
 
 def test_several_training_courses_are_listed_in_one_paragraph(project: Path):
-    text = letter_text(project, "training_courses:\n  - complaint handling\n"
-                                "  - adult social care complaint handling\n")
-    assert ("We were pleased to deliver complaint handling and adult social care complaint "
-            "handling courses to your staff during the year. I welcome your Council's investment "
-            "in good complaint handling training and trust the courses were useful to you.") in text
+    text = letter_text(
+        project,
+        "training_courses:\n  - complaint handling\n  - adult social care complaint handling\n",
+    )
+    assert (
+        "We were pleased to deliver complaint handling and adult social care complaint "
+        "handling courses to your staff during the year. I welcome your Council's investment "
+        "in good complaint handling training and trust the courses were useful to you."
+    ) in text
 
 
 def test_one_training_course_starting_with_a_vowel_takes_an(project: Path):
@@ -94,17 +116,27 @@ def test_one_training_course_starting_with_a_vowel_takes_an(project: Path):
     assert "We were pleased to deliver an adult social care complaint handling course" in text
 
 
-@pytest.mark.parametrize(("summons", "expected", "absent"), [
-    pytest.param("{threatened: true}",
-                 "repeatedly failed to respond to our enquiries. I will usually only consider a "
-                 "witness summons where a council has not provided a response after a "
-                 "considerable time and despite our continued efforts. Delay adds to",
-                 "My investigators", id="summons-only"),
-    pytest.param("{incomplete_response: true}",
-                 "My investigators noted an instance where your Council failed to provide a "
-                 "complete response to our enquiries, meaning further time was spent chasing the "
-                 "required information. Delay adds to", "witness summons", id="incomplete-only"),
-])
+@pytest.mark.parametrize(
+    ("summons", "expected", "absent"),
+    [
+        pytest.param(
+            "{threatened: true}",
+            "repeatedly failed to respond to our enquiries. I will usually only consider a "
+            "witness summons where a council has not provided a response after a "
+            "considerable time and despite our continued efforts. Delay adds to",
+            "My investigators",
+            id="summons-only",
+        ),
+        pytest.param(
+            "{incomplete_response: true}",
+            "My investigators noted an instance where your Council failed to provide a "
+            "complete response to our enquiries, meaning further time was spent chasing the "
+            "required information. Delay adds to",
+            "witness summons",
+            id="incomplete-only",
+        ),
+    ],
+)
 def test_witness_summons_wording_follows_what_happened(project: Path, summons, expected, absent):
     text = letter_text(project, f"witness_summons: {summons}\n")
     assert expected in text
@@ -112,10 +144,11 @@ def test_witness_summons_wording_follows_what_happened(project: Path, summons, e
 
 
 def test_text_from_data_files_is_escaped(project: Path):
-    text = letter_text(project, 'public_report: |\n  A <script>alert(1)</script> & '
-                                '<img src="x"> paragraph.\n')
+    text = letter_text(
+        project, 'public_report: |\n  A <script>alert(1)</script> & <img src="x"> paragraph.\n'
+    )
     html = (project / "testham.html").read_text(encoding="utf-8")
-    assert "A <script>alert(1)</script> & <img src=\"x\"> paragraph." in text
+    assert 'A <script>alert(1)</script> & <img src="x"> paragraph.' in text
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=&#34;x&#34;&gt;" in html
 
@@ -132,29 +165,40 @@ def test_a_recipient_without_a_title_is_addressed_by_name(project: Path):
     edit(path, "{title: Ms, name: Example", "{name: Alex Carmichael")
     project_ = Project(project)
     year = read_year(project_)
-    html = render_html(html_environment(project_), letter_context(
-        validate_council(load_document(path, "testham"), year), year))
+    html = render_html(
+        html_environment(project_),
+        letter_context(validate_council(load_document(path, "testham"), year), year),
+    )
     assert "Dear Alex Carmichael</p>" in html and "None" not in html
-    assert "<p class=\"recipient\">\nAlex Carmichael<br>" in html
+    assert '<p class="recipient">\nAlex Carmichael<br>' in html
 
 
 def test_an_empty_title_says_it_may_be_left_out(project: Path):
     from helpers import letters
 
-    (project / "councils" / "testham.yaml").write_text(COUNCIL.format(
-        investigations=1, upheld=1, outcomes=1, implemented=1, remedies=1).replace(
-        "{title: Ms,", "{title: '',"))
+    (project / "councils" / "testham.yaml").write_text(
+        COUNCIL.format(investigations=1, upheld=1, outcomes=1, implemented=1, remedies=1).replace(
+            "{title: Ms,", "{title: '',"
+        )
+    )
     result = letters("check", "--root", str(project))
-    assert result.stderr == ("councils/testham.yaml:3: recipient.title: is empty: write the "
-                             "text, or remove the line\n")
+    assert result.stderr == (
+        "councils/testham.yaml:3: recipient.title: is empty: write the text, or remove the line\n"
+    )
 
 
-@pytest.mark.parametrize(("counts", "sentence"), [
-    (dict(outcomes=2000, implemented=1999, upheld=2000, investigations=2000),
-     "In 99% of cases we were satisfied the authority had successfully implemented"),
-    (dict(upheld=2000, investigations=2000, outcomes=5, implemented=5, remedies=1),
-     "In 1% of upheld cases we found the authority had provided a satisfactory remedy"),
-])
-def test_a_rate_that_is_not_all_or_none_never_prints_as_100_or_0(project: Path, counts,
-                                                                 sentence):
+@pytest.mark.parametrize(
+    ("counts", "sentence"),
+    [
+        (
+            dict(outcomes=2000, implemented=1999, upheld=2000, investigations=2000),
+            "In 99% of cases we were satisfied the authority had successfully implemented",
+        ),
+        (
+            dict(upheld=2000, investigations=2000, outcomes=5, implemented=5, remedies=1),
+            "In 1% of upheld cases we found the authority had provided a satisfactory remedy",
+        ),
+    ],
+)
+def test_a_rate_that_is_not_all_or_none_never_prints_as_100_or_0(project: Path, counts, sentence):
     assert sentence in letter_text(project, **counts)

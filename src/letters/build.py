@@ -73,11 +73,14 @@ class BuildReport:
         """Everything built; with `strict`, also nothing for the proofreader to note."""
         return not self.general and all(
             outcome.status in ("built", "unchanged") and not (strict and defects_of(outcome))
-            for outcome in self.outcomes)
+            for outcome in self.outcomes
+        )
 
     def problems(self) -> list[Problem]:
-        return [*(problem for outcome in self.outcomes for problem in outcome.problems),
-                *self.general]
+        return [
+            *(problem for outcome in self.outcomes for problem in outcome.problems),
+            *self.general,
+        ]
 
     def problem_lines(self, project: Project) -> list[str]:
         """Each problem once, as staff read it; one that is not in a council's own file (a
@@ -94,27 +97,37 @@ class BuildReport:
 
     def defects(self, project: Project) -> list[Problem]:
         """What the proofreader found wrong: each is a problem, and fails a --strict build."""
-        return [Problem(project.shown(project.council_file(outcome.slug)), f"proofreading: {note}")
-                for outcome in self.outcomes for note in defects_of(outcome)]
+        return [
+            Problem(project.shown(project.council_file(outcome.slug)), f"proofreading: {note}")
+            for outcome in self.outcomes
+            for note in defects_of(outcome)
+        ]
 
     def information(self, project: Project) -> list[str]:
         """What the proofreader found worth knowing but not wrong."""
-        return [f"{project.shown(project.council_file(outcome.slug))}: for information: {note}"
-                for outcome in self.outcomes for note in outcome.notes
-                if note.kind == "information"]
+        return [
+            f"{project.shown(project.council_file(outcome.slug))}: for information: {note}"
+            for outcome in self.outcomes
+            for note in outcome.notes
+            if note.kind == "information"
+        ]
 
     def summary(self) -> str:
         stale = sum(outcome.stale for outcome in self.outcomes)
         kept = f"; {stale} kept their last good letter, marked stale" if stale else ""
         removed = f", {len(self.removed)} removed" if self.removed else ""
         defects = sum(bool(defects_of(outcome)) for outcome in self.outcomes)
-        noted = sum(any(note.kind == "information" for note in outcome.notes)
-                    for outcome in self.outcomes)
+        noted = sum(
+            any(note.kind == "information" for note in outcome.notes) for outcome in self.outcomes
+        )
         notes = (f", {defects} with proofreading defects" if defects else "") + (
-            f", {noted} with notes for information" if noted else "")
-        return (f"{self.count('built')} built, {self.count('unchanged')} unchanged, "
-                f"{self.count('skipped')} skipped (data errors), {self.count('failed')} failed"
-                f"{removed}{notes}{kept} in {self.seconds:.1f} s")
+            f", {noted} with notes for information" if noted else ""
+        )
+        return (
+            f"{self.count('built')} built, {self.count('unchanged')} unchanged, "
+            f"{self.count('skipped')} skipped (data errors), {self.count('failed')} failed"
+            f"{removed}{notes}{kept} in {self.seconds:.1f} s"
+        )
 
 
 @dataclass(frozen=True)
@@ -131,15 +144,20 @@ class Options:
     def outputs(self) -> tuple[str, ...]:
         if self.html_only:
             return ("html",)
-        return ("html", "pdf", *(("pdf-a",) if self.archival else ()),
-                *(("png",) if self.png else ()))
+        return (
+            "html",
+            "pdf",
+            *(("pdf-a",) if self.archival else ()),
+            *(("png",) if self.png else ()),
+        )
 
 
 Progress = Callable[[Outcome, int], None]  # an outcome, and how many councils are to be built
 
 
-def build(project: Project, options: Options = Options(),
-          progress: Progress = lambda outcome, total: None) -> BuildReport:
+def build(
+    project: Project, options: Options = Options(), progress: Progress = lambda outcome, total: None
+) -> BuildReport:
     """Build the councils' letters into build/ (build/preview/ for drafts), skipping those
     whose inputs have not changed since they were last built."""
     started = time.perf_counter()
@@ -162,8 +180,9 @@ def build(project: Project, options: Options = Options(),
         progress(outcome, len(paths))
     remove_leftovers(outputs)
     try:
-        for outcome in render_councils(project, year, councils, fingerprints, options, outputs,
-                                       recorded):
+        for outcome in render_councils(
+            project, year, councils, fingerprints, options, outputs, recorded
+        ):
             outcomes.append(outcome)
             progress(outcome, len(paths))
             stop_if_asked()
@@ -171,7 +190,8 @@ def build(project: Project, options: Options = Options(),
         removed = [] if options.slugs else remove_deleted_councils(project, outputs, recorded)
         for outcome in outcomes:
             outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
-                outputs, outcome.slug)
+                outputs, outcome.slug
+            )
         report = BuildReport(outcomes, removed, time.perf_counter() - started, general)
         try:
             manifest = write_manifest(outputs, recorded, outcomes)
@@ -198,40 +218,65 @@ class LetterRenderer:
         self.project, self.year, self.options = project, year, options
         self.environment = html_environment(project)
         self.links = {getattr(year.links, name).url for name in Links.model_fields}
-        self.pdf = None if options.html_only else PdfRenderer(
-            TemplateFiles(project).stylesheet(),
-            project.shown(project.templates_dir / LETTER_STYLESHEET))
+        self.pdf = (
+            None
+            if options.html_only
+            else PdfRenderer(
+                TemplateFiles(project).stylesheet(),
+                project.shown(project.templates_dir / LETTER_STYLESHEET),
+            )
+        )
 
     def __call__(self, council: tuple[str, Council]) -> Rendered:
         slug, model = council
         shown = self.project.shown(self.project.council_file(slug))
         try:
-            html = render_html(self.environment, letter_context(model, self.year,
-                                                                self.options.draft))
+            html = render_html(
+                self.environment, letter_context(model, self.year, self.options.draft)
+            )
             check_references(self.project, html, self.links)
             if self.pdf is None:
                 return Rendered(slug, html)
-            bare = render_html(self.environment, letter_context(model, self.year,
-                                                                self.options.draft, False))
+            bare = render_html(
+                self.environment, letter_context(model, self.year, self.options.draft, False)
+            )
             pdf = self.pdf.render(bare, shown, optional_paragraphs(model), self.options.archival)
             return Rendered(slug, html, pdf)
         except LettersError as error:
             return Rendered(slug, problems=tuple(error.problems))
         except Exception as error:  # WeasyPrint's own failure on this letter: the others go on
-            return Rendered(slug, problems=(Problem(shown, f"PDF rendering failed: "
-                                                    f"{type(error).__name__}: "
-                                                    f"{excerpt(str(error), 120)}"),))
+            return Rendered(
+                slug,
+                problems=(
+                    Problem(
+                        shown,
+                        f"PDF rendering failed: {type(error).__name__}: {excerpt(str(error), 120)}",
+                    ),
+                ),
+            )
 
     def lost(self, council: tuple[str, Council]) -> Rendered:
         """The outcome of a letter whose worker process was killed while rendering it."""
-        return Rendered(council[0], problems=(Problem(
-            self.project.shown(self.project.council_file(council[0])),
-            "the process rendering it stopped before it finished: build again"),))
+        return Rendered(
+            council[0],
+            problems=(
+                Problem(
+                    self.project.shown(self.project.council_file(council[0])),
+                    "the process rendering it stopped before it finished: build again",
+                ),
+            ),
+        )
 
 
-def render_councils(project: Project, year: Year, councils: dict[str, Council],
-                    fingerprints: dict[Path, str], options: Options, outputs: Path,
-                    recorded: dict[str, Entry]):
+def render_councils(
+    project: Project,
+    year: Year,
+    councils: dict[str, Council],
+    fingerprints: dict[Path, str],
+    options: Options,
+    outputs: Path,
+    recorded: dict[str, Entry],
+):
     """Render each valid council in parallel, writing its outputs together when ready."""
     if not councils:
         return
@@ -243,10 +288,15 @@ def render_councils(project: Project, year: Year, councils: dict[str, Council],
             yield Outcome(rendered.slug, "failed", problems, fingerprint)
             continue
         pdf = rendered.pdf
-        outcome = Outcome(rendered.slug, "built", fingerprint=fingerprint,
-                          outputs=options.outputs, pages=pdf.pages if pdf else None,
-                          notes=pdf.notes if pdf else [],
-                          summary=council_summary(councils[rendered.slug], year))
+        outcome = Outcome(
+            rendered.slug,
+            "built",
+            fingerprint=fingerprint,
+            outputs=options.outputs,
+            pages=pdf.pages if pdf else None,
+            notes=pdf.notes if pdf else [],
+            summary=council_summary(councils[rendered.slug], year),
+        )
         journal_letter(outputs, outcome, recorded)
         yield outcome
 
@@ -272,7 +322,7 @@ def letters_to(slugs: list[str], shown: int = 3) -> str:
         return ""
     more = [f"{len(slugs) - shown} more"] if len(slugs) > shown + 1 else []
     slugs = sorted(slugs)
-    named = formatted_list([*slugs[:shown if more else None], *more])
+    named = formatted_list([*slugs[: shown if more else None], *more])
     return f" (letter{'s' if len(slugs) > 1 else ''} to {named})"
 
 
@@ -285,23 +335,29 @@ def check(project: Project) -> tuple[int, list[Problem]]:
     except LettersError as error:
         problems = error.problems
     _, outcomes = read_councils(project, paths, year)
-    return len(paths), [*problems, *(problem for outcome in outcomes
-                                     for problem in outcome.problems), *project.misnamed_files()]
+    return len(paths), [
+        *problems,
+        *(problem for outcome in outcomes for problem in outcome.problems),
+        *project.misnamed_files(),
+    ]
 
 
 def read_year(project: Project) -> Year:
-    return validate_year(load_document(project.year_file, project.shown(project.year_file),
-                                       project.root))
+    return validate_year(
+        load_document(project.year_file, project.shown(project.year_file), project.root)
+    )
 
 
-def read_councils(project: Project, paths: list[Path],
-                  year: Year | None) -> tuple[dict[str, Council], list[Outcome]]:
+def read_councils(
+    project: Project, paths: list[Path], year: Year | None
+) -> tuple[dict[str, Council], list[Outcome]]:
     """The councils whose files are valid, and a skipped outcome for each one that is not."""
     councils, skipped = {}, []
     for path in paths:
         try:
             councils[path.stem] = validate_council(
-                load_document(path, project.shown(path), project.root), year)
+                load_document(path, project.shown(path), project.root), year
+            )
         except LettersError as error:
             skipped.append(Outcome(path.stem, "skipped", error.problems))
     return councils, skipped
@@ -324,24 +380,40 @@ def council_paths(project: Project, arguments: tuple[str, ...]) -> list[Path]:
 
 def fingerprint_councils(project: Project, paths: list[Path]) -> dict[Path, str]:
     shared = shared_fingerprint(project)
-    return {path: council_fingerprint(shared, path) for path in paths
-            if path.is_file() and not path.is_symlink()}
+    return {
+        path: council_fingerprint(shared, path)
+        for path in paths
+        if path.is_file() and not path.is_symlink()
+    }
 
 
-def is_unchanged(path: Path, recorded: dict[str, Entry], fingerprints: dict[Path, str],
-                 options: Options, outputs: Path) -> bool:
+def is_unchanged(
+    path: Path,
+    recorded: dict[str, Entry],
+    fingerprints: dict[Path, str],
+    options: Options,
+    outputs: Path,
+) -> bool:
     """Built before from the same inputs, with every output wanted now still there."""
     entry = recorded.get(path.stem)
-    return (not options.force and path in fingerprints
-            and entry is not None and entry["fingerprint"] == fingerprints[path]
-            and set(options.outputs) <= set(entry["outputs"])
-            and all(output_path(outputs, kind, path.stem).is_file() for kind in options.outputs))
+    return (
+        not options.force
+        and path in fingerprints
+        and entry is not None
+        and entry["fingerprint"] == fingerprints[path]
+        and set(options.outputs) <= set(entry["outputs"])
+        and all(output_path(outputs, kind, path.stem).is_file() for kind in options.outputs)
+    )
 
 
 def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> Outcome:
     """An unchanged council's outcome, from what the manifest recorded of its last build."""
-    return Outcome(slug, "unchanged", fingerprint=fingerprint, outputs=tuple(entry["outputs"]),
-                   pages=entry["pages"], notes=[Note(**note) for note in entry["proofreading"]],
-                   summary=entry["summary"])
-
-
+    return Outcome(
+        slug,
+        "unchanged",
+        fingerprint=fingerprint,
+        outputs=tuple(entry["outputs"]),
+        pages=entry["pages"],
+        notes=[Note(**note) for note in entry["proofreading"]],
+        summary=entry["summary"],
+    )

@@ -15,8 +15,12 @@ from letters.problems import LettersError, Problem, UnexpectedError
 from letters.project import Project
 
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
-    help="The project folder: the one holding councils/, templates/, assets/ and year.yaml.")
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder: the one holding councils/, templates/, assets/ and year.yaml.",
+)
 
 
 class Letters(click.Group):
@@ -28,8 +32,9 @@ class Letters(click.Group):
         try:
             return super().invoke(ctx)
         except OSError as error:
-            raise LettersError([Problem(str(error.filename or "letters"),
-                                        error.strerror or str(error))]) from None
+            raise LettersError(
+                [Problem(str(error.filename or "letters"), error.strerror or str(error))]
+            ) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as error:
@@ -66,19 +71,37 @@ def main() -> None:
 @main.command()
 @click.argument("slugs", nargs=-1)
 @root_option
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
-              show_default="the number of cores", help="How many letters to render at once.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="How many letters to render at once.",
+)
 @click.option("--force", is_flag=True, help="Rebuild every letter, changed or not.")
 @click.option("--html-only", is_flag=True, help="Write only the HTML letters, not the PDFs.")
-@click.option("--archival", is_flag=True,
-              help="Also write archival PDF/A-3u letters into build/pdf-a/.")
+@click.option(
+    "--archival", is_flag=True, help="Also write archival PDF/A-3u letters into build/pdf-a/."
+)
 @click.option("--png", is_flag=True, help="Also write page images into build/png/.")
-@click.option("--strict", is_flag=True,
-              help="Fail if proofreading finds a defect (text over text or under a box, text off "
-                   "the page, a heading, sign-off or single line stranded, the statistics page "
-                   "sharing a page); notes for information never fail.")
-def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only: bool,
-          archival: bool, png: bool, strict: bool) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail if proofreading finds a defect (text over text or under a box, text off "
+    "the page, a heading, sign-off or single line stranded, the statistics page "
+    "sharing a page); notes for information never fail.",
+)
+def build(
+    slugs: tuple[str, ...],
+    root: Path,
+    jobs: int,
+    force: bool,
+    html_only: bool,
+    archival: bool,
+    png: bool,
+    strict: bool,
+) -> None:
     """Build letters into build/html/ and build/pdf/.
 
     With no SLUGS, builds every council in councils/ and removes the letters of councils whose
@@ -90,8 +113,9 @@ def build(slugs: tuple[str, ...], root: Path, jobs: int, force: bool, html_only:
     from letters.build import build as build_letters
     from letters.progress import progress_for_output
 
-    options = Options(slugs=slugs, force=force, html_only=html_only, archival=archival, png=png,
-                      jobs=jobs)
+    options = Options(
+        slugs=slugs, force=force, html_only=html_only, archival=archival, png=png, jobs=jobs
+    )
     project = letters_folder(root)
     with progress_for_output() as progress, stopped_cleanly(LETTERS_KEPT):
         report = build_letters(project, options, progress)
@@ -115,9 +139,11 @@ def check(root: Path) -> None:
         click.echo(str(problem), err=True)
     if problems:
         files = len({problem.path for problem in problems})
-        click.echo(f"{len(problems)} {noun(len(problems), 'problem', 'problems')} in {files} "
-                   f"{noun(files, 'file', 'files')}; {councils} "
-                   f"{noun(councils, 'council', 'councils')} checked")
+        click.echo(
+            f"{len(problems)} {noun(len(problems), 'problem', 'problems')} in {files} "
+            f"{noun(files, 'file', 'files')}; {councils} "
+            f"{noun(councils, 'council', 'councils')} checked"
+        )
         sys.exit(1)
     click.echo(f"{councils} councils OK")
 
@@ -125,11 +151,18 @@ def check(root: Path) -> None:
 @main.command()
 @click.argument("slug")
 @root_option
-@click.option("--port", type=click.IntRange(0, 65535), default=0,
-              help="The port to serve on (default: any free one).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="The port to serve on (default: any free one).",
+)
 @click.option("--no-open", is_flag=True, help="Do not open the browser.")
-@click.option("--once", is_flag=True,
-              help="Build the draft into build/preview/ once, print its paths, and stop.")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Build the draft into build/preview/ once, print its paths, and stop.",
+)
 def preview(slug: str, root: Path, port: int, no_open: bool, once: bool) -> None:
     """Preview one council's draft letter, marked DRAFT, live in the browser.
 
@@ -167,8 +200,9 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
     with stopped_cleanly("no council file was changed"):
         plan = plan_import(project, read_figures(spreadsheet, str(spreadsheet), sheet))
     for path, changes in plan.changes.items():
-        described = ", ".join(f"{'.'.join(location)} {old} → {new}"
-                              for location, (old, new) in changes.items())
+        described = ", ".join(
+            f"{'.'.join(location)} {old} → {new}" for location, (old, new) in changes.items()
+        )
         click.echo(f"{project.shown(path)}: {described}")
     for path in plan.new_files:
         click.echo(f"{project.shown(path)}: new file; fill in its recipient")
@@ -177,9 +211,11 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
     if not dry_run:
         with stopped_cleanly("no council file was changed"):
             apply(plan)
-    click.echo(f"{len(plan.changes)} updated, {len(plan.new_files)} created, "
-               f"{len(plan.unchanged)} unchanged, {len(plan.without_row)} without a row"
-               f"{' (dry run: nothing written)' if dry_run else ''}")
+    click.echo(
+        f"{len(plan.changes)} updated, {len(plan.new_files)} created, "
+        f"{len(plan.unchanged)} unchanged, {len(plan.without_row)} without a row"
+        f"{' (dry run: nothing written)' if dry_run else ''}"
+    )
 
 
 def build_draft(project: Project, slug: str) -> None:

@@ -13,8 +13,9 @@ from letters.figures import (
 from letters.validate import Council, Recipient, Year
 
 
-def letter_context(council: Council, year: Year, draft: bool = False,
-                   standalone: bool = True) -> dict[str, Any]:
+def letter_context(
+    council: Council, year: Year, draft: bool = False, standalone: bool = True
+) -> dict[str, Any]:
     """The values one council's letter is rendered from; wording stays in the templates.
 
     A standalone letter embeds its stylesheet, for the HTML file; the PDF renderer brings the
@@ -63,8 +64,11 @@ def year_wording(year: Year) -> dict[str, Any]:
 
 OPTIONAL_PARAGRAPHS = ("witness_summons", "public_report", "training_courses")  # letter order
 # How people name them (overview, proofreading notes), rather than by their fields.
-PARAGRAPH_NAMES = {"witness_summons": "Witness summons", "public_report": "Public report",
-                   "training_courses": "Training courses"}
+PARAGRAPH_NAMES = {
+    "witness_summons": "Witness summons",
+    "public_report": "Public report",
+    "training_courses": "Training courses",
+}
 
 
 def optional_paragraphs(council: Council) -> list[str]:

@@ -34,14 +34,24 @@ class KeyStatistics:
 def key_statistics(counts: Statistics, averages: Averages) -> KeyStatistics:
     """The three key statistics of a council, each beside the average for its type."""
     return KeyStatistics(
-        upheld=Figure(percentage(counts.upheld, counts.investigations),
-                      whole_percent(averages.upheld), counts.upheld, counts.investigations),
-        compliance=Figure(percentage(counts.implemented, counts.compliance_outcomes),
-                          whole_percent(averages.compliance), counts.implemented,
-                          counts.compliance_outcomes),
-        remedies=Figure(percentage(counts.satisfactory_remedies, counts.upheld),
-                        whole_percent(averages.remedies), counts.satisfactory_remedies,
-                        counts.investigations),
+        upheld=Figure(
+            percentage(counts.upheld, counts.investigations),
+            whole_percent(averages.upheld),
+            counts.upheld,
+            counts.investigations,
+        ),
+        compliance=Figure(
+            percentage(counts.implemented, counts.compliance_outcomes),
+            whole_percent(averages.compliance),
+            counts.implemented,
+            counts.compliance_outcomes,
+        ),
+        remedies=Figure(
+            percentage(counts.satisfactory_remedies, counts.upheld),
+            whole_percent(averages.remedies),
+            counts.satisfactory_remedies,
+            counts.investigations,
+        ),
     )
 
 
@@ -75,8 +85,20 @@ def thousands(number: int) -> str:
 
 
 # Not strftime's %B, which follows the machine's locale.
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def long_date(day: date) -> str:
@@ -97,7 +119,7 @@ def formatted_list(items: list[str], conjunction: str = "and") -> str:
 
 
 def with_article(phrase: str) -> str:
-    """"planning course" -> "a planning course"; "adult care course" -> "an adult care course"."""
+    """ "planning course" -> "a planning course"; "adult care course" -> "an adult care course"."""
     article = "an" if phrase[:1].lower() in "aeiou" else "a"
     return f"{article} {phrase}"
 
@@ -111,8 +133,10 @@ def marked_up_paragraphs(text: str) -> list[Markup]:
     >>> marked_up_paragraphs("A <b> and *very* plain\n\nend")
     [Markup('A &lt;b&gt; and <em>very</em> plain'), Markup('end')]
     """
-    return [Markup(EMPHASIS.sub(r"<em>\1</em>", str(escape(paragraph))))
-            for paragraph in paragraphs(text)]
+    return [
+        Markup(EMPHASIS.sub(r"<em>\1</em>", str(escape(paragraph))))
+        for paragraph in paragraphs(text)
+    ]
 
 
 def paragraphs(text: str) -> list[str]:

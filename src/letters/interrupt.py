@@ -27,8 +27,9 @@ def stop_if_asked() -> None:
 def stop_between_letters():
     """While inside, Ctrl-C and SIGTERM ask the build to stop instead of breaking into it."""
     requested.clear()
-    previous = {number: signal.signal(number, ask_to_stop)
-                for number in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        number: signal.signal(number, ask_to_stop) for number in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield
     finally:

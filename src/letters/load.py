@@ -33,10 +33,13 @@ AS_TYPED = (
 def as_typed(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     """`loader`, resolving numbers and true/false only as AS_TYPED writes them."""
     replaced = {tag for tag, *_ in AS_TYPED}
-    resolvers = {first: [(tag, pattern) for tag, pattern in entries if tag not in replaced]
-                 for first, entries in loader.yaml_implicit_resolvers.items()}
-    typed: type[yaml.SafeLoader] = type(f"AsTyped{loader.__name__}", (loader,),
-                                        {"yaml_implicit_resolvers": resolvers})
+    resolvers = {
+        first: [(tag, pattern) for tag, pattern in entries if tag not in replaced]
+        for first, entries in loader.yaml_implicit_resolvers.items()
+    }
+    typed: type[yaml.SafeLoader] = type(
+        f"AsTyped{loader.__name__}", (loader,), {"yaml_implicit_resolvers": resolvers}
+    )
     for tag, pattern, first, convert in AS_TYPED:
         typed.add_implicit_resolver(tag, re.compile(pattern), list(first))
         typed.add_constructor(tag, constructor(convert))
@@ -97,15 +100,22 @@ def parse(loader_class: type[yaml.SafeLoader], text: str, shown: str) -> Documen
         builder = Builder(loader, shown)
         data = builder.construct(node, ())
     except RecursionError:
-        fail(shown, f"is nested more than {MAX_DEPTH} levels deep: simplify the file",
-             line=deepest_line(text))
+        fail(
+            shown,
+            f"is nested more than {MAX_DEPTH} levels deep: simplify the file",
+            line=deepest_line(text),
+        )
     except yaml.MarkedYAMLError as error:
         fail(shown, yaml_error_message(error, text), line=mark_line(error))
     except yaml.YAMLError as error:  # the reader's: a character no text file has
         position = getattr(error, "position", 0)
         character = getattr(error, "character", 0)
-        fail(shown, f"contains a control character (#x{character:04x}) that text files do not "
-             f"have: is it the right file?", line=text[:position].count("\n") + 1)
+        fail(
+            shown,
+            f"contains a control character (#x{character:04x}) that text files do not "
+            f"have: is it the right file?",
+            line=text[:position].count("\n") + 1,
+        )
     finally:
         loader.dispose()
     if builder.problems:
@@ -158,21 +168,34 @@ class Builder:
 
     def construct(self, node: yaml.Node, location: Location) -> Any:
         if len(self.lines) >= MAX_VALUES:
-            fail(self.shown, f"has more than {MAX_VALUES:,} values (are aliases repeating "
-                 f"each other?): simplify the file", line=node.start_mark.line + 1)
+            fail(
+                self.shown,
+                f"has more than {MAX_VALUES:,} values (are aliases repeating "
+                f"each other?): simplify the file",
+                line=node.start_mark.line + 1,
+            )
         if len(location) > MAX_DEPTH:
-            fail(self.shown, f"is nested more than {MAX_DEPTH} levels deep (does an alias "
-                 f"contain itself?): simplify the file", line=node.start_mark.line + 1)
+            fail(
+                self.shown,
+                f"is nested more than {MAX_DEPTH} levels deep (does an alias "
+                f"contain itself?): simplify the file",
+                line=node.start_mark.line + 1,
+            )
         self.lines[location] = node.start_mark.line + 1
         if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_TAGS:
             tag = node.tag.replace(YAML_TAG, "!!")
-            fail(self.shown, f"the tag {tag} is not allowed: write plain values only",
-                 line=node.start_mark.line + 1, field=dotted(location) or None)
+            fail(
+                self.shown,
+                f"the tag {tag} is not allowed: write plain values only",
+                line=node.start_mark.line + 1,
+                field=dotted(location) or None,
+            )
         if isinstance(node, yaml.MappingNode):
             return self.construct_mapping(node, location)
         if isinstance(node, yaml.SequenceNode):
-            return [self.construct(item, (*location, index))
-                    for index, item in enumerate(node.value)]
+            return [
+                self.construct(item, (*location, index)) for index, item in enumerate(node.value)
+            ]
         return self.construct_scalar(node, location)
 
     def construct_mapping(self, node: yaml.MappingNode, location: Location) -> dict:
@@ -181,12 +204,21 @@ class Builder:
             key = self.construct_scalar(key_node, location)
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
-                fail(self.shown, f"{quoted(key)} is not a field name: field names are words",
-                     line=line)
+                fail(
+                    self.shown,
+                    f"{quoted(key)} is not a field name: field names are words",
+                    line=line,
+                )
             if key in mapping:
-                self.problems.append(Problem(
-                    self.shown, f"appears twice in the same section: keep one (the other is on "
-                    f"line {self.lines[(*location, key)]})", line, dotted((*location, key))))
+                self.problems.append(
+                    Problem(
+                        self.shown,
+                        f"appears twice in the same section: keep one (the other is on "
+                        f"line {self.lines[(*location, key)]})",
+                        line,
+                        dotted((*location, key)),
+                    )
+                )
                 continue
             self.key_lines[(*location, key)] = line
             mapping[key] = self.construct(value_node, (*location, key))
@@ -194,13 +226,20 @@ class Builder:
 
     def construct_scalar(self, node: yaml.Node, location: Location) -> Any:
         if not isinstance(node, yaml.ScalarNode):
-            fail(self.shown, "a field name must be a single word, not a list or section",
-                 line=node.start_mark.line + 1)
+            fail(
+                self.shown,
+                "a field name must be a single word, not a list or section",
+                line=node.start_mark.line + 1,
+            )
         try:
             return self.loader.construct_object(node)
         except ValueError as error:  # a date-like value that is no real date, e.g. 2020-13-45
-            fail(self.shown, f"{quoted(node.value)} is not a real date ({error})",
-                 line=node.start_mark.line + 1, field=dotted(location) or None)
+            fail(
+                self.shown,
+                f"{quoted(node.value)} is not a real date ({error})",
+                line=node.start_mark.line + 1,
+                field=dotted(location) or None,
+            )
 
 
 def dotted(location: Location) -> str:
@@ -214,21 +253,29 @@ def mark_line(error: yaml.MarkedYAMLError) -> int | None:
 
 UNCLOSED = {
     "while scanning a quoted scalar": "the quotes opened here are never closed: add the closing "
-                                      "quote",
+    "quote",
     "while parsing a flow sequence": "the '[' opened here is never closed: add the ']'",
     "while parsing a flow mapping": "the '{' opened here is never closed: add the '}'",
 }
 
 FRIENDLIER = (
-    (re.compile(r"found character '\\t' that cannot start any token"),
-     "a tab is used for indenting: YAML needs spaces, so replace the tab with spaces"),
-    (re.compile(rf"could not determine a constructor for the tag '{YAML_TAG}merge'"),
-     "'<<' (merging sections) is not supported: write the fields out in full"),
-    (re.compile(rf"could not determine a constructor for the tag '(?:{YAML_TAG})?(.*)'"),
-     r"the tag !!\1 is not allowed: write plain values only"),
-    (re.compile(r"mapping values are not allowed here"),
-     "a colon here cannot start a new field: check that this line is indented like the lines "
-     "around it, and put quotes around a value that has ': ' in it"),
+    (
+        re.compile(r"found character '\\t' that cannot start any token"),
+        "a tab is used for indenting: YAML needs spaces, so replace the tab with spaces",
+    ),
+    (
+        re.compile(rf"could not determine a constructor for the tag '{YAML_TAG}merge'"),
+        "'<<' (merging sections) is not supported: write the fields out in full",
+    ),
+    (
+        re.compile(rf"could not determine a constructor for the tag '(?:{YAML_TAG})?(.*)'"),
+        r"the tag !!\1 is not allowed: write plain values only",
+    ),
+    (
+        re.compile(r"mapping values are not allowed here"),
+        "a colon here cannot start a new field: check that this line is indented like the lines "
+        "around it, and put quotes around a value that has ': ' in it",
+    ),
 )
 
 
@@ -242,8 +289,9 @@ def error_mark(error: yaml.MarkedYAMLError):
 def yaml_error_message(error: yaml.MarkedYAMLError, text: str) -> str:
     """A YAML error as one line: what is wrong, where on the line, and the line itself."""
     mark = error_mark(error)
-    problem = (UNCLOSED.get(error.context or "") or error.problem or error.context
-               or "not valid YAML")
+    problem = (
+        UNCLOSED.get(error.context or "") or error.problem or error.context or "not valid YAML"
+    )
     for pattern, friendlier in FRIENDLIER:
         if pattern.search(problem):
             problem = pattern.sub(friendlier, problem)

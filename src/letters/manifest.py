@@ -18,8 +18,11 @@ def shared_fingerprint(project: Project) -> str:
     """A hash of everything all letters are built from: the year file, every template,
     stylesheet, image and font, and the versions of this package and WeasyPrint."""
     digest = hashlib.sha256(f"letters {__version__}; weasyprint {version('weasyprint')}".encode())
-    files = [project.year_file, *sorted(project.templates_dir.rglob("*")),
-             *sorted(project.assets_dir.rglob("*"))]
+    files = [
+        project.year_file,
+        *sorted(project.templates_dir.rglob("*")),
+        *sorted(project.assets_dir.rglob("*")),
+    ]
     for path in files:
         if path.is_file():
             digest.update(project.shown(path).encode())
@@ -46,8 +49,11 @@ def read_manifest(outputs: Path) -> dict[str, "Entry"]:
     except (OSError, ValueError, KeyError, TypeError):
         councils = {}
     recorded = {**councils, **journal_entries(outputs / JOURNAL)}
-    return {slug: entry for slug, raw in recorded.items()
-            if (entry := checked_entry(slug, raw)) is not None}
+    return {
+        slug: entry
+        for slug, raw in recorded.items()
+        if (entry := checked_entry(slug, raw)) is not None
+    }
 
 
 class NoteEntry(TypedDict):
@@ -135,8 +141,9 @@ def manifest_entry(outcome, previous: Entry | None) -> Entry:
     good = outcome.status in ("built", "unchanged")
     kept = previous if previous is not None and not good else None
     return {
-        "status": "stale" if outcome.stale else (
-            "built" if outcome.status == "unchanged" else outcome.status),
+        "status": "stale"
+        if outcome.stale
+        else ("built" if outcome.status == "unchanged" else outcome.status),
         "rebuilt": outcome.status != "unchanged",  # the last build's own result
         "fingerprint": outcome.fingerprint if good else None,
         "outputs": list(outcome.outputs) if good else (kept["outputs"] if kept else []),
@@ -144,7 +151,10 @@ def manifest_entry(outcome, previous: Entry | None) -> Entry:
         "pdf": f"pdf/{outcome.slug}.pdf",
         "pages": outcome.pages if good else (kept["pages"] if kept else None),
         "problems": [str(problem) for problem in outcome.problems],
-        "proofreading": ([{"kind": note.kind, "text": note.text} for note in outcome.notes]
-                         if good else (kept["proofreading"] if kept else [])),
+        "proofreading": (
+            [{"kind": note.kind, "text": note.text} for note in outcome.notes]
+            if good
+            else (kept["proofreading"] if kept else [])
+        ),
         "summary": outcome.summary or (previous["summary"] if previous else None),
     }

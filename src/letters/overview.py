@@ -24,8 +24,10 @@ def council_summary(council: Council, year: Year) -> Summary:
     return {
         "name": council.name,
         "authority_type": council.authority_type,
-        "figures": {measure: [getattr(statistics, measure).percent,
-                              getattr(statistics, measure).average] for measure in MEASURES},
+        "figures": {
+            measure: [getattr(statistics, measure).percent, getattr(statistics, measure).average]
+            for measure in MEASURES
+        },
         "optional_paragraphs": optional_paragraphs(council),
     }
 
@@ -34,27 +36,44 @@ def overview_rows(councils: dict[str, Entry], outputs: Path) -> list[dict]:
     """One row per council, from its manifest entry, in the order of the council's name."""
     rows = []
     for slug, entry in councils.items():
-        summary: Summary = entry["summary"] or {"name": slug, "authority_type": "",
-                                                "figures": {}, "optional_paragraphs": []}
+        summary: Summary = entry["summary"] or {
+            "name": slug,
+            "authority_type": "",
+            "figures": {},
+            "optional_paragraphs": [],
+        }
         notes = entry["proofreading"]
-        rows.append({
-            "slug": slug,
-            **summary,
-            "paragraph_names": [PARAGRAPH_NAMES.get(name, name)
-                                for name in summary["optional_paragraphs"]],
-            "far": {measure: far_from_average(*summary["figures"].get(measure, [None, None]))
-                    for measure in MEASURES},
-            "mark": {measure: better_or_worse(measure, *summary["figures"].get(
-                measure, [None, None])) for measure in MEASURES},
-            "pages": entry["pages"],
-            "status": entry["status"],
-            "rebuilt": entry["rebuilt"],
-            "defects": [note["text"] for note in notes if note["kind"] == "defect"],
-            "information": [note["text"] for note in notes if note["kind"] == "information"],
-            "problems": entry["problems"],
-            **{kind: f"{kind}/{slug}.{kind}" if (outputs / kind / f"{slug}.{kind}").exists()
-               else None for kind in ("html", "pdf")},
-        })
+        rows.append(
+            {
+                "slug": slug,
+                **summary,
+                "paragraph_names": [
+                    PARAGRAPH_NAMES.get(name, name) for name in summary["optional_paragraphs"]
+                ],
+                "far": {
+                    measure: far_from_average(*summary["figures"].get(measure, [None, None]))
+                    for measure in MEASURES
+                },
+                "mark": {
+                    measure: better_or_worse(
+                        measure, *summary["figures"].get(measure, [None, None])
+                    )
+                    for measure in MEASURES
+                },
+                "pages": entry["pages"],
+                "status": entry["status"],
+                "rebuilt": entry["rebuilt"],
+                "defects": [note["text"] for note in notes if note["kind"] == "defect"],
+                "information": [note["text"] for note in notes if note["kind"] == "information"],
+                "problems": entry["problems"],
+                **{
+                    kind: f"{kind}/{slug}.{kind}"
+                    if (outputs / kind / f"{slug}.{kind}").exists()
+                    else None
+                    for kind in ("html", "pdf")
+                },
+            }
+        )
     return sorted(rows, key=lambda row: row["name"].casefold())
 
 
@@ -81,32 +100,69 @@ def proofreading(row: dict) -> str:
 
 def overview_html(rows: list[dict], year: int | None) -> str:
     types = sorted({row["authority_type"] for row in rows if row["authority_type"]})
-    paragraphs = {name: PARAGRAPH_NAMES.get(name, name)
-                  for name in sorted({name for row in rows for name in row["optional_paragraphs"]})}
+    paragraphs = {
+        name: PARAGRAPH_NAMES.get(name, name)
+        for name in sorted({name for row in rows for name in row["optional_paragraphs"]})
+    }
     statuses = sorted({row["status"] for row in rows if row["status"]})
-    return page("overview", rows=rows, year=year, types=types, paragraphs=paragraphs,
-                statuses=statuses, far=FAR, proofreading=proofreading)
+    return page(
+        "overview",
+        rows=rows,
+        year=year,
+        types=types,
+        paragraphs=paragraphs,
+        statuses=statuses,
+        far=FAR,
+        proofreading=proofreading,
+    )
 
 
 def overview_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["slug", "council", "authority_type",
-                     *[f"{m}{suffix}" for m in MEASURES
-                       for suffix in ("", "_average", "_against_average")],
-                     "optional_paragraphs", "pages", "status", "last_build",
-                     "proofreading_defects", "proofreading_information", "problems", "html",
-                     "pdf"])
+    writer.writerow(
+        [
+            "slug",
+            "council",
+            "authority_type",
+            *[f"{m}{suffix}" for m in MEASURES for suffix in ("", "_average", "_against_average")],
+            "optional_paragraphs",
+            "pages",
+            "status",
+            "last_build",
+            "proofreading_defects",
+            "proofreading_information",
+            "problems",
+            "html",
+            "pdf",
+        ]
+    )
     for row in rows:
-        figures = [value for measure in MEASURES
-                   for value in [*row["figures"].get(measure, [None, None]), row["mark"][measure]]]
-        writer.writerow(map(inert, [
-            row["slug"], row["name"], row["authority_type"],
-            *["" if value is None else value for value in figures],
-            "; ".join(row["paragraph_names"]), row["pages"] or "", row["status"],
-            "rebuilt" if row["rebuilt"] else "unchanged", " | ".join(row["defects"]),
-            " | ".join(row["information"]), " | ".join(row["problems"]), row["html"] or "",
-            row["pdf"] or ""]))
+        figures = [
+            value
+            for measure in MEASURES
+            for value in [*row["figures"].get(measure, [None, None]), row["mark"][measure]]
+        ]
+        writer.writerow(
+            map(
+                inert,
+                [
+                    row["slug"],
+                    row["name"],
+                    row["authority_type"],
+                    *["" if value is None else value for value in figures],
+                    "; ".join(row["paragraph_names"]),
+                    row["pages"] or "",
+                    row["status"],
+                    "rebuilt" if row["rebuilt"] else "unchanged",
+                    " | ".join(row["defects"]),
+                    " | ".join(row["information"]),
+                    " | ".join(row["problems"]),
+                    row["html"] or "",
+                    row["pdf"] or "",
+                ],
+            )
+        )
     return out.getvalue()
 
 

@@ -39,8 +39,12 @@ def call_worker_function(item):
     return worker_function(item)
 
 
-def in_processes(function: Callable[[Item], Result], items: list[Item], processes: int,
-                 lost: Callable[[Item], Result]) -> Iterator[Result]:
+def in_processes(
+    function: Callable[[Item], Result],
+    items: list[Item],
+    processes: int,
+    lost: Callable[[Item], Result],
+) -> Iterator[Result]:
     """`function` over `items`, in `processes` worker processes when there is more than one.
 
     The first item is done here, before forking, so that every worker starts warmed up (for
@@ -55,11 +59,16 @@ def in_processes(function: Callable[[Item], Result], items: list[Item], processe
     if processes <= 1 or len(items) <= 2:
         yield from map(function, items[1:])
         return
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
-                               initializer=start_worker, initargs=(function,))
+    pool = ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=start_worker,
+        initargs=(function,),
+    )
     try:
-        futures: dict[Future, Item] = {pool.submit(call_worker_function, item): item
-                                       for item in items[1:]}
+        futures: dict[Future, Item] = {
+            pool.submit(call_worker_function, item): item for item in items[1:]
+        }
         for future in as_completed(futures):
             try:
                 yield future.result()

@@ -46,22 +46,25 @@ class Preview:
         except LettersError as error:
             html, problems = None, tuple(error.problems)
         with self.changed:
-            self.draft = Draft(self.draft.version + 1, html, problems,
-                               time.perf_counter() - started)
+            self.draft = Draft(
+                self.draft.version + 1, html, problems, time.perf_counter() - started
+            )
             self.changed.notify_all()
 
     def council(self):
         year = read_year(self.project)
-        councils, skipped = read_councils(self.project, [self.project.council_file(self.slug)],
-                                          year)
+        councils, skipped = read_councils(
+            self.project, [self.project.council_file(self.slug)], year
+        )
         if skipped:
             raise LettersError(skipped[0].problems)
         return councils[self.slug]
 
     def renderer(self, pdf: bool = False) -> LetterRenderer:
         """A renderer for the files as they are now (WeasyPrint only when a PDF is asked for)."""
-        return LetterRenderer(self.project, read_year(self.project),
-                              Options(draft=True, html_only=not pdf))
+        return LetterRenderer(
+            self.project, read_year(self.project), Options(draft=True, html_only=not pdf)
+        )
 
     def pdf(self) -> bytes:
         rendered = self.renderer(pdf=True)((self.slug, self.council()))
@@ -71,26 +74,35 @@ class Preview:
 
     def wait_for_change(self, version: int, timeout: float) -> Draft:
         with self.changed:
-            self.changed.wait_for(lambda: self.draft.version != version or self.stopping.is_set(),
-                                  timeout)
+            self.changed.wait_for(
+                lambda: self.draft.version != version or self.stopping.is_set(), timeout
+            )
             return self.draft
 
     def watch(self) -> None:
         """Re-render whenever a file the letter is made from is saved (run in a thread)."""
         from watchfiles import watch
 
-        for _ in watch(self.project.root, watch_filter=self.shapes_the_letter, debounce=50,
-                       step=20, stop_event=self.stopping, raise_interrupt=False):
+        for _ in watch(
+            self.project.root,
+            watch_filter=self.shapes_the_letter,
+            debounce=50,
+            step=20,
+            stop_event=self.stopping,
+            raise_interrupt=False,
+        ):
             self.refresh()
 
     def shapes_the_letter(self, change, changed: str) -> bool:
         """Only the previewed council's file, the year file, templates and assets matter."""
         path = Path(changed)
         project = self.project.root.resolve()
-        return (path == (project / "councils" / f"{self.slug}.yaml")
-                or path == project / "year.yaml"
-                or path.is_relative_to(project / "templates")
-                or path.is_relative_to(project / "assets"))
+        return (
+            path == (project / "councils" / f"{self.slug}.yaml")
+            or path == project / "year.yaml"
+            or path.is_relative_to(project / "templates")
+            or path.is_relative_to(project / "assets")
+        )
 
 
 def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
@@ -145,8 +157,9 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
 
         def letter(self) -> None:
             draft = preview.draft
-            self.reply(draft.html if draft.html is not None else problems_page(draft.problems),
-                       "text/html")
+            self.reply(
+                draft.html if draft.html is not None else problems_page(draft.problems), "text/html"
+            )
 
         def pdf(self) -> None:
             try:
@@ -181,12 +194,15 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             self.send_header("Location", location)
             self.end_headers()
 
-        def reply(self, body: str | bytes, content_type: str,
-                  status: HTTPStatus = HTTPStatus.OK) -> None:
+        def reply(
+            self, body: str | bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK
+        ) -> None:
             data = body.encode("utf-8") if isinstance(body, str) else body
             self.send_response(status)
-            self.send_header("Content-Type", f"{content_type}; charset=utf-8"
-                             if isinstance(body, str) else content_type)
+            self.send_header(
+                "Content-Type",
+                f"{content_type}; charset=utf-8" if isinstance(body, str) else content_type,
+            )
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()

@@ -27,7 +27,7 @@ class Problem:
 
 def excerpt(text: str, length: int = EXCERPT) -> str:
     """The start of `text`, so that a message never quotes more than a short piece of a file."""
-    return text if len(text) <= length else f"{text[:length - 3]}..."
+    return text if len(text) <= length else f"{text[: length - 3]}..."
 
 
 def quoted(value: object) -> str:
@@ -73,11 +73,13 @@ class UnexpectedError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"letters: unexpected error, please report it (LETTERS_DEBUG=1 shows details): "
-                   f"{self.message}", err=True)
+        click.echo(
+            f"letters: unexpected error, please report it (LETTERS_DEBUG=1 shows details): "
+            f"{self.message}",
+            err=True,
+        )
 
 
-def fail(path: str, message: str, line: int | None = None,
-         field: str | None = None) -> NoReturn:
+def fail(path: str, message: str, line: int | None = None, field: str | None = None) -> NoReturn:
     """Raise a LettersError for a single problem."""
     raise LettersError([Problem(path, message, line, field)])

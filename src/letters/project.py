@@ -41,20 +41,46 @@ class Project:
     def check_is_project(self) -> None:
         """Refuse a folder that is not a letters project, saying how to point at one."""
         if not self.root.is_dir():
-            raise LettersError([Problem("letters", f"there is no folder {excerpt(str(self.root))}: "
-                                        f"give --root the folder that holds year.yaml and "
-                                        f"councils/")])
-        missing = [name for name, there in (("year.yaml", self.year_file.exists()),
-                                            ("councils/", self.councils_dir.is_dir())) if not there]
+            raise LettersError(
+                [
+                    Problem(
+                        "letters",
+                        f"there is no folder {excerpt(str(self.root))}: "
+                        f"give --root the folder that holds year.yaml and "
+                        f"councils/",
+                    )
+                ]
+            )
+        missing = [
+            name
+            for name, there in (
+                ("year.yaml", self.year_file.exists()),
+                ("councils/", self.councils_dir.is_dir()),
+            )
+            if not there
+        ]
         if len(missing) == 2:
             folder = "this folder" if self.root == Path(".") else excerpt(str(self.root))
-            raise LettersError([Problem(
-                "letters", f"{folder} is not a letters folder (it has no year.yaml and no "
-                f"councils/): run letters in the folder that has them, or point at it with "
-                f"--root DIR")])
+            raise LettersError(
+                [
+                    Problem(
+                        "letters",
+                        f"{folder} is not a letters folder (it has no year.yaml and no "
+                        f"councils/): run letters in the folder that has them, or point at it with "
+                        f"--root DIR",
+                    )
+                ]
+            )
         if missing:
-            raise LettersError([Problem(missing[0], "is missing from this folder: a letters "
-                                        "folder has year.yaml and councils/ side by side")])
+            raise LettersError(
+                [
+                    Problem(
+                        missing[0],
+                        "is missing from this folder: a letters "
+                        "folder has year.yaml and councils/ side by side",
+                    )
+                ]
+            )
 
     def council_files(self) -> list[Path]:
         """Every council file, in slug order; misnamed_files() names the files left out."""
@@ -63,16 +89,25 @@ class Project:
     def misnamed_files(self) -> list[Problem]:
         """Files in councils/ that look like council files but are not named as one (x.yml,
         X.YAML, .yaml, 'St Albans.yaml'): they are not read, and say so."""
-        return [Problem(self.shown(path), "is not read: a council file is named with its slug "
-                        "(lower-case letters, digits and hyphens) and .yaml, like "
-                        "canterbury.yaml: rename it")
-                for path in sorted(self.candidates()) if not is_council_file_name(path.name)]
+        return [
+            Problem(
+                self.shown(path),
+                "is not read: a council file is named with its slug "
+                "(lower-case letters, digits and hyphens) and .yaml, like "
+                "canterbury.yaml: rename it",
+            )
+            for path in sorted(self.candidates())
+            if not is_council_file_name(path.name)
+        ]
 
     def candidates(self) -> list[Path]:
         if not self.councils_dir.is_dir():
             return []
-        return [path for path in self.councils_dir.iterdir()
-                if path.name.lower().endswith(LOOKS_LIKE_A_COUNCIL)]
+        return [
+            path
+            for path in self.councils_dir.iterdir()
+            if path.name.lower().endswith(LOOKS_LIKE_A_COUNCIL)
+        ]
 
     def council_file(self, slug: str) -> Path:
         return self.councils_dir / f"{slug}{COUNCIL_SUFFIX}"
@@ -81,15 +116,31 @@ class Project:
         """The council a command-line argument names: canterbury, canterbury.yaml or
         councils/canterbury.yaml; anything else is refused, with a suggestion."""
         path = Path(argument)
-        named = (path.name.removesuffix(COUNCIL_SUFFIX) if path.parent in (Path("."),
-                 Path("councils")) else argument)
+        named = (
+            path.name.removesuffix(COUNCIL_SUFFIX)
+            if path.parent in (Path("."), Path("councils"))
+            else argument
+        )
         if not SLUG.fullmatch(named):
-            raise LettersError([Problem(excerpt(argument), "is not a council: name a council by "
-                                        "its slug, its file's name in councils/ without .yaml "
-                                        "(for example canterbury)")])
+            raise LettersError(
+                [
+                    Problem(
+                        excerpt(argument),
+                        "is not a council: name a council by "
+                        "its slug, its file's name in councils/ without .yaml "
+                        "(for example canterbury)",
+                    )
+                ]
+            )
         if not self.council_file(named).is_file():
-            raise LettersError([Problem(self.shown(self.council_file(named)),
-                                        f"no such council file; {self.known_councils(named)}")])
+            raise LettersError(
+                [
+                    Problem(
+                        self.shown(self.council_file(named)),
+                        f"no such council file; {self.known_councils(named)}",
+                    )
+                ]
+            )
         return named
 
     def known_councils(self, near: str) -> str:
@@ -110,4 +161,4 @@ class Project:
 
 
 def is_council_file_name(name: str) -> bool:
-    return name.endswith(COUNCIL_SUFFIX) and bool(SLUG.fullmatch(name[:-len(COUNCIL_SUFFIX)]))
+    return name.endswith(COUNCIL_SUFFIX) and bool(SLUG.fullmatch(name[: -len(COUNCIL_SUFFIX)]))

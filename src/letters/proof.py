@@ -42,27 +42,45 @@ def proof(document, optional_paragraphs: list[str]) -> list[Note]:
     """What a proofreader would note on the laid-out letter; nothing for a good letter."""
     pages = [page._page_box for page in document.pages]  # WeasyPrint's laid-out boxes
     try:
-        defects = [*text_over_text(pages), *text_and_boxes(pages),
-                   *text_outside_the_page(pages), *lonely_headings(pages),
-                   *stranded_sign_off(pages), *single_lines(pages),
-                   *shared_statistics_page(pages)]
+        defects = [
+            *text_over_text(pages),
+            *text_and_boxes(pages),
+            *text_outside_the_page(pages),
+            *lonely_headings(pages),
+            *stranded_sign_off(pages),
+            *single_lines(pages),
+            *shared_statistics_page(pages),
+        ]
     finally:
         placed_boxes.cache_clear()  # a letter's layout is large: keep none of it afterwards
-    return [*(Note("defect", text) for text in defects),
-            *page_count(len(pages), optional_paragraphs)]
+    return [
+        *(Note("defect", text) for text in defects),
+        *page_count(len(pages), optional_paragraphs),
+    ]
 
 
 def page_count(count: int, optional_paragraphs: list[str]) -> list[Note]:
     if count == STANDARD_PAGES:
         return []
     if not optional_paragraphs or count < STANDARD_PAGES:
-        return [Note("defect", f"has {count} pages, not the standard {STANDARD_PAGES}, and no "
-                               f"optional paragraph explains it")]
+        return [
+            Note(
+                "defect",
+                f"has {count} pages, not the standard {STANDARD_PAGES}, and no "
+                f"optional paragraph explains it",
+            )
+        ]
     kind = "paragraph" if len(optional_paragraphs) == 1 else "paragraphs"
-    names = formatted_list([PARAGRAPH_NAMES.get(name, name).lower()
-                            for name in optional_paragraphs])
-    return [Note("information", f"has {count} pages, not the standard {STANDARD_PAGES}: its "
-                                f"optional {kind} ({names}) push it over")]
+    names = formatted_list(
+        [PARAGRAPH_NAMES.get(name, name).lower() for name in optional_paragraphs]
+    )
+    return [
+        Note(
+            "information",
+            f"has {count} pages, not the standard {STANDARD_PAGES}: its "
+            f"optional {kind} ({names}) push it over",
+        )
+    ]
 
 
 @functools.lru_cache(maxsize=8)  # every check of one letter reads the same pages
@@ -85,8 +103,11 @@ def placed_boxes(page) -> list[Placed]:
 
 
 def text_boxes(page) -> list[Placed]:
-    return [placed for placed in placed_boxes(page) if isinstance(placed.box, boxes.TextBox)
-            and placed.box.text.strip()]
+    return [
+        placed
+        for placed in placed_boxes(page)
+        if isinstance(placed.box, boxes.TextBox) and placed.box.text.strip()
+    ]
 
 
 def in_flow(page) -> list:
@@ -94,8 +115,11 @@ def in_flow(page) -> list:
 
 
 def leaf_blocks(page) -> list:
-    return [box for box in in_flow(page)
-            if isinstance(box, boxes.BlockBox) and box.element_tag in LEAF_BLOCKS]
+    return [
+        box
+        for box in in_flow(page)
+        if isinstance(box, boxes.BlockBox) and box.element_tag in LEAF_BLOCKS
+    ]
 
 
 def text_of(box) -> str:
@@ -104,15 +128,20 @@ def text_of(box) -> str:
 
 
 def overlap(first: tuple, second: tuple) -> bool:
-    return (first[0] < second[2] - TOLERANCE and second[0] < first[2] - TOLERANCE
-            and first[1] < second[3] - TOLERANCE and second[1] < first[3] - TOLERANCE)
+    return (
+        first[0] < second[2] - TOLERANCE
+        and second[0] < first[2] - TOLERANCE
+        and first[1] < second[3] - TOLERANCE
+        and second[1] < first[3] - TOLERANCE
+    )
 
 
 def line_rectangle(placed: Placed) -> tuple[float, float, float, float]:
     """A piece of text's extent: its own width, its line's height (glyphs may reach into the
     line above or below without anything being wrong)."""
-    line = next((box for box in reversed(placed.ancestors) if isinstance(box, boxes.LineBox)),
-                placed.box)
+    line = next(
+        (box for box in reversed(placed.ancestors) if isinstance(box, boxes.LineBox)), placed.box
+    )
     x1, _, x2, _ = placed.rectangle
     return (x1, line.position_y, x2, line.position_y + line.margin_height())
 
@@ -122,21 +151,27 @@ def text_over_text(pages: list) -> list[str]:
     findings = []
     for number, page in enumerate(pages, start=1):
         # Top to bottom, each compared only with those that start before it ends.
-        texts = sorted(((line_rectangle(placed), order, placed.box)
-                        for order, placed in enumerate(text_boxes(page))),
-                       key=lambda item: item[0][1])
+        texts = sorted(
+            (
+                (line_rectangle(placed), order, placed.box)
+                for order, placed in enumerate(text_boxes(page))
+            ),
+            key=lambda item: item[0][1],
+        )
         clash = first_overlap(texts)
         if clash:
             (_, first), (_, second) = clash
-            findings.append(f"text runs over other text on page {number}: "
-                            f"'{text_of(first)}' and '{text_of(second)}'")
+            findings.append(
+                f"text runs over other text on page {number}: "
+                f"'{text_of(first)}' and '{text_of(second)}'"
+            )
     return findings
 
 
 def first_overlap(texts: list) -> list | None:
     """The first two pieces of text (in document order) that overlap; `texts` sorted by top."""
     for index, (rectangle, order, box) in enumerate(texts):
-        for other_rectangle, other_order, other in texts[index + 1:]:
+        for other_rectangle, other_order, other in texts[index + 1 :]:
             if other_rectangle[1] >= rectangle[3] - TOLERANCE:
                 break
             if overlap(rectangle, other_rectangle):
@@ -150,8 +185,9 @@ def painted(placed: Placed) -> bool:
     if box.element_tag in WHOLE_PAGE or isinstance(box, (boxes.TextBox, boxes.LineBox)):
         return False
     background = box.style["background_color"]
-    return isinstance(box, boxes.ReplacedBox) or (background is not None and background.alpha > 0
-                                                  and box.width > 0 and box.height > 0)
+    return isinstance(box, boxes.ReplacedBox) or (
+        background is not None and background.alpha > 0 and box.width > 0 and box.height > 0
+    )
 
 
 def text_and_boxes(pages: list) -> list[str]:
@@ -161,12 +197,20 @@ def text_and_boxes(pages: list) -> list[str]:
     for number, page in enumerate(pages, start=1):
         placed = placed_boxes(page)
         covers = [cover for cover in placed if painted(cover)]
-        clash = next((text for text in text_boxes(page) for cover in covers
-                      if cover.box not in text.ancestors
-                      and overlap(line_rectangle(text), cover.rectangle)), None)
+        clash = next(
+            (
+                text
+                for text in text_boxes(page)
+                for cover in covers
+                if cover.box not in text.ancestors
+                and overlap(line_rectangle(text), cover.rectangle)
+            ),
+            None,
+        )
         if clash:
-            findings.append(f"text runs into a box or image on page {number}: "
-                            f"'{text_of(clash.box)}'")
+            findings.append(
+                f"text runs into a box or image on page {number}: '{text_of(clash.box)}'"
+            )
     return findings
 
 
@@ -176,8 +220,9 @@ def lonely_headings(pages: list) -> list[str]:
     for number, page in enumerate(pages[:-1], start=1):
         blocks = leaf_blocks(page)
         if blocks and blocks[-1].element_tag in HEADINGS:
-            findings.append(f"the heading '{text_of(blocks[-1])}' stands alone at the foot of "
-                            f"page {number}")
+            findings.append(
+                f"the heading '{text_of(blocks[-1])}' stands alone at the foot of page {number}"
+            )
     return findings
 
 
@@ -189,12 +234,17 @@ def has_class(box, css_class: str) -> bool:
 def stranded_sign_off(pages: list) -> list[str]:
     """A sign-off at the top of a page with none of the letter's text before it."""
     for number, page in enumerate(pages, start=1):
-        blocks = [box for box in in_flow(page)
-                  if (isinstance(box, boxes.BlockBox) and box.element_tag in LEAF_BLOCKS)
-                  or has_class(box, "sign-off")]
+        blocks = [
+            box
+            for box in in_flow(page)
+            if (isinstance(box, boxes.BlockBox) and box.element_tag in LEAF_BLOCKS)
+            or has_class(box, "sign-off")
+        ]
         if number > 1 and blocks and has_class(blocks[0], "sign-off"):
-            return [f"the sign-off stands alone at the top of page {number}, without the end "
-                    f"of the letter"]
+            return [
+                f"the sign-off stands alone at the top of page {number}, without the end "
+                f"of the letter"
+            ]
     return []
 
 
@@ -206,25 +256,32 @@ def single_lines(pages: list) -> list[str]:
         first = leaf_blocks(following)[:1]
         if not (last and first and last[0].element is first[0].element):
             continue
-        before, after = (sum(isinstance(child, boxes.LineBox) for child in box.children)
-                         for box in (last[0], first[0]))
+        before, after = (
+            sum(isinstance(child, boxes.LineBox) for child in box.children)
+            for box in (last[0], first[0])
+        )
         if before == 1:
-            findings.append(f"one line of a paragraph is left alone at the foot of page "
-                            f"{number}: '{text_of(last[0])}'")
+            findings.append(
+                f"one line of a paragraph is left alone at the foot of page "
+                f"{number}: '{text_of(last[0])}'"
+            )
         if after == 1:
-            findings.append(f"one line of a paragraph is left alone at the top of page "
-                            f"{number + 1}: '{text_of(first[0])}'")
+            findings.append(
+                f"one line of a paragraph is left alone at the top of page "
+                f"{number + 1}: '{text_of(first[0])}'"
+            )
     return findings
 
 
 def shared_statistics_page(pages: list) -> list[str]:
     """The statistics page must start on a page of its own."""
     for number, page in enumerate(pages, start=1):
-        inside = [in_statistics for _, in_statistics in
-                  leaf_blocks_marked(page, "statistics")]
+        inside = [in_statistics for _, in_statistics in leaf_blocks_marked(page, "statistics")]
         if True in inside and inside.index(True) > 0:
-            return [f"the statistics page does not start on a page of its own: it follows the "
-                    f"letter's text on page {number}"]
+            return [
+                f"the statistics page does not start on a page of its own: it follows the "
+                f"letter's text on page {number}"
+            ]
     return []
 
 
@@ -248,10 +305,12 @@ def text_outside_the_page(pages: list) -> list[str]:
         right, bottom = left + page.width, top + page.height
         for box in in_flow(page):
             if isinstance(box, boxes.TextBox) and (
-                    box.position_x < left - TOLERANCE
-                    or box.position_x + box.width > right + TOLERANCE
-                    or box.position_y + box.height > bottom + TOLERANCE):
-                findings.append(f"text runs outside the printable area on page {number}: "
-                                f"'{text_of(box)}'")
+                box.position_x < left - TOLERANCE
+                or box.position_x + box.width > right + TOLERANCE
+                or box.position_y + box.height > bottom + TOLERANCE
+            ):
+                findings.append(
+                    f"text runs outside the printable area on page {number}: '{text_of(box)}'"
+                )
                 break
     return findings

@@ -10,19 +10,58 @@ import functools
 import re
 from html.parser import HTMLParser
 
-CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; font-src data:; "
-                           "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; font-src data:; "
+    "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
 # Attributes that make a browser load or send to an address.
-LOADING = frozenset({"src", "srcset", "imagesrcset", "poster", "data", "action", "formaction",
-                     "background", "cite", "longdesc", "ping", "manifest", "codebase", "archive",
-                     "lowsrc", "dynsrc", "icon", "profile", "usemap", "xlink:href", "href"})
-NEVER = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
-                   "portal", "fencedframe"})
+LOADING = frozenset(
+    {
+        "src",
+        "srcset",
+        "imagesrcset",
+        "poster",
+        "data",
+        "action",
+        "formaction",
+        "background",
+        "cite",
+        "longdesc",
+        "ping",
+        "manifest",
+        "codebase",
+        "archive",
+        "lowsrc",
+        "dynsrc",
+        "icon",
+        "profile",
+        "usemap",
+        "xlink:href",
+        "href",
+    }
+)
+NEVER = frozenset(
+    {
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "base",
+        "portal",
+        "fencedframe",
+    }
+)
 LINKS = frozenset({"a", "area"})
 CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\\(.)", re.DOTALL)
 CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
-CSS_LOADS = re.compile(r"(url|image-set|src|image)\(\s*(['\"]?)([^'\")]*)|@import\s*(['\"]?)"
-                       r"([^'\";\s]*)", re.IGNORECASE)
+CSS_LOADS = re.compile(
+    r"(url|image-set|src|image)\(\s*(['\"]?)([^'\")]*)|@import\s*(['\"]?)"
+    r"([^'\";\s]*)",
+    re.IGNORECASE,
+)
 
 
 def loaded_addresses(html: str, links: set[str]) -> tuple[list[str], bool]:
@@ -85,8 +124,9 @@ class References(HTMLParser):
 def css_loads(css: str) -> tuple[str, ...]:
     """What a piece of CSS would load that is not its own data (escapes and comments seen
     through: u\\72 l( is url()."""
-    css = CSS_ESCAPE.sub(lambda match: chr(int(match[1], 16)) if match[1] else match[2],
-                         CSS_COMMENT.sub("", css))
+    css = CSS_ESCAPE.sub(
+        lambda match: chr(int(match[1], 16)) if match[1] else match[2], CSS_COMMENT.sub("", css)
+    )
     found = []
     for match in CSS_LOADS.finditer(css):
         function, address = match[1], (match[3] if match[1] else match[5]).strip()

@@ -19,8 +19,14 @@ LETTER_TEMPLATE = "letter.html.j2"
 LETTER_STYLESHEET = "letter.css"
 
 MEDIA_TYPES = {
-    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
 }
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)""")
 
@@ -34,31 +40,40 @@ class TemplateFiles:
 
     def resolve(self, reference: str, relative_to: Path) -> Path:
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", reference):
-            raise self.problem(reference, "is a web or file address: only files in templates/ "
-                               "and assets/ can be used")
+            raise self.problem(
+                reference,
+                "is a web or file address: only files in templates/ and assets/ can be used",
+            )
         path = (relative_to / reference).resolve()
         if not any(path.is_relative_to(folder) for folder in self.allowed):
-            raise self.problem(reference, "is outside the templates/ and assets/ folders: "
-                               "only files there can be used")
+            raise self.problem(
+                reference,
+                "is outside the templates/ and assets/ folders: only files there can be used",
+            )
         if not path.is_file():
-            raise self.problem(self.project.shown(path), "is missing: add the file or correct "
-                               "the name that refers to it")
+            raise self.problem(
+                self.project.shown(path),
+                "is missing: add the file or correct the name that refers to it",
+            )
         return path
 
     def data_uri(self, reference: str, relative_to: Path) -> str:
         path = self.resolve(reference, relative_to)
         media_type = MEDIA_TYPES.get(path.suffix.lower())
         if media_type is None:
-            raise self.problem(reference, f"is not a kind of file a letter can embed "
-                               f"({', '.join(MEDIA_TYPES)})")
+            raise self.problem(
+                reference, f"is not a kind of file a letter can embed ({', '.join(MEDIA_TYPES)})"
+            )
         stat = path.stat()
         return f"data:{media_type};base64,{base64_of(path, stat.st_mtime_ns, stat.st_size)}"
 
     def stylesheet(self, name: str = LETTER_STYLESHEET) -> str:
         """The stylesheet's text with every url(...) it names embedded as a data URI."""
         path = self.resolve(name, self.project.templates_dir)
-        return CSS_URL.sub(lambda match: f'url("{self.data_uri(match[2], path.parent)}")',
-                           path.read_text(encoding="utf-8"))
+        return CSS_URL.sub(
+            lambda match: f'url("{self.data_uri(match[2], path.parent)}")',
+            path.read_text(encoding="utf-8"),
+        )
 
     def problem(self, reference: str, message: str) -> LettersError:
         return LettersError([Problem(reference, message)])
@@ -81,8 +96,9 @@ def html_environment(project: Project) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(noun=noun, with_article=with_article,
-                               formatted_list=formatted_list, thousands=thousands)
+    environment.filters.update(
+        noun=noun, with_article=with_article, formatted_list=formatted_list, thousands=thousands
+    )
     environment.globals.update(
         embed=lambda reference: files.data_uri(reference, project.root),
         stylesheet=lambda name=LETTER_STYLESHEET: Markup(files.stylesheet(name)),
@@ -96,40 +112,59 @@ def render_html(environment: jinja2.Environment, context: dict[str, Any]) -> str
     try:
         return environment.get_template(LETTER_TEMPLATE).render(context)
     except jinja2.TemplateSyntaxError as error:
-        raise template_problem(error.filename or str(error.name or ""), error.lineno,
-                               f"template syntax error: {error.message}") from None
+        raise template_problem(
+            error.filename or str(error.name or ""),
+            error.lineno,
+            f"template syntax error: {error.message}",
+        ) from None
     except jinja2.TemplateNotFound as error:
         raise template_problem(str(error.name), None, "template is missing") from None
     except jinja2.UndefinedError as error:
         filename, line = template_frame(error)
-        raise template_problem(filename, line, f"template uses an unknown value: "
-                               f"{error.message}") from None
+        raise template_problem(
+            filename, line, f"template uses an unknown value: {error.message}"
+        ) from None
     except LettersError:
         raise
     except RecursionError as error:
         filename, line = template_frame(error)
-        raise template_problem(filename, line, "template includes itself, or nests too deeply: "
-                               "correct the {% include %} or {% extends %}") from None
+        raise template_problem(
+            filename,
+            line,
+            "template includes itself, or nests too deeply: "
+            "correct the {% include %} or {% extends %}",
+        ) from None
     except Exception as error:  # a template's own mistake, met by only some councils' data
         filename, line = template_frame(error)
-        raise template_problem(filename, line, f"template error: {type(error).__name__}: "
-                               f"{excerpt(str(error), 120)}") from None
+        raise template_problem(
+            filename, line, f"template error: {type(error).__name__}: {excerpt(str(error), 120)}"
+        ) from None
 
 
 def check_references(project: Project, html: str, links: set[str]) -> None:
     """Fail the letter if its HTML would load anything, or link outside `links`, naming the
     template that wrote the address."""
     addresses, has_policy = loaded_addresses(html, links)
-    problems = [Problem(path, f"the letter would load {excerpt(address, 80)}: a letter may only "
-                        f"use files in templates/ and assets/ (through embed()) and link to the "
-                        f"addresses in year.yaml", line)
-                for address in dict.fromkeys(addresses)
-                for path, line in [where_written(project, address)]]
+    problems = [
+        Problem(
+            path,
+            f"the letter would load {excerpt(address, 80)}: a letter may only "
+            f"use files in templates/ and assets/ (through embed()) and link to the "
+            f"addresses in year.yaml",
+            line,
+        )
+        for address in dict.fromkeys(addresses)
+        for path, line in [where_written(project, address)]
+    ]
     if not has_policy:
-        problems.append(Problem(project.shown(project.templates_dir / LETTER_TEMPLATE),
-                                'the letter has no Content-Security-Policy: keep the line <meta '
-                                'http-equiv="Content-Security-Policy" content="{{ '
-                                'content_security_policy }}"> in its <head>'))
+        problems.append(
+            Problem(
+                project.shown(project.templates_dir / LETTER_TEMPLATE),
+                "the letter has no Content-Security-Policy: keep the line <meta "
+                'http-equiv="Content-Security-Policy" content="{{ '
+                'content_security_policy }}"> in its <head>',
+            )
+        )
     if problems:
         raise LettersError(problems)
 
@@ -149,8 +184,11 @@ def where_written(project: Project, address: str) -> tuple[str, int | None]:
 
 def template_frame(error: Exception) -> tuple[str | None, int | None]:
     """The template file and line where rendering failed (Jinja rewrites its tracebacks so)."""
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if frame.filename.endswith(".j2")]
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename.endswith(".j2")
+    ]
     return (frames[-1].filename, frames[-1].lineno) if frames else (None, None)
 
 

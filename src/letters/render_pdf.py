@@ -33,9 +33,16 @@ def weasyprint_problems(shown: str, in_file: bool = False):
     finally:
         logger.removeHandler(handler)
     if handler.messages:
-        raise LettersError([Problem(shown, f"PDF rendering: {shortened(message)}",
-                                    line_in(message) if in_file else None)
-                            for message in handler.messages])
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    f"PDF rendering: {shortened(message)}",
+                    line_in(message) if in_file else None,
+                )
+                for message in handler.messages
+            ]
+        )
 
 
 def shortened(message: str) -> str:
@@ -67,11 +74,13 @@ class PdfRenderer:
         self.fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
         self.font_config = FontConfiguration()
         with weasyprint_problems(stylesheet_name, in_file=True), refused_fetches(stylesheet_name):
-            self.stylesheet = CSS(string=stylesheet, font_config=self.font_config,
-                                  url_fetcher=self.fetcher)
+            self.stylesheet = CSS(
+                string=stylesheet, font_config=self.font_config, url_fetcher=self.fetcher
+            )
 
-    def render(self, html: str, shown: str, optional_paragraphs: list[str],
-               archival: bool = False) -> "PdfLetter":
+    def render(
+        self, html: str, shown: str, optional_paragraphs: list[str], archival: bool = False
+    ) -> "PdfLetter":
         """One letter's PDF, tagged for accessibility (PDF/UA-1), with its proofreading notes;
         and, if asked for, the archival PDF/A-3u made from the same layout."""
         from weasyprint import HTML
@@ -81,14 +90,19 @@ class PdfRenderer:
 
         with weasyprint_problems(shown), refused_fetches(shown):
             document = HTML(string=html, url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=UA)
+                stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=UA
+            )
             continued = continued_depths(document)
             return PdfLetter(
                 pdf=mend_tags(document.write_pdf(pdf_variant=UA), continued),
-                archival=mend_tags(document.write_pdf(pdf_variant=ARCHIVAL, pdf_tags=True),
-                                   continued) if archival else None,
+                archival=mend_tags(
+                    document.write_pdf(pdf_variant=ARCHIVAL, pdf_tags=True), continued
+                )
+                if archival
+                else None,
                 pages=len(document.pages),
-                notes=proof(document, optional_paragraphs))
+                notes=proof(document, optional_paragraphs),
+            )
 
 
 @dataclass(frozen=True)
@@ -112,5 +126,7 @@ def refused_fetches(shown: str):
 def refused_fetch_message(error: str) -> str:
     url = re.sub(r'^Error fetching "(.*)"$', r"\1", error)
     url = url if len(url) <= 80 else f"{url[:77]}..."
-    return (f"PDF rendering refused to fetch {url}: a letter may only use files in templates/ "
-            f"and assets/, through embed() in a template or url() in the stylesheet")
+    return (
+        f"PDF rendering refused to fetch {url}: a letter may only use files in templates/ "
+        f"and assets/, through embed() in a template or url() in the stylesheet"
+    )

@@ -51,13 +51,26 @@ def read_figures(path: Path, shown: str, sheet: str | None = None) -> list[Figur
     """Every row of the spreadsheet, checked; or a LettersError naming each bad row and column."""
     rows = read_table(path, shown, sheet)
     if not rows:
-        raise LettersError([Problem(shown, "has no rows: the first row must name the columns "
-                                    f"({', '.join(COLUMNS)})", 1)])
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    f"has no rows: the first row must name the columns ({', '.join(COLUMNS)})",
+                    1,
+                )
+            ]
+        )
     columns = [column_name(cell) for cell in rows[0]]
     missing = [column for column in COLUMNS if column not in columns]
     if missing:
-        raise LettersError([Problem(shown, f"missing column: {column} (the columns are: "
-                                    f"{', '.join(COLUMNS)})", 1) for column in missing])
+        raise LettersError(
+            [
+                Problem(
+                    shown, f"missing column: {column} (the columns are: {', '.join(COLUMNS)})", 1
+                )
+                for column in missing
+            ]
+        )
     problems: list[Problem] = []
     figures: list[FigureRow] = []
     seen: dict[str, tuple[int, str]] = {}
@@ -71,9 +84,15 @@ def read_figures(path: Path, shown: str, sheet: str | None = None) -> list[Figur
             council = council_name(values["council"])
             seen[name_key(council)] = (number, council)
             counts = {count: whole_number(values[count]) for count in COUNTS}
-            figures.append(FigureRow(shown, number, council, values["authority_type"].strip(),
-                                     {count: value for count, value in counts.items()
-                                      if value is not None}))
+            figures.append(
+                FigureRow(
+                    shown,
+                    number,
+                    council,
+                    values["authority_type"].strip(),
+                    {count: value for count, value in counts.items() if value is not None},
+                )
+            )
     if problems:
         raise LettersError(problems)
     return figures
@@ -94,8 +113,15 @@ def read_table(path: Path, shown: str, sheet: str | None) -> list[list]:
     if path.suffix.lower() != ".csv":
         raise LettersError([Problem(shown, "is not a .csv or .xlsx spreadsheet: save it as one")])
     if path.stat().st_size > MAX_CSV_BYTES:
-        raise LettersError([Problem(shown, f"is larger than {MAX_CSV_BYTES // 1_000_000} MB: a "
-                                    f"year's figures are far smaller; is it the right file?")])
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    f"is larger than {MAX_CSV_BYTES // 1_000_000} MB: a "
+                    f"year's figures are far smaller; is it the right file?",
+                )
+            ]
+        )
     return read_csv(decoded(path.read_bytes(), shown), shown)
 
 
@@ -113,8 +139,13 @@ def decoded(raw: bytes, shown: str) -> str:
             continue
         if text.count("\0") <= len(text) // 4:  # else UTF-16 that lost its byte order mark
             return text
-    raise LettersError([Problem(shown, "is not text in a known encoding: save it as "
-                                "'CSV UTF-8 (Comma delimited)'")])
+    raise LettersError(
+        [
+            Problem(
+                shown, "is not text in a known encoding: save it as 'CSV UTF-8 (Comma delimited)'"
+            )
+        ]
+    )
 
 
 def read_csv(text: str, shown: str) -> list[list]:
@@ -127,10 +158,16 @@ def read_csv(text: str, shown: str) -> list[list]:
                 raise too_many_rows(shown)
     except csv.Error as error:
         limit = re.search(r"field larger than field limit \((\d+)\)", str(error))
-        reason = (f"a cell is longer than {int(limit[1]):,} characters" if limit
-                  else str(error))
-        raise LettersError([Problem(shown, f"cannot be read as CSV: {reason}: is it the right "
-                                    f"file?", reader.line_num)]) from None
+        reason = f"a cell is longer than {int(limit[1]):,} characters" if limit else str(error)
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    f"cannot be read as CSV: {reason}: is it the right file?",
+                    reader.line_num,
+                )
+            ]
+        ) from None
     return rows
 
 
@@ -138,8 +175,10 @@ def delimiter_of(text: str) -> str:
     """The separator that splits the first line into the most known column names."""
     first = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [""])
     header = ",".join(first)
-    return max(DELIMITERS, key=lambda delimiter: sum(
-        column_name(cell) in COLUMNS for cell in header.split(delimiter)))
+    return max(
+        DELIMITERS,
+        key=lambda delimiter: sum(column_name(cell) in COLUMNS for cell in header.split(delimiter)),
+    )
 
 
 def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list]:
@@ -149,12 +188,19 @@ def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise LettersError([Problem(shown, f"cannot be read as an Excel workbook "
-                                    f"({type(error).__name__})")]) from None
+        raise LettersError(
+            [Problem(shown, f"cannot be read as an Excel workbook ({type(error).__name__})")]
+        ) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise LettersError([Problem(shown, f"has no sheet {sheet!r}; its sheets are: "
-                                        f"{', '.join(workbook.sheetnames)}")])
+            raise LettersError(
+                [
+                    Problem(
+                        shown,
+                        f"has no sheet {sheet!r}; its sheets are: {', '.join(workbook.sheetnames)}",
+                    )
+                ]
+            )
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         rows = []
         for row in worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
@@ -172,17 +218,38 @@ def check_unpacked_size(path: Path, shown: str) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError):
-        raise LettersError([Problem(shown, "cannot be read as an Excel workbook (it is not an "
-                                    ".xlsx file): save it from Excel as .xlsx")]) from None
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    "cannot be read as an Excel workbook (it is not an "
+                    ".xlsx file): save it from Excel as .xlsx",
+                )
+            ]
+        ) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise LettersError([Problem(shown, f"unpacks to {unpacked / 1_000_000:,.0f} MB, more than "
-                                    f"the {MAX_UNPACKED_BYTES // 1_000_000} MB a workbook of "
-                                    f"figures may: is it the right file?")])
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    f"unpacks to {unpacked / 1_000_000:,.0f} MB, more than "
+                    f"the {MAX_UNPACKED_BYTES // 1_000_000} MB a workbook of "
+                    f"figures may: is it the right file?",
+                )
+            ]
+        )
 
 
 def too_many_rows(shown: str) -> LettersError:
-    return LettersError([Problem(shown, f"has more than {MAX_ROWS:,} rows: a year has one row "
-                                 f"per council; is it the right file?")])
+    return LettersError(
+        [
+            Problem(
+                shown,
+                f"has more than {MAX_ROWS:,} rows: a year has one row "
+                f"per council; is it the right file?",
+            )
+        ]
+    )
 
 
 def column_name(cell) -> str:
@@ -190,20 +257,22 @@ def column_name(cell) -> str:
     return re.sub(r"[\s_-]+", "_", str(cell).strip().lower())
 
 
-def check_row(shown: str, number: int, values: dict,
-              seen: dict[str, tuple[int, str]]) -> list[Problem]:
+def check_row(
+    shown: str, number: int, values: dict, seen: dict[str, tuple[int, str]]
+) -> list[Problem]:
     def problem(column: str, message: str) -> Problem:
         return Problem(shown, message, number, column)
 
     long = [column for column in COLUMNS if len(str(values[column])) > MAX_CELL]
     if long:
-        return [problem(column, f"is longer than {MAX_CELL:,} characters: is it the right "
-                                f"column?") for column in long]
+        return [
+            problem(column, f"is longer than {MAX_CELL:,} characters: is it the right column?")
+            for column in long
+        ]
     problems = []
     council = values["council"]
     if not isinstance(council, str):
-        problems.append(problem("council", f"must be the council's name, not "
-                                           f"{describe(council)}"))
+        problems.append(problem("council", f"must be the council's name, not {describe(council)}"))
     elif not council.strip():
         problems.append(problem("council", "is empty: write the council's name"))
     else:
@@ -212,17 +281,23 @@ def check_row(shown: str, number: int, values: dict,
         except ValueError as error:
             problems.append(problem("council", str(error)))
     if str(values["authority_type"]).strip() not in AUTHORITY_TYPES:
-        problems.append(problem("authority_type",
-                                not_an_authority_type(str(values["authority_type"]).strip())))
+        problems.append(
+            problem("authority_type", not_an_authority_type(str(values["authority_type"]).strip()))
+        )
     counts = {}
     for count in COUNTS:
         value = whole_number(values[count])
         if value is None:
-            problems.append(problem(count, f"must be a whole number of 0 or more, not "
-                                           f"{describe(values[count])}"))
+            problems.append(
+                problem(
+                    count, f"must be a whole number of 0 or more, not {describe(values[count])}"
+                )
+            )
         counts[count] = value
-    problems += [problem(part, f"{counts[part]} is more than {whole} ({counts[whole]})")
-                 for part, whole in parts_over_wholes(counts)]
+    problems += [
+        problem(part, f"{counts[part]} is more than {whole} ({counts[whole]})")
+        for part, whole in parts_over_wholes(counts)
+    ]
     return problems
 
 
@@ -233,8 +308,13 @@ def same_council(problem, council: str, seen: dict[str, tuple[int, str]]) -> lis
     row, name = seen[name_key(council)]
     if name == council:
         return [problem("council", f"{council} is named twice (also on row {row}): keep one row")]
-    return [problem("council", f"{council} is the same council as {name} on row {row} (the names "
-                               f"differ only in capitals, spaces or punctuation): keep one row")]
+    return [
+        problem(
+            "council",
+            f"{council} is the same council as {name} on row {row} (the names "
+            f"differ only in capitals, spaces or punctuation): keep one row",
+        )
+    ]
 
 
 def whole_number(value) -> int | None:

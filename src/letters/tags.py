@@ -20,8 +20,23 @@ import zlib
 import pikepdf
 from weasyprint.formatting_structure import boxes
 
-BLOCKS = frozenset({"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/LI", "/LBody", "/Caption",
-                    "/TD", "/TH", "/BlockQuote"})
+BLOCKS = frozenset(
+    {
+        "/P",
+        "/H1",
+        "/H2",
+        "/H3",
+        "/H4",
+        "/H5",
+        "/H6",
+        "/LI",
+        "/LBody",
+        "/Caption",
+        "/TD",
+        "/TH",
+        "/BlockQuote",
+    }
+)
 NO_SPACE_AFTER = ("-", "\u2010", " ", "\u00a0")  # a hyphenated word, or a space already there
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
 WATCHED = frozenset({b"BDC", b"EMC", b"Tf", b"Tm", b"TJ", b"Tj"})
@@ -33,9 +48,16 @@ def continued_depths(document) -> list[int]:
     """For each page break, how many levels of elements continue from one page onto the next
     (main, article, paragraph: 3; 0 where the next page starts afresh), from the layout."""
     pages = [page._page_box for page in document.pages]
-    return [sum(1 for _ in itertools.takewhile(lambda pair: pair[0] is pair[1], zip(
-        chain_of(before, last=True), chain_of(after, last=False), strict=False)))
-        for before, after in itertools.pairwise(pages)]
+    return [
+        sum(
+            1
+            for _ in itertools.takewhile(
+                lambda pair: pair[0] is pair[1],
+                zip(chain_of(before, last=True), chain_of(after, last=False), strict=False),
+            )
+        )
+        for before, after in itertools.pairwise(pages)
+    ]
 
 
 def chain_of(page, last: bool) -> list:
@@ -64,8 +86,7 @@ def mend_tags(pdf_bytes: bytes, continued: list[int]) -> bytes:
         contents = [list(pikepdf.parse_content_stream(page)) for page in pdf.pages]
         lines = {}
         for number, page in enumerate(pdf.pages):
-            lines.update(mark_page(page, contents[number], number, used.get(number, set()),
-                                   tree))
+            lines.update(mark_page(page, contents[number], number, used.get(number, set()), tree))
         add_line_end_spaces(document, numbers, lines)
         for page, operations in zip(pdf.pages, contents, strict=True):
             page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
@@ -76,16 +97,18 @@ def mend_tags(pdf_bytes: bytes, continued: list[int]) -> bytes:
 
 
 def elements(kids) -> list:
-    return [kid for kid in kids if isinstance(kid, pikepdf.Dictionary)
-            and kid.get("/Type") == "/StructElem"]
+    return [
+        kid
+        for kid in kids
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem"
+    ]
 
 
 def join_continued(document, continued: list[int], numbers: dict) -> None:
     """Join, at each page break, the elements that the layout says continue across it."""
     for page, depth in enumerate(continued):
         tops = elements(document.K)
-        starts = [index for index, top in enumerate(tops)
-                  if numbers.get(top.Pg.objgen) == page + 1]
+        starts = [index for index, top in enumerate(tops) if numbers.get(top.Pg.objgen) == page + 1]
         if not starts or starts[0] == 0:
             continue
         # What ends the page before may already hold earlier pages: it is what precedes.
@@ -99,16 +122,24 @@ def join_continued(document, continued: list[int], numbers: dict) -> None:
                 if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
                     kid.P = left
                 left.K.append(kid)
-            parent.K = pikepdf.Array([kid for kid in parent.K if not (
-                isinstance(kid, pikepdf.Dictionary) and kid.objgen == right.objgen)])
+            parent.K = pikepdf.Array(
+                [
+                    kid
+                    for kid in parent.K
+                    if not (isinstance(kid, pikepdf.Dictionary) and kid.objgen == right.objgen)
+                ]
+            )
             parent, left, right = left, next_left, next_right
 
 
 def keep_content(element) -> bool:
     """Remove the elements with nothing in them; whether `element` has anything."""
-    kept = [kid for kid in element.K
-            if not (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem")
-            or keep_content(kid)]
+    kept = [
+        kid
+        for kid in element.K
+        if not (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem")
+        or keep_content(kid)
+    ]
     element.K = pikepdf.Array(kept)
     return bool(kept)
 
@@ -137,12 +168,16 @@ def mark_page(page, operations: list, number: int, used: set[int], tree) -> dict
         if name not in WATCHED:
             continue  # most of a page is drawing: look at its operands only where needed
         operands = instruction.operands
-        if name == b"BDC" and isinstance(operands[1], pikepdf.Dictionary) and (
-                "/MCID" in operands[1]):
+        if (
+            name == b"BDC"
+            and isinstance(operands[1], pikepdf.Dictionary)
+            and ("/MCID" in operands[1])
+        ):
             mcid = int(operands[1].MCID)
             if mcid not in used:
                 operations[index] = pikepdf.ContentStreamInstruction(
-                    [pikepdf.Name.Artifact, PAGINATION], pikepdf.Operator("BDC"))
+                    [pikepdf.Name.Artifact, PAGINATION], pikepdf.Operator("BDC")
+                )
                 parents = tree.ParentTree.Nums[2 * number + 1]
                 if mcid < len(parents):
                     parents[mcid] = None
@@ -156,8 +191,13 @@ def mark_page(page, operations: list, number: int, used: set[int], tree) -> dict
         elif name == b"Tm":
             y = float(operands[5])
         elif name in (b"TJ", b"Tj") and current is not None:
-            lines[current] = {"y": y, "font": font, "at": index, "page": page,
-                              "operations": operations}
+            lines[current] = {
+                "y": y,
+                "font": font,
+                "at": index,
+                "page": page,
+                "operations": operations,
+            }
     return lines
 
 
@@ -213,7 +253,8 @@ def codes_in_cmap(raw: bytes, compression) -> dict[bytes, str]:
     for section in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.DOTALL):
         for code, text in CMAP_CHAR.findall(section):
             codes[bytes.fromhex(code.decode())] = bytes.fromhex(text.decode()).decode(
-                "utf-16-be", "replace")
+                "utf-16-be", "replace"
+            )
     return codes
 
 
@@ -226,8 +267,9 @@ def space_code(font) -> bytes | None:
 
 @functools.lru_cache(maxsize=64)
 def space_in_cmap(raw: bytes, compression) -> bytes | None:
-    return next((code for code, text in codes_in_cmap(raw, compression).items() if text == " "),
-                None)
+    return next(
+        (code for code, text in codes_in_cmap(raw, compression).items() if text == " "), None
+    )
 
 
 def last_shown(shown) -> int | None:
@@ -235,8 +277,9 @@ def last_shown(shown) -> int | None:
     kerning pair); None for a Tj string itself."""
     if not isinstance(shown, pikepdf.Array):
         return None
-    return next(index for index in range(len(shown) - 1, -1, -1)
-                if isinstance(shown[index], pikepdf.String))
+    return next(
+        index for index in range(len(shown) - 1, -1, -1) if isinstance(shown[index], pikepdf.String)
+    )
 
 
 def last_character(line: dict) -> str:
@@ -270,8 +313,14 @@ def place_figures(pdf, document, numbers: dict) -> None:
         height = float(figure.Pg.MediaBox[3])
         scale = 0.75  # WeasyPrint draws in CSS pixels, 96 to the inch; a point is 1/72
         x1, y1, x2, y2 = (float(value) for value in figure.A.BBox)
-        figure.A.BBox = pikepdf.Array([round(x1 * scale, 3), round(height - y2 * scale, 3),
-                                       round(x2 * scale, 3), round(height - y1 * scale, 3)])
+        figure.A.BBox = pikepdf.Array(
+            [
+                round(x1 * scale, 3),
+                round(height - y2 * scale, 3),
+                round(x2 * scale, 3),
+                round(height - y1 * scale, 3),
+            ]
+        )
 
 
 def figures_in(element):

@@ -2,9 +2,13 @@
 
 import jinja2
 
-PAGES = jinja2.Environment(loader=jinja2.PackageLoader("letters", "pages"), autoescape=True,
-                           undefined=jinja2.StrictUndefined, trim_blocks=True,
-                           lstrip_blocks=True)
+PAGES = jinja2.Environment(
+    loader=jinja2.PackageLoader("letters", "pages"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def page(name: str, **values: object) -> str:

@@ -78,20 +78,34 @@ def council_names(project: Project) -> tuple[dict[str, Named], list[Problem]]:
             continue
         name = document.data.get("name") if isinstance(document.data, dict) else None
         if not isinstance(name, str) or not name_key(name):
-            problems.append(Problem(project.shown(path), "has no name: the import matches rows "
-                                    "to council files by name", None, "name"))
+            problems.append(
+                Problem(
+                    project.shown(path),
+                    "has no name: the import matches rows to council files by name",
+                    None,
+                    "name",
+                )
+            )
             continue
         named = Named(path, name.strip(), document.line_of(("name",)))
         other = files.setdefault(name_key(name), named)
         if other is not named:
-            problems.append(Problem(project.shown(path), f"names the same council as "
-                                    f"{project.shown(other.path)} ({other.name}): keep one file "
-                                    f"per council", named.line, "name"))
+            problems.append(
+                Problem(
+                    project.shown(path),
+                    f"names the same council as "
+                    f"{project.shown(other.path)} ({other.name}): keep one file "
+                    f"per council",
+                    named.line,
+                    "name",
+                )
+            )
     return files, problems
 
 
-def plan_new_file(project: Project, row: FigureRow, files: dict[str, Named],
-                  figures: list[FigureRow], plan: Plan) -> list[Problem]:
+def plan_new_file(
+    project: Project, row: FigureRow, files: dict[str, Named], figures: list[FigureRow], plan: Plan
+) -> list[Problem]:
     """Plan a file for a council that has none, unless its name is close to a council's that
     has a file but no row (a misspelling would give one council two letters)."""
     rows = {name_key(other.council) for other in figures}
@@ -99,20 +113,34 @@ def plan_new_file(project: Project, row: FigureRow, files: dict[str, Named],
     close = difflib.get_close_matches(name_key(row.council), unmatched, n=1, cutoff=0.85)
     if close:
         named = unmatched[close[0]]
-        return [row.problem("council", f"{row.council} has no council file; did you mean "
-                                       f"{named.name} ({project.shown(named.path)})? Correct "
-                                       f"the name in the spreadsheet or in that file, or, for a "
-                                       f"new council, create its file first")]
+        return [
+            row.problem(
+                "council",
+                f"{row.council} has no council file; did you mean "
+                f"{named.name} ({project.shown(named.path)})? Correct "
+                f"the name in the spreadsheet or in that file, or, for a "
+                f"new council, create its file first",
+            )
+        ]
     path = project.council_file(slug_of(row.council))
     if path in plan.new_files or path.exists() or path.is_symlink():
         holder = "another row needs too" if path in plan.new_files else "holds another council"
-        return [row.problem("council", f"{row.council} would need the file "
-                                       f"{project.shown(path)}, which {holder}: rename one of "
-                                       f"them")]
+        return [
+            row.problem(
+                "council",
+                f"{row.council} would need the file "
+                f"{project.shown(path)}, which {holder}: rename one of "
+                f"them",
+            )
+        ]
     text = new_council_file(row)
     if yaml.load(text, Loader=SafeLoader) != council_data(row):
-        return [row.problem("council", f"{row.council} cannot be written to a file safely: "
-                                       f"create its file by hand")]
+        return [
+            row.problem(
+                "council",
+                f"{row.council} cannot be written to a file safely: create its file by hand",
+            )
+        ]
     plan.new_files[path] = text
     plan.contents[path] = text.encode("utf-8")
     return []
@@ -126,32 +154,52 @@ def plan_update(project: Project, path: Path, row: FigureRow, plan: Plan) -> Non
     changes = figure_changes(document.data, row)
     missing = [location for location, (old, _) in changes.items() if old is None]
     if missing:
-        raise LettersError([Problem(shown, "is missing: add it by hand, then import again",
-                                    document.line_of_section(location), ".".join(location))
-                            for location in missing])
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    "is missing: add it by hand, then import again",
+                    document.line_of_section(location),
+                    ".".join(location),
+                )
+                for location in missing
+            ]
+        )
     if not changes:
         plan.unchanged.append(path)
         return
     new = {location: value for location, (_, value) in changes.items()}
     updated = replace_values(text, new, shown, document.line_of)
     if not reads_back_as(updated, document.data, new):
-        raise LettersError([Problem(shown, "cannot be updated safely (its figures do not read "
-                                    "back as imported): write them by hand")])
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    "cannot be updated safely (its figures do not read "
+                    "back as imported): write them by hand",
+                )
+            ]
+        )
     plan.changes[path] = changes
     plan.contents[path] = updated.encode("utf-8")
 
 
 def figure_changes(data: dict, row: FigureRow) -> dict[Location, tuple[object, object]]:
-    wanted: dict[Location, object] = {("authority_type",): row.authority_type,
-                                      **{("statistics", count): row.counts[count]
-                                         for count in COUNTS}}
+    wanted: dict[Location, object] = {
+        ("authority_type",): row.authority_type,
+        **{("statistics", count): row.counts[count] for count in COUNTS},
+    }
     section = data.get("statistics")
     statistics: dict = section if isinstance(section, dict) else {}
-    current: dict[Location, object] = {("authority_type",): data.get("authority_type"),
-                                       **{("statistics", count): statistics.get(count)
-                                          for count in COUNTS}}
-    return {location: (current[location], value) for location, value in wanted.items()
-            if current[location] != value}
+    current: dict[Location, object] = {
+        ("authority_type",): data.get("authority_type"),
+        **{("statistics", count): statistics.get(count) for count in COUNTS},
+    }
+    return {
+        location: (current[location], value)
+        for location, value in wanted.items()
+        if current[location] != value
+    }
 
 
 def replace_values(text: str, new: dict[Location, object], shown: str, line_of) -> str:
@@ -161,23 +209,37 @@ def replace_values(text: str, new: dict[Location, object], shown: str, line_of) 
     place alone: it is refused."""
     node = yaml.compose(text, Loader=SafeLoader)
     if node is None:
-        raise LettersError([Problem(shown, "is empty: it needs the fields described in the "
-                                    "README")])
+        raise LettersError(
+            [Problem(shown, "is empty: it needs the fields described in the README")]
+        )
     spans, shared = scalar_spans(node, ())
-    aliased = [location for location in new if location in shared
-               or text[spans[location][0]:spans[location][0] + 1] in "&*"]
+    aliased = [
+        location
+        for location in new
+        if location in shared or text[spans[location][0] : spans[location][0] + 1] in "&*"
+    ]
     if aliased:
-        raise LettersError([Problem(shown, "uses a YAML anchor or alias (& or *): write the "
-                                    "value itself, then import again", line_of(location),
-                                    ".".join(location)) for location in aliased])
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    "uses a YAML anchor or alias (& or *): write the "
+                    "value itself, then import again",
+                    line_of(location),
+                    ".".join(location),
+                )
+                for location in aliased
+            ]
+        )
     for location in sorted(new, key=lambda location: spans[location][0], reverse=True):
         start, end, style = spans[location]
         text = text[:start] + emitted(new[location], style) + text[end:]
     return text
 
 
-def scalar_spans(node: yaml.Node, location: Location,
-                 seen: dict[int, Location] | None = None) -> tuple[dict[Location, Span], set]:
+def scalar_spans(
+    node: yaml.Node, location: Location, seen: dict[int, Location] | None = None
+) -> tuple[dict[Location, Span], set]:
     """Where each scalar value starts and ends in the text, and how it is quoted; and the
     locations whose value is the same node as another's (an alias)."""
     seen = {} if seen is None else seen
@@ -199,8 +261,12 @@ def scalar_spans(node: yaml.Node, location: Location,
 
 def emitted(value: object, style: str) -> str:
     """`value` as YAML writes it, in the quote style the old value had (for text)."""
-    text = yaml.safe_dump(value, default_style=(style or None) if isinstance(value, str) else None,
-                          allow_unicode=True, width=10**6)
+    text = yaml.safe_dump(
+        value,
+        default_style=(style or None) if isinstance(value, str) else None,
+        allow_unicode=True,
+        width=10**6,
+    )
     return text.removesuffix("\n...\n").removesuffix("\n")
 
 
@@ -226,13 +292,17 @@ def slug_of(name: str) -> str:
 
 
 def council_data(row: FigureRow) -> dict:
-    return {"name": row.council, "authority_type": row.authority_type,
-            "statistics": {count: row.counts[count] for count in COUNTS}}
+    return {
+        "name": row.council,
+        "authority_type": row.authority_type,
+        "statistics": {count: row.counts[count] for count in COUNTS},
+    }
 
 
 def new_council_file(row: FigureRow) -> str:
-    return ("# Made by `letters import` from the case system's figures.\n"
-            "# Fill in the recipient before building (letters check lists what is missing):\n"
-            "# recipient:\n#   title: Mr\n#   name: Surname\n#   job_title: Chief Executive\n"
-            + yaml.safe_dump(council_data(row), sort_keys=False, allow_unicode=True,
-                             width=10**6))
+    return (
+        "# Made by `letters import` from the case system's figures.\n"
+        "# Fill in the recipient before building (letters check lists what is missing):\n"
+        "# recipient:\n#   title: Mr\n#   name: Surname\n#   job_title: Chief Executive\n"
+        + yaml.safe_dump(council_data(row), sort_keys=False, allow_unicode=True, width=10**6)
+    )

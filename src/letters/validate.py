@@ -22,7 +22,10 @@ from letters.load import Document
 from letters.problems import LettersError, Problem, quoted
 
 AuthorityType = Literal[
-    "County Councils", "District Councils", "Metropolitan Boroughs", "Unitary Councils",
+    "County Councils",
+    "District Councils",
+    "Metropolitan Boroughs",
+    "Unitary Councils",
     "London Boroughs",
 ]
 AUTHORITY_TYPES: tuple[str, ...] = get_args(AuthorityType)
@@ -46,8 +49,10 @@ def visible_text(text: str, one_line: bool = True) -> str:
     for character in text:
         if unicodedata.category(character) in HIDDEN and character not in "\n\t":
             name = unicodedata.name(character, "control character")
-            raise ValueError(f"contains a hidden character (U+{ord(character):04X} {name}): "
-                             f"retype the text without it")
+            raise ValueError(
+                f"contains a hidden character (U+{ord(character):04X} {name}): "
+                f"retype the text without it"
+            )
     if not text:
         raise ValueError("is empty: write the text")
     return text
@@ -70,6 +75,8 @@ Text = Annotated[str, Field(strict=True), AfterValidator(visible_text)]
 Paragraphs = Annotated[str, Field(strict=True), AfterValidator(paragraphs_text)]
 Name = Annotated[str, Field(strict=True), AfterValidator(council_name)]
 Count = Annotated[StrictInt, Field(ge=0)]
+
+
 def a_number(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"must be a number from 0 to 100, not {describe(value)}")
@@ -104,8 +111,10 @@ class WitnessSummons(Model):
     @model_validator(mode="after")
     def says_something(self) -> "WitnessSummons":
         if not (self.threatened or self.incomplete_response):
-            raise ValueError("says neither threatened nor incomplete_response: set one or both "
-                             "to true, or remove witness_summons")
+            raise ValueError(
+                "says neither threatened nor incomplete_response: set one or both "
+                "to true, or remove witness_summons"
+            )
         return self
 
 
@@ -137,8 +146,9 @@ class Period(Model):
     @model_validator(mode="after")
     def ends_after_it_starts(self) -> "Period":
         if self.end <= self.start:
-            raise ValueError(f"ends ({self.end}) before it starts ({self.start}): correct the "
-                             f"dates")
+            raise ValueError(
+                f"ends ({self.end}) before it starts ({self.start}): correct the dates"
+            )
         return self
 
 
@@ -190,34 +200,52 @@ def validate_council(document: Document, year: Year | None) -> Council:
         raise LettersError(by_line(error.problems + contradictions_in_raw(document))) from None
     problems = contradictions(document, council.statistics)
     if year and council.authority_type not in year.averages:
-        problems.append(Problem(document.path, f"the year file has no averages for "
-                                f"{council.authority_type}: add them under averages there",
-                                document.line_of(("authority_type",)), "authority_type"))
+        problems.append(
+            Problem(
+                document.path,
+                f"the year file has no averages for "
+                f"{council.authority_type}: add them under averages there",
+                document.line_of(("authority_type",)),
+                "authority_type",
+            )
+        )
     if problems:
         raise LettersError(problems)
     return council
 
 
 # Each count that is a part of another: (part, whole).
-PARTS_OF = (("upheld", "investigations"), ("implemented", "compliance_outcomes"),
-            ("satisfactory_remedies", "upheld"))
+PARTS_OF = (
+    ("upheld", "investigations"),
+    ("implemented", "compliance_outcomes"),
+    ("satisfactory_remedies", "upheld"),
+)
 
 
 def contradictions(document: Document, statistics: Statistics) -> list[Problem]:
     """Counts that are more than the count they are part of."""
     counts = statistics.model_dump()
-    return [Problem(document.path, f"{counts[part]} is more than statistics.{whole} "
-                    f"({counts[whole]})", document.line_of(("statistics", part)),
-                    f"statistics.{part}")
-            for part, whole in parts_over_wholes(counts)]
+    return [
+        Problem(
+            document.path,
+            f"{counts[part]} is more than statistics.{whole} ({counts[whole]})",
+            document.line_of(("statistics", part)),
+            f"statistics.{part}",
+        )
+        for part, whole in parts_over_wholes(counts)
+    ]
 
 
 def parts_over_wholes(counts: dict[str, int | None]) -> list[tuple[str, str]]:
     """(part, whole) for each count that is more than the count it is part of; a count that is
     not known (None) contradicts nothing."""
-    return [(part, whole) for part, whole in PARTS_OF
-            if (part_count := counts[part]) is not None
-            and (whole_count := counts[whole]) is not None and part_count > whole_count]
+    return [
+        (part, whole)
+        for part, whole in PARTS_OF
+        if (part_count := counts[part]) is not None
+        and (whole_count := counts[whole]) is not None
+        and part_count > whole_count
+    ]
 
 
 def validate_year(document: Document) -> Year:
@@ -229,9 +257,16 @@ M = TypeVar("M", bound=Model)
 
 def validate(model: type[M], document: Document) -> M:
     if not isinstance(document.data, dict):
-        raise LettersError([Problem(document.path, f"must hold fields, one 'name: value' per line "
-                                    f"as in the README's example, not {describe(document.data)}",
-                                    document.line_of(()))])
+        raise LettersError(
+            [
+                Problem(
+                    document.path,
+                    f"must hold fields, one 'name: value' per line "
+                    f"as in the README's example, not {describe(document.data)}",
+                    document.line_of(()),
+                )
+            ]
+        )
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
@@ -247,13 +282,20 @@ def one_per_field(details: list[ErrorDetails]) -> list[ErrorDetails]:
     return list(firsts.values())
 
 
-def without_missing_fields_misspelt(model: type[Model],
-                                     details: list[ErrorDetails]) -> list[ErrorDetails]:
+def without_missing_fields_misspelt(
+    model: type[Model], details: list[ErrorDetails]
+) -> list[ErrorDetails]:
     """Drop "x is missing" where an unknown field beside it is x misspelt: one mistake, one line."""
-    misspelt = {(*detail["loc"][:-1], suggestion(model, detail["loc"])) for detail in details
-                if detail["type"] == "extra_forbidden"}
-    return [detail for detail in details
-            if not (detail["type"] == "missing" and tuple(detail["loc"]) in misspelt)]
+    misspelt = {
+        (*detail["loc"][:-1], suggestion(model, detail["loc"]))
+        for detail in details
+        if detail["type"] == "extra_forbidden"
+    }
+    return [
+        detail
+        for detail in details
+        if not (detail["type"] == "missing" and tuple(detail["loc"]) in misspelt)
+    ]
 
 
 def by_line(problems: list[Problem]) -> list[Problem]:
@@ -261,11 +303,17 @@ def by_line(problems: list[Problem]) -> list[Problem]:
 
 
 def problem_from(document: Document, model: type[Model], detail: ErrorDetails) -> Problem:
-    location = tuple(part for part in detail["loc"] if part != "[key]" and
-                     not str(part).startswith(("function-after[", "constrained-")))
+    location = tuple(
+        part
+        for part in detail["loc"]
+        if part != "[key]" and not str(part).startswith(("function-after[", "constrained-"))
+    )
     field_path = ".".join(str(part) for part in location) or None
-    line = (document.line_of_section(location) if detail["type"] == "missing"
-            else document.line_of(location))
+    line = (
+        document.line_of_section(location)
+        if detail["type"] == "missing"
+        else document.line_of(location)
+    )
     message = plain_message(model, detail)
     if message.startswith(("is empty: ", "has no value: ")):
         message += removable(model, location)
@@ -350,15 +398,21 @@ def describe(value: object) -> str:
 def not_an_authority_type(value: object) -> str:
     choices = {kind.lower(): kind for kind in AUTHORITY_TYPES}
     close = difflib.get_close_matches(str(value).lower(), choices, n=1, cutoff=0.8)
-    hint = f"did you mean {choices[close[0]]}?" if close else (
-        f"use one of: {', '.join(AUTHORITY_TYPES)}")
+    hint = (
+        f"did you mean {choices[close[0]]}?"
+        if close
+        else (f"use one of: {', '.join(AUTHORITY_TYPES)}")
+    )
     return f"{describe(value)} is not a type of authority; {hint}"
 
 
 def unknown_field_message(model: type[Model], location: tuple) -> str:
     close = suggestion(model, location)
-    hint = (f"did you mean {close}?" if close else
-            f"the fields here are: {', '.join(fields_at(model, location[:-1]))}")
+    hint = (
+        f"did you mean {close}?"
+        if close
+        else f"the fields here are: {', '.join(fields_at(model, location[:-1]))}"
+    )
     return f"unknown field; {hint}"
 
 
@@ -378,8 +432,14 @@ def model_at(model: type[Model], location: tuple) -> type[Model]:
     for part in location:
         if part in model.model_fields:
             annotation = model.model_fields[part].annotation
-            model = next((arg for arg in (annotation, *get_args(annotation))
-                          if isinstance(arg, type) and issubclass(arg, Model)), model)
+            model = next(
+                (
+                    arg
+                    for arg in (annotation, *get_args(annotation))
+                    if isinstance(arg, type) and issubclass(arg, Model)
+                ),
+                model,
+            )
     return model
 
 

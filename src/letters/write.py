@@ -86,28 +86,38 @@ def cannot_write(project: Project, error: OSError) -> Problem:
     if path.name.startswith(".") and path.name.endswith(".tmp"):
         path = path.parent  # a temporary file of ours: the folder is what staff can mend
     if error.errno in (errno.ENOTDIR, errno.EEXIST):
-        path = next((folder for folder in (path, *path.parents)
-                     if folder.exists() and not folder.is_dir()), path)
-    advice = {errno.EISDIR: "a folder is in the way: remove or rename it",
-              errno.ENOTDIR: "a file is where a folder should be: remove or rename it",
-              errno.EEXIST: "a file is where a folder should be: remove or rename it",
-              errno.EFBIG: "the file is larger than this system allows: free some space or "
-                           "raise the limit, and build again",
-              errno.ENOSPC: "the disk is full: free some space and build again",
-              errno.EDQUOT: "the disk quota is used up: free some space and build again",
-              errno.EACCES: "check that you may write to this folder",
-              errno.EPERM: "check that you may write to this folder",
-              errno.EROFS: "the disk is read-only: build into a folder you can write to"}
+        path = next(
+            (folder for folder in (path, *path.parents) if folder.exists() and not folder.is_dir()),
+            path,
+        )
+    advice = {
+        errno.EISDIR: "a folder is in the way: remove or rename it",
+        errno.ENOTDIR: "a file is where a folder should be: remove or rename it",
+        errno.EEXIST: "a file is where a folder should be: remove or rename it",
+        errno.EFBIG: "the file is larger than this system allows: free some space or "
+        "raise the limit, and build again",
+        errno.ENOSPC: "the disk is full: free some space and build again",
+        errno.EDQUOT: "the disk quota is used up: free some space and build again",
+        errno.EACCES: "check that you may write to this folder",
+        errno.EPERM: "check that you may write to this folder",
+        errno.EROFS: "the disk is read-only: build into a folder you can write to",
+    }
     reason = os.strerror(error.errno) if error.errno else str(error)
-    return Problem(project.shown(path), f"cannot be written ({reason}): "
-                   f"{advice.get(error.errno or 0, 'check the folder and build again')}")
+    return Problem(
+        project.shown(path),
+        f"cannot be written ({reason}): "
+        f"{advice.get(error.errno or 0, 'check the folder and build again')}",
+    )
 
 
 def output_path(outputs: Path, kind: str, slug: str) -> Path:
     """Where one kind of output of a council goes (for page images: its first page)."""
-    return {"html": outputs / "html" / f"{slug}.html", "pdf": outputs / "pdf" / f"{slug}.pdf",
-            "pdf-a": outputs / "pdf-a" / f"{slug}.pdf",
-            "png": outputs / "png" / f"{slug}-1.png"}[kind]
+    return {
+        "html": outputs / "html" / f"{slug}.html",
+        "pdf": outputs / "pdf" / f"{slug}.pdf",
+        "pdf-a": outputs / "pdf-a" / f"{slug}.pdf",
+        "png": outputs / "png" / f"{slug}-1.png",
+    }[kind]
 
 
 def write_page_images(pdf: Path, folder: Path, slug: str) -> None:
@@ -117,12 +127,21 @@ def write_page_images(pdf: Path, folder: Path, slug: str) -> None:
         old.unlink()
     with tempfile.TemporaryDirectory(dir=folder) as temporary:
         try:
-            subprocess.run(["pdftoppm", "-png", "-r", "96", str(pdf),
-                            str(Path(temporary) / slug)], check=True, capture_output=True)
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "96", str(pdf), str(Path(temporary) / slug)],
+                check=True,
+                capture_output=True,
+            )
         except FileNotFoundError:
-            raise LettersError([Problem("pdftoppm", "is not installed: page images need "
-                                        "Debian's poppler-utils (scripts/install-system-deps)")
-                                ]) from None
+            raise LettersError(
+                [
+                    Problem(
+                        "pdftoppm",
+                        "is not installed: page images need "
+                        "Debian's poppler-utils (scripts/install-system-deps)",
+                    )
+                ]
+            ) from None
         for image in sorted(Path(temporary).glob("*.png")):
             page = int(image.stem.rsplit("-", 1)[1])
             os.replace(image, folder / f"{slug}-{page}.png")
@@ -132,8 +151,7 @@ def has_outputs(outputs: Path, slug: str) -> bool:
     return any((outputs / kind / f"{slug}.{kind}").exists() for kind in ("html", "pdf"))
 
 
-def remove_deleted_councils(project: Project, outputs: Path,
-                            recorded: dict[str, Any]) -> list[str]:
+def remove_deleted_councils(project: Project, outputs: Path, recorded: dict[str, Any]) -> list[str]:
     """Remove the outputs of councils whose files are gone; returns their slugs."""
     current = {path.stem for path in project.council_files()}
     built = {path.stem for kind in ("html", "pdf") for path in (outputs / kind).glob(f"*.{kind}")}

@@ -38,18 +38,34 @@ def file_cases() -> list[Case]:
         def setup(root: Path) -> list[str]:
             shutil.copy(source, root / target)
             return command
+
         return setup
 
     cases = []
     for source in sorted((HERE / "councils").glob("*.yaml")):
-        cases.append(Case("council files", source.stem,
-                          placed(source, f"councils/{source.name}", ["check"]), expected(source)))
+        cases.append(
+            Case(
+                "council files",
+                source.stem,
+                placed(source, f"councils/{source.name}", ["check"]),
+                expected(source),
+            )
+        )
     for source in sorted((HERE / "year").glob("*.yaml")):
-        cases.append(Case("year files", source.stem, placed(source, "year.yaml", ["check"]),
-                          expected(source)))
+        cases.append(
+            Case(
+                "year files", source.stem, placed(source, "year.yaml", ["check"]), expected(source)
+            )
+        )
     for source in sorted((HERE / "spreadsheets").glob("*.csv")):
-        cases.append(Case("spreadsheets", source.stem,
-                          placed(source, source.name, ["import", source.name]), expected(source)))
+        cases.append(
+            Case(
+                "spreadsheets",
+                source.stem,
+                placed(source, source.name, ["import", source.name]),
+                expected(source),
+            )
+        )
     return cases
 
 
@@ -65,8 +81,10 @@ def edit(path: Path, old: str, new: str) -> None:
 
 # File-system states -------------------------------------------------------------------------
 
-NOT_READ = ("is not read: a council file is named with its slug (lower-case letters, digits and "
-            "hyphens) and .yaml, like canterbury.yaml: rename it")
+NOT_READ = (
+    "is not read: a council file is named with its slug (lower-case letters, digits and "
+    "hyphens) and .yaml, like canterbury.yaml: rename it"
+)
 LINK = "is a link to another file: keep the file itself here, not a link to it"
 
 
@@ -74,6 +92,7 @@ def council_named(name: str) -> Callable[[Path], list[str]]:
     def setup(root: Path) -> list[str]:
         shutil.copy(root / "councils" / "maidstone.yaml", root / "councils" / name)
         return ["check"]
+
     return setup
 
 
@@ -135,8 +154,10 @@ def command(*arguments: str) -> Callable[[Path], list[str]]:
     return lambda root: list(arguments)
 
 
-NOT_A_COUNCIL = ("is not a council: name a council by its slug, its file's name in councils/ "
-                 "without .yaml (for example canterbury)")
+NOT_A_COUNCIL = (
+    "is not a council: name a council by its slug, its file's name in councils/ "
+    "without .yaml (for example canterbury)"
+)
 
 # Templates ----------------------------------------------------------------------------------
 
@@ -145,11 +166,14 @@ def template_edit(file: str, old: str, new: str, *command: str) -> Callable[[Pat
     def setup(root: Path) -> list[str]:
         edit(root / "templates" / file, old, new)
         return list(command or ["build", "--html-only"])
+
     return setup
 
 
-LOADS = ("the letter would load {}: a letter may only use files in templates/ and assets/ "
-         "(through embed()) and link to the addresses in year.yaml")
+LOADS = (
+    "the letter would load {}: a letter may only use files in templates/ and assets/ "
+    "(through embed()) and link to the addresses in year.yaml"
+)
 EVERY_LETTER = " (letters to cannock-chase, canterbury, leicester and 2 more)"
 DATE_LINE = '<p class="date">'
 EVIL = "https://evil.example/x.png"
@@ -159,8 +183,9 @@ STYLESHEET = HERE.parent.parent / "templates" / "letter.css"
 
 def line_in(path: Path, text: str) -> int:
     """The line of the shipped template that has `text` (where a case's edit lands)."""
-    return next(number for number, line in enumerate(path.read_text().splitlines(), start=1)
-                if text in line)
+    return next(
+        number for number, line in enumerate(path.read_text().splitlines(), start=1) if text in line
+    )
 
 
 def template_loads(file: str, line: int | None, address: str) -> str:
@@ -181,6 +206,7 @@ def workbook(rows: list[list]) -> Callable[[Path], list[str]]:
             sheet.append(row)
         book.save(root / "figures.xlsx")
         return ["import", "figures.xlsx"]
+
     return setup
 
 
@@ -205,6 +231,7 @@ def csv_rows(count: int) -> Callable[[Path], list[str]]:
         rows = [f"Council {number},District Councils,1,1,1,1,1" for number in range(count)]
         (root / "figures.csv").write_text("\n".join([EXAMPLE_ROWS[0], *rows]) + "\n")
         return ["import", "figures.csv"]
+
     return setup
 
 
@@ -213,6 +240,7 @@ def csv_cell_of(characters: int) -> Callable[[Path], list[str]]:
         row = f'"{"x" * characters}",District Councils,1,1,1,1,1'
         (root / "figures.csv").write_text("\n".join([EXAMPLE_ROWS[0], row]) + "\n")
         return ["import", "figures.csv"]
+
     return setup
 
 
@@ -220,9 +248,13 @@ def import_into_an_alias(root: Path) -> list[str]:
     council = root / "councils" / "canterbury.yaml"
     edit(council, "compliance_outcomes: 5 ", "compliance_outcomes: &five 5 ")
     edit(council, "implemented: 5 ", "implemented: *five ")
-    rows = [row.replace("Canterbury City Council,District Councils,10,5,5,5,0",
-                        "Canterbury City Council,District Councils,10,5,5,4,0")
-            for row in EXAMPLE_ROWS]
+    rows = [
+        row.replace(
+            "Canterbury City Council,District Councils,10,5,5,5,0",
+            "Canterbury City Council,District Councils,10,5,5,4,0",
+        )
+        for row in EXAMPLE_ROWS
+    ]
     (root / "figures.csv").write_text("\n".join(rows) + "\n")
     return ["import", "figures.csv"]
 
@@ -244,137 +276,317 @@ def import_into_a_link(root: Path) -> list[str]:
 def made_cases() -> list[Case]:
     letter = "letter.html.j2"
     return [
-        Case("file-system states", "council-file-a-link-to-etc-passwd", link_to_passwd,
-             f"councils/passwd.yaml: {LINK}\n"),
-        Case("file-system states", "council-file-a-link-to-another", link_to_a_council,
-             f"councils/maidstone-2.yaml: {LINK}\n"),
+        Case(
+            "file-system states",
+            "council-file-a-link-to-etc-passwd",
+            link_to_passwd,
+            f"councils/passwd.yaml: {LINK}\n",
+        ),
+        Case(
+            "file-system states",
+            "council-file-a-link-to-another",
+            link_to_a_council,
+            f"councils/maidstone-2.yaml: {LINK}\n",
+        ),
         Case("file-system states", "year-file-a-link", year_file_a_link, f"year.yaml: {LINK}\n"),
-        Case("file-system states", "council-file-ending-yml", council_named("testham.yml"),
-             f"councils/testham.yml: {NOT_READ}\n"),
-        Case("file-system states", "council-file-in-capitals", council_named("Testham.YAML"),
-             f"councils/Testham.YAML: {NOT_READ}\n"),
-        Case("file-system states", "council-file-named-only-yaml", council_named(".yaml"),
-             f"councils/.yaml: {NOT_READ}\n"),
-        Case("file-system states", "council-file-name-with-spaces",
-             council_named("St Albans.yaml"), f"councils/St Albans.yaml: {NOT_READ}\n"),
-        Case("file-system states", "folder-named-like-a-council-file",
-             folder_named_like_a_council_file, "councils/folder.yaml: is a folder, not a file: "
-             "only council files belong here; move or rename it\n"),
-        Case("file-system states", "council-file-of-several-megabytes", several_megabytes,
-             "councils/huge.yaml: is larger than 1 MB: is it the right file?\n"),
-        Case("file-system states", "not-a-letters-folder", not_a_letters_folder,
-             "letters: this folder is not a letters folder (it has no year.yaml and no "
-             "councils/): run letters in the folder that has them, or point at it with --root "
-             "DIR\n"),
-        Case("file-system states", "root-folder-missing", root_missing,
-             "letters: there is no folder nowhere: give --root the folder that holds year.yaml "
-             "and councils/\n"),
-        Case("file-system states", "year-file-missing", year_file_missing,
-             "year.yaml: is missing from this folder: a letters folder has year.yaml and "
-             "councils/ side by side\n"),
-        Case("file-system states", "a-folder-where-a-pdf-goes", folder_where_a_pdf_goes,
-             "build/pdf/maidstone.pdf: cannot be written (Is a directory): a folder is in the "
-             "way: remove or rename it (letter to maidstone)\n"),
-        Case("file-system states", "build-is-a-file", build_is_a_file,
-             f"build: cannot be written (Not a directory): a file is where a folder should be: "
-             f"remove or rename it{EVERY_LETTER}\n"
-             "build: cannot be written (File exists): a file is where a folder should be: remove "
-             "or rename it\n"),
-        Case("command lines", "build-a-path-outside-councils",
-             command("build", "../elsewhere/foo"), f"../elsewhere/foo: {NOT_A_COUNCIL}\n"),
-        Case("command lines", "build-councils-dot-yaml", command("build", "councils/.yaml"),
-             f"councils/.yaml: {NOT_A_COUNCIL}\n"),
-        Case("command lines", "build-an-absolute-path", command("build", "/etc/passwd"),
-             f"/etc/passwd: {NOT_A_COUNCIL}\n"),
-        Case("command lines", "preview-a-path", command("preview", "../x", "--once"),
-             f"../x: {NOT_A_COUNCIL}\n"),
-        Case("command lines", "build-an-unknown-council", command("build", "york", "maidston"),
-             "councils/york.yaml: no such council file; the councils are: cannock-chase, "
-             "canterbury, leicester, maidstone, sevenoaks\n"
-             "councils/maidston.yaml: no such council file; did you mean maidstone?\n"),
-        Case("command lines", "import-a-missing-file", command("import", "figures.csv"),
-             "figures.csv: is not a file: give a .csv or .xlsx spreadsheet\n"),
-        Case("command lines", "import-the-year-file", command("import", "year.yaml"),
-             "year.yaml: is not a .csv or .xlsx spreadsheet: save it as one\n"),
-        Case("templates", "division-by-zero-for-some-councils",
-             template_edit("_training_courses.html.j2", "{% if", "{{ 1 / 0 }}\n{% if", "build"),
-             "templates/_training_courses.html.j2:2: template error: ZeroDivisionError: "
-             "division by zero (letters to canterbury and sevenoaks)\n"),
-        Case("templates", "a-partial-that-includes-itself",
-             template_edit("_witness_summons.html.j2", "<p>",
-                           '{% include "_witness_summons.html.j2" %}\n<p>', "build"),
-             "templates/_witness_summons.html.j2:2: template includes itself, or nests too "
-             "deeply: correct the {% include %} or {% extends %} (letter to canterbury)\n"),
-        Case("templates", "text-plus-a-number",
-             template_edit(letter, "{{ letter.date }}", "{{ council.name + 1 }}", "build"),
-             f"templates/letter.html.j2:{line_in(LETTER, '{{ letter.date }}')}: template "
-             f'error: TypeError: can only concatenate str (not "int") to str{EVERY_LETTER}\n'),
-        Case("templates", "an-image-from-the-web",
-             template_edit(letter, DATE_LINE, f'<img src="{EVIL}" alt="">{DATE_LINE}'),
-             template_loads(letter, line_in(LETTER, DATE_LINE), EVIL)),
-        Case("templates", "an-image-set-from-the-web",
-             template_edit(letter, DATE_LINE,
-                           f'<img src="data:," srcset="{EVIL} 2x" alt="">{DATE_LINE}'),
-             template_loads(letter, line_in(LETTER, DATE_LINE), f"{EVIL} 2x")),
-        Case("templates", "a-stylesheet-from-the-web",
-             template_edit(letter, "</head>",
-                           '<link rel="stylesheet" href="https://evil.example/x.css">\n</head>'),
-             template_loads(letter, line_in(LETTER, "</head>"), "https://evil.example/x.css")),
-        Case("templates", "a-frame",
-             template_edit(letter, DATE_LINE,
-                           f'<iframe src="file:///etc/passwd"></iframe>{DATE_LINE}'),
-             template_loads(letter, None, "<iframe>")
-             + template_loads(letter, line_in(LETTER, DATE_LINE), "file:///etc/passwd")),
-        Case("templates", "a-link-not-in-year-yaml",
-             template_edit(letter, DATE_LINE, f'<a href="http://evil.example/">x</a>{DATE_LINE}'),
-             template_loads(letter, line_in(LETTER, DATE_LINE), "http://evil.example/")),
-        Case("templates", "css-import-written-with-an-escape",
-             template_edit("letter.css", "@page {",
-                           '@\\69mport "https://evil.example/x.css";\n@page {'),
-             template_loads("letter.css", line_in(STYLESHEET, "@page {"),
-                            "https://evil.example/x.css")),
-        Case("templates", "css-url-written-with-an-escape",
-             template_edit("letter.css", "body { margin: 0; }",
-                           f"body {{ margin: 0; background: u\\72 l({EVIL}); }}"),
-             template_loads("letter.css", line_in(STYLESHEET, "body { margin: 0; }"), EVIL)),
-        Case("templates", "no-content-security-policy",
-             template_edit(letter, '<meta http-equiv="Content-Security-Policy" '
-                                   'content="{{ content_security_policy }}">\n', ""),
-             'templates/letter.html.j2: the letter has no Content-Security-Policy: keep the line '
-             '<meta http-equiv="Content-Security-Policy" content="{{ content_security_policy }}">'
-             f" in its <head>{EVERY_LETTER}\n"),
-        Case("spreadsheets", "workbook-number-as-council-name",
-             workbook([[12, "District Councils", 1, 1, 1, 1, 1]]),
-             "figures.xlsx:2: council: must be the council's name, not 12\n"),
-        Case("spreadsheets", "workbook-date-as-council-name",
-             workbook([[__import__("datetime").datetime(2020, 1, 5), "District Councils", 1, 1,
-                        1, 1, 1]]),
-             "figures.xlsx:2: council: must be the council's name, not a date (2020-01-05)\n"),
-        Case("spreadsheets", "workbook-date-as-a-count",
-             workbook([["Testham Borough Council", "District Councils",
-                        __import__("datetime").datetime(2020, 1, 5), 1, 1, 1, 1]]),
-             "figures.xlsx:2: investigations: must be a whole number of 0 or more, not a date "
-             "(2020-01-05)\n"),
-        Case("spreadsheets", "workbook-that-unpacks-to-200-mb", workbook_bomb,
-             "figures.xlsx: unpacks to 200 MB, more than the 50 MB a workbook of figures may: is "
-             "it the right file?\n"),
-        Case("spreadsheets", "workbook-that-is-not-one", not_a_workbook,
-             "figures.xlsx: cannot be read as an Excel workbook (it is not an .xlsx file): save "
-             "it from Excel as .xlsx\n"),
-        Case("spreadsheets", "csv-of-10001-rows", csv_rows(10_001),
-             "figures.csv: has more than 10,000 rows: a year has one row per council; is it the "
-             "right file?\n"),
-        Case("spreadsheets", "csv-cell-of-200000-characters", csv_cell_of(200_000),
-             "figures.csv:2: cannot be read as CSV: a cell is longer than 131,072 characters: is "
-             "it the right file?\n"),
-        Case("spreadsheets", "import-into-an-alias", import_into_an_alias,
-             "councils/canterbury.yaml:13: statistics.implemented: uses a YAML anchor or alias "
-             "(& or *): write the value itself, then import again\n"),
-        Case("spreadsheets", "two-files-for-one-council", two_files_one_council,
-             "councils/canterbury.yaml:2: name: names the same council as "
-             "councils/canterbury-2.yaml (Canterbury City Council): keep one file per council\n"),
-        Case("spreadsheets", "import-into-a-link", import_into_a_link,
-             f"councils/canterbury.yaml: {LINK}\n"),
+        Case(
+            "file-system states",
+            "council-file-ending-yml",
+            council_named("testham.yml"),
+            f"councils/testham.yml: {NOT_READ}\n",
+        ),
+        Case(
+            "file-system states",
+            "council-file-in-capitals",
+            council_named("Testham.YAML"),
+            f"councils/Testham.YAML: {NOT_READ}\n",
+        ),
+        Case(
+            "file-system states",
+            "council-file-named-only-yaml",
+            council_named(".yaml"),
+            f"councils/.yaml: {NOT_READ}\n",
+        ),
+        Case(
+            "file-system states",
+            "council-file-name-with-spaces",
+            council_named("St Albans.yaml"),
+            f"councils/St Albans.yaml: {NOT_READ}\n",
+        ),
+        Case(
+            "file-system states",
+            "folder-named-like-a-council-file",
+            folder_named_like_a_council_file,
+            "councils/folder.yaml: is a folder, not a file: "
+            "only council files belong here; move or rename it\n",
+        ),
+        Case(
+            "file-system states",
+            "council-file-of-several-megabytes",
+            several_megabytes,
+            "councils/huge.yaml: is larger than 1 MB: is it the right file?\n",
+        ),
+        Case(
+            "file-system states",
+            "not-a-letters-folder",
+            not_a_letters_folder,
+            "letters: this folder is not a letters folder (it has no year.yaml and no "
+            "councils/): run letters in the folder that has them, or point at it with --root "
+            "DIR\n",
+        ),
+        Case(
+            "file-system states",
+            "root-folder-missing",
+            root_missing,
+            "letters: there is no folder nowhere: give --root the folder that holds year.yaml "
+            "and councils/\n",
+        ),
+        Case(
+            "file-system states",
+            "year-file-missing",
+            year_file_missing,
+            "year.yaml: is missing from this folder: a letters folder has year.yaml and "
+            "councils/ side by side\n",
+        ),
+        Case(
+            "file-system states",
+            "a-folder-where-a-pdf-goes",
+            folder_where_a_pdf_goes,
+            "build/pdf/maidstone.pdf: cannot be written (Is a directory): a folder is in the "
+            "way: remove or rename it (letter to maidstone)\n",
+        ),
+        Case(
+            "file-system states",
+            "build-is-a-file",
+            build_is_a_file,
+            f"build: cannot be written (Not a directory): a file is where a folder should be: "
+            f"remove or rename it{EVERY_LETTER}\n"
+            "build: cannot be written (File exists): a file is where a folder should be: remove "
+            "or rename it\n",
+        ),
+        Case(
+            "command lines",
+            "build-a-path-outside-councils",
+            command("build", "../elsewhere/foo"),
+            f"../elsewhere/foo: {NOT_A_COUNCIL}\n",
+        ),
+        Case(
+            "command lines",
+            "build-councils-dot-yaml",
+            command("build", "councils/.yaml"),
+            f"councils/.yaml: {NOT_A_COUNCIL}\n",
+        ),
+        Case(
+            "command lines",
+            "build-an-absolute-path",
+            command("build", "/etc/passwd"),
+            f"/etc/passwd: {NOT_A_COUNCIL}\n",
+        ),
+        Case(
+            "command lines",
+            "preview-a-path",
+            command("preview", "../x", "--once"),
+            f"../x: {NOT_A_COUNCIL}\n",
+        ),
+        Case(
+            "command lines",
+            "build-an-unknown-council",
+            command("build", "york", "maidston"),
+            "councils/york.yaml: no such council file; the councils are: cannock-chase, "
+            "canterbury, leicester, maidstone, sevenoaks\n"
+            "councils/maidston.yaml: no such council file; did you mean maidstone?\n",
+        ),
+        Case(
+            "command lines",
+            "import-a-missing-file",
+            command("import", "figures.csv"),
+            "figures.csv: is not a file: give a .csv or .xlsx spreadsheet\n",
+        ),
+        Case(
+            "command lines",
+            "import-the-year-file",
+            command("import", "year.yaml"),
+            "year.yaml: is not a .csv or .xlsx spreadsheet: save it as one\n",
+        ),
+        Case(
+            "templates",
+            "division-by-zero-for-some-councils",
+            template_edit("_training_courses.html.j2", "{% if", "{{ 1 / 0 }}\n{% if", "build"),
+            "templates/_training_courses.html.j2:2: template error: ZeroDivisionError: "
+            "division by zero (letters to canterbury and sevenoaks)\n",
+        ),
+        Case(
+            "templates",
+            "a-partial-that-includes-itself",
+            template_edit(
+                "_witness_summons.html.j2",
+                "<p>",
+                '{% include "_witness_summons.html.j2" %}\n<p>',
+                "build",
+            ),
+            "templates/_witness_summons.html.j2:2: template includes itself, or nests too "
+            "deeply: correct the {% include %} or {% extends %} (letter to canterbury)\n",
+        ),
+        Case(
+            "templates",
+            "text-plus-a-number",
+            template_edit(letter, "{{ letter.date }}", "{{ council.name + 1 }}", "build"),
+            f"templates/letter.html.j2:{line_in(LETTER, '{{ letter.date }}')}: template "
+            f'error: TypeError: can only concatenate str (not "int") to str{EVERY_LETTER}\n',
+        ),
+        Case(
+            "templates",
+            "an-image-from-the-web",
+            template_edit(letter, DATE_LINE, f'<img src="{EVIL}" alt="">{DATE_LINE}'),
+            template_loads(letter, line_in(LETTER, DATE_LINE), EVIL),
+        ),
+        Case(
+            "templates",
+            "an-image-set-from-the-web",
+            template_edit(
+                letter, DATE_LINE, f'<img src="data:," srcset="{EVIL} 2x" alt="">{DATE_LINE}'
+            ),
+            template_loads(letter, line_in(LETTER, DATE_LINE), f"{EVIL} 2x"),
+        ),
+        Case(
+            "templates",
+            "a-stylesheet-from-the-web",
+            template_edit(
+                letter,
+                "</head>",
+                '<link rel="stylesheet" href="https://evil.example/x.css">\n</head>',
+            ),
+            template_loads(letter, line_in(LETTER, "</head>"), "https://evil.example/x.css"),
+        ),
+        Case(
+            "templates",
+            "a-frame",
+            template_edit(
+                letter, DATE_LINE, f'<iframe src="file:///etc/passwd"></iframe>{DATE_LINE}'
+            ),
+            template_loads(letter, None, "<iframe>")
+            + template_loads(letter, line_in(LETTER, DATE_LINE), "file:///etc/passwd"),
+        ),
+        Case(
+            "templates",
+            "a-link-not-in-year-yaml",
+            template_edit(letter, DATE_LINE, f'<a href="http://evil.example/">x</a>{DATE_LINE}'),
+            template_loads(letter, line_in(LETTER, DATE_LINE), "http://evil.example/"),
+        ),
+        Case(
+            "templates",
+            "css-import-written-with-an-escape",
+            template_edit(
+                "letter.css", "@page {", '@\\69mport "https://evil.example/x.css";\n@page {'
+            ),
+            template_loads(
+                "letter.css", line_in(STYLESHEET, "@page {"), "https://evil.example/x.css"
+            ),
+        ),
+        Case(
+            "templates",
+            "css-url-written-with-an-escape",
+            template_edit(
+                "letter.css",
+                "body { margin: 0; }",
+                f"body {{ margin: 0; background: u\\72 l({EVIL}); }}",
+            ),
+            template_loads("letter.css", line_in(STYLESHEET, "body { margin: 0; }"), EVIL),
+        ),
+        Case(
+            "templates",
+            "no-content-security-policy",
+            template_edit(
+                letter,
+                '<meta http-equiv="Content-Security-Policy" '
+                'content="{{ content_security_policy }}">\n',
+                "",
+            ),
+            "templates/letter.html.j2: the letter has no Content-Security-Policy: keep the line "
+            '<meta http-equiv="Content-Security-Policy" content="{{ content_security_policy }}">'
+            f" in its <head>{EVERY_LETTER}\n",
+        ),
+        Case(
+            "spreadsheets",
+            "workbook-number-as-council-name",
+            workbook([[12, "District Councils", 1, 1, 1, 1, 1]]),
+            "figures.xlsx:2: council: must be the council's name, not 12\n",
+        ),
+        Case(
+            "spreadsheets",
+            "workbook-date-as-council-name",
+            workbook(
+                [[__import__("datetime").datetime(2020, 1, 5), "District Councils", 1, 1, 1, 1, 1]]
+            ),
+            "figures.xlsx:2: council: must be the council's name, not a date (2020-01-05)\n",
+        ),
+        Case(
+            "spreadsheets",
+            "workbook-date-as-a-count",
+            workbook(
+                [
+                    [
+                        "Testham Borough Council",
+                        "District Councils",
+                        __import__("datetime").datetime(2020, 1, 5),
+                        1,
+                        1,
+                        1,
+                        1,
+                    ]
+                ]
+            ),
+            "figures.xlsx:2: investigations: must be a whole number of 0 or more, not a date "
+            "(2020-01-05)\n",
+        ),
+        Case(
+            "spreadsheets",
+            "workbook-that-unpacks-to-200-mb",
+            workbook_bomb,
+            "figures.xlsx: unpacks to 200 MB, more than the 50 MB a workbook of figures may: is "
+            "it the right file?\n",
+        ),
+        Case(
+            "spreadsheets",
+            "workbook-that-is-not-one",
+            not_a_workbook,
+            "figures.xlsx: cannot be read as an Excel workbook (it is not an .xlsx file): save "
+            "it from Excel as .xlsx\n",
+        ),
+        Case(
+            "spreadsheets",
+            "csv-of-10001-rows",
+            csv_rows(10_001),
+            "figures.csv: has more than 10,000 rows: a year has one row per council; is it the "
+            "right file?\n",
+        ),
+        Case(
+            "spreadsheets",
+            "csv-cell-of-200000-characters",
+            csv_cell_of(200_000),
+            "figures.csv:2: cannot be read as CSV: a cell is longer than 131,072 characters: is "
+            "it the right file?\n",
+        ),
+        Case(
+            "spreadsheets",
+            "import-into-an-alias",
+            import_into_an_alias,
+            "councils/canterbury.yaml:13: statistics.implemented: uses a YAML anchor or alias "
+            "(& or *): write the value itself, then import again\n",
+        ),
+        Case(
+            "spreadsheets",
+            "two-files-for-one-council",
+            two_files_one_council,
+            "councils/canterbury.yaml:2: name: names the same council as "
+            "councils/canterbury-2.yaml (Canterbury City Council): keep one file per council\n",
+        ),
+        Case(
+            "spreadsheets",
+            "import-into-a-link",
+            import_into_a_link,
+            f"councils/canterbury.yaml: {LINK}\n",
+        ),
     ]
 
 
