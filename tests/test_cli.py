@@ -1,6 +1,7 @@
 """The command line as staff use it: build, check and preview, in a folder or with --root."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -135,4 +136,38 @@ def test_a_fault_of_the_tool_is_one_line_with_status_2(
     assert result.stderr == (
         "letters: unexpected error, please report it (LETTERS_DEBUG=1 shows "
         "details): RuntimeError: something the tool did not expect\n"
+    )
+
+
+def test_fields_lists_every_value_the_templates_can_use(project: Path):
+    result = letters("fields", "canterbury", "--root", str(project))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Values the templates receive, shown for councils/canterbury.yaml:"
+    rows = {
+        line.split()[0]: line.split(None, 1)[1]
+        for line in lines[1:]
+        if line.startswith("  ")
+        and not line.lstrip().startswith(("noun", "with_article", "formatted_list", "thousands"))
+    }
+    assert rows["statistics.compliance.percent"].split() == ["whole", "number", "100"]
+    assert rows["statistics.upheld.base"].split() == ["whole", "number", "10"]
+    assert rows["letter.period_end"].endswith("'31 March 2020'")
+    assert rows["recipient.title"].endswith("'Mr'")
+    # Never stale: every value a shipped template names from the letter's context is listed.
+    roots = {name.split(".")[0] for name in rows}
+    used = {
+        name
+        for template in (project / "templates").glob("*.j2")
+        for name in re.findall(r"\b([a-z_]+(?:\.[a-z_]+)+)\b", template.read_text())
+        if name.split(".")[0] in roots
+    }
+    assert (
+        used
+        and {
+            name
+            for name in used
+            if not any(row == name or row.startswith(f"{name}.") for row in rows)
+        }
+        == set()
     )

@@ -31,6 +31,9 @@ class Letters(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # the reader went away (| head): stop quietly
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushed at exit, never closed
+            ctx.exit(0)
         except OSError as error:
             raise LettersError(
                 [Problem(str(error.filename or "letters"), error.strerror or str(error))]
@@ -178,6 +181,37 @@ def preview(slug: str, root: Path, port: int, no_open: bool, once: bool) -> None
         build_draft(project, slug)
         return
     serve_until_stopped(project, slug, port, open_browser=not no_open)
+
+
+@main.command()
+@click.argument("slug", required=False)
+@root_option
+def fields(slug: str | None, root: Path) -> None:
+    """List every value the templates receive, with its kind and its value for one council.
+
+    SLUG names the council (default: the first one). Write a value in a template as
+    {{ council.name }}; the list is made from the values themselves, so it is always complete.
+    """
+    from letters.build import council_paths, read_councils, read_year
+    from letters.context import context_fields, letter_context
+    from letters.render_html import FILTERS
+
+    project = letters_folder(root)
+    paths = council_paths(project, (slug,) if slug else ())[:1]
+    if not paths:
+        raise LettersError([Problem("councils/", "has no council files: add one first")])
+    year = read_year(project)
+    councils, skipped = read_councils(project, paths, year)
+    if skipped:
+        raise LettersError(skipped[0].problems)
+    rows = context_fields(letter_context(councils[paths[0].stem], year))
+    width = max(len(name) for name, _, _ in rows)
+    click.echo(f"Values the templates receive, shown for {project.shown(paths[0])}:")
+    for name, kind, value in rows:
+        click.echo(f"  {name:{width}}  {kind:20}  {value}")
+    click.echo('Filters, as in {{ statistics.upheld.count|noun("decision", "decisions") }}:')
+    for name, function in FILTERS.items():
+        click.echo(f"  {name:{width}}  {(function.__doc__ or '').strip().splitlines()[0]}")
 
 
 @main.command(name="import")

@@ -1,6 +1,10 @@
 """Stage 4, context: everything one letter's templates need, as ready-made values."""
 
+import dataclasses
 from typing import Any
+
+from markupsafe import Markup
+from pydantic import BaseModel
 
 from letters.figures import (
     formatted_list,
@@ -10,6 +14,7 @@ from letters.figures import (
     short_date,
     thousands,
 )
+from letters.problems import excerpt
 from letters.validate import Council, Recipient, Year
 
 
@@ -74,3 +79,42 @@ PARAGRAPH_NAMES = {
 def optional_paragraphs(council: Council) -> list[str]:
     """The optional paragraphs a council's letter has, named by the fields that add them."""
     return [name for name in OPTIONAL_PARAGRAPHS if getattr(council, name)]
+
+
+def context_fields(value: object, name: str = "") -> list[tuple[str, str, str]]:
+    """Every value a letter's templates receive, as (name, kind, value), from the context
+    itself: `letters fields` prints these, so the list can never go stale."""
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, BaseModel):
+        items = [(field, getattr(value, field)) for field in type(value).model_fields]
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = [(field.name, getattr(value, field.name)) for field in dataclasses.fields(value)]
+    else:
+        return [(name, kind_of(value), shown(value))]
+    return [
+        found
+        for key, item in items
+        for found in context_fields(item, f"{name}.{key}" if name else str(key))
+    ]
+
+
+def kind_of(value: object) -> str:
+    if value is None:
+        return "nothing (optional)"
+    if isinstance(value, list):
+        items = {kind_of(item) for item in value}
+        return f"list of {items.pop()}" if len(items) == 1 else "list"
+    if isinstance(value, Markup):
+        return "text with markup"
+    return KINDS.get(type(value), type(value).__name__)
+
+
+KINDS = {bool: "true or false", int: "whole number", float: "number", str: "text"}
+
+
+def shown(value: object) -> str:
+    text = repr(str(value) if isinstance(value, Markup) else value)
+    if isinstance(value, list):
+        text = repr([str(item) if isinstance(item, Markup) else item for item in value])
+    return excerpt(text, 70)

@@ -16,6 +16,13 @@ from letters.project import Project
 from letters.references import CONTENT_SECURITY_POLICY, loaded_addresses
 
 LETTER_TEMPLATE = "letter.html.j2"
+# The filters a template may use besides Jinja's own: {{ count|noun("case", "cases") }}.
+FILTERS = {
+    "noun": noun,
+    "with_article": with_article,
+    "formatted_list": formatted_list,
+    "thousands": thousands,
+}
 LETTER_STYLESHEET = "letter.css"
 
 MEDIA_TYPES = {
@@ -96,9 +103,7 @@ def html_environment(project: Project) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(
-        noun=noun, with_article=with_article, formatted_list=formatted_list, thousands=thousands
-    )
+    environment.filters.update(FILTERS)
     environment.globals.update(
         embed=lambda reference: files.data_uri(reference, project.root),
         stylesheet=lambda name=LETTER_STYLESHEET: Markup(files.stylesheet(name)),
