@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import edit, html_text, normalise
+from helpers import REPO, edit, html_text, normalise
 from letters.build import read_year
 from letters.context import letter_context
 from letters.load import load_document
@@ -202,3 +202,46 @@ def test_an_empty_title_says_it_may_be_left_out(project: Path):
 )
 def test_a_rate_that_is_not_all_or_none_never_prints_as_100_or_0(project: Path, counts, sentence):
     assert sentence in letter_text(project, **counts)
+
+
+# The year file's seminars section, as shipped, comment and all.
+YEAR_FILE = (REPO / "year.yaml").read_text()
+SEMINARS = YEAR_FILE[YEAR_FILE.index("seminars:") : YEAR_FILE.index("training:")]
+
+
+def test_a_year_without_a_fact_leaves_its_paragraph_out(project: Path):
+    from helpers import letters
+
+    edit(project / "year.yaml", SEMINARS, "")
+    assert letters("check", "--root", str(project)).output == "5 councils OK\n"
+    text = letter_text(project)
+    assert "link officer seminars" not in text
+    assert "We have a well-established and successful training programme" in text
+
+
+def test_a_fact_with_no_value_is_a_year_without_it(project: Path):
+    from helpers import letters
+
+    edit(project / "year.yaml", SEMINARS, "seminars:\n")
+    assert letters("check", "--root", str(project)).output == "5 councils OK\n"
+    assert "link officer seminars" not in letter_text(project)
+
+
+def test_a_template_that_uses_a_missing_fact_names_its_line(project: Path):
+    from helpers import letters
+
+    edit(project / "year.yaml", SEMINARS, "")
+    edit(project / "templates" / "letter.html.j2", "{% if letter.seminars %}", "{% if true %}")
+    result = letters("build", "maidstone", "--root", str(project), "--html-only")
+    line = next(
+        number
+        for number, text in enumerate(
+            (project / "templates" / "letter.html.j2").read_text().splitlines(), start=1
+        )
+        if "{{ letter.seminars.cities }}" in text
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"templates/letter.html.j2:{line}: template uses an unknown value: "
+        f"'None' has no attribute 'cities' (letter to maidstone)\n"
+    )

@@ -58,12 +58,18 @@ def year_wording(year: Year) -> dict[str, Any]:
         "period_end_short": short_date(year.period.end),
         "publication_date": long_date(year.publication_date),
         "letterhead": year.letterhead,
-        "seminar_cities": formatted_list(year.seminars.cities),
-        "seminar_delegates": thousands(year.seminars.delegates),
-        "seminar_authorities": thousands(year.seminars.authorities),
-        "training_courses": thousands(year.training.courses),
-        "training_people": thousands(year.training.people),
-        "training_more_courses": thousands(year.training.more_courses_than_last_year),
+        "seminars": year.seminars
+        and {
+            "cities": formatted_list(year.seminars.cities),
+            "delegates": thousands(year.seminars.delegates),
+            "authorities": thousands(year.seminars.authorities),
+        },
+        "training": year.training
+        and {
+            "courses": thousands(year.training.courses),
+            "people": thousands(year.training.people),
+            "more_courses": thousands(year.training.more_courses_than_last_year),
+        },
     }
 
 

@@ -183,8 +183,9 @@ class Year(Model):
     publication_date: date
     letterhead: Text
     signatory: Signatory
-    seminars: Seminars
-    training: Training
+    # Facts quoted in the standard text: a year without one leaves its paragraph out.
+    seminars: Seminars | None = None
+    training: Training | None = None
     links: Links
     averages: dict[AuthorityType, Averages]
 
