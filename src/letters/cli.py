@@ -214,6 +214,26 @@ def fields(slug: str | None, root: Path) -> None:
         click.echo(f"  {name:{width}}  {(function.__doc__ or '').strip().splitlines()[0]}")
 
 
+@main.command(name="new-year")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@root_option
+def new_year(folder: Path, root: Path) -> None:
+    """Start next year's letters in FOLDER, from this year's.
+
+    Templates and assets are copied as they are; year.yaml gets the year and dates moved on by
+    a year, each fact marked to confirm; each council keeps its name, type and recipient, and
+    its figures and optional paragraphs are left to fill in. Then run `letters check` there.
+    """
+    from letters.new_year import start_new_year
+
+    year, made = start_new_year(letters_folder(root), folder)
+    click.echo(f"{folder}: the {year} letters' folder, with {len(made)} council files")
+    click.echo(
+        f"Next: confirm the facts marked CONFIRM in {folder / 'year.yaml'}, import the "
+        f"figures, then `letters check --root {folder}` lists what is left to fill in."
+    )
+
+
 @main.command(name="import")
 @click.argument("spreadsheet", type=click.Path(path_type=Path))
 @root_option
@@ -235,7 +255,8 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
         plan = plan_import(project, read_figures(spreadsheet, str(spreadsheet), sheet))
     for path, changes in plan.changes.items():
         described = ", ".join(
-            f"{'.'.join(location)} {old} → {new}" for location, (old, new) in changes.items()
+            f"{'.'.join(location)} {'nothing' if old is None else old} → {new}"
+            for location, (old, new) in changes.items()
         )
         click.echo(f"{project.shown(path)}: {described}")
     for path in plan.new_files:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from letters.load import SafeLoader, load_document
+from letters.load import Document, SafeLoader, load_document, parse
 from letters.problems import LettersError, Problem
 from letters.project import Project
 from letters.spreadsheet import COUNTS, FigureRow, name_key
@@ -147,10 +147,14 @@ def plan_new_file(
 
 
 def plan_update(project: Project, path: Path, row: FigureRow, plan: Plan) -> None:
-    """Plan the changed figures of one council file, checked by reading the new text back."""
+    """Plan the changed figures of one council file, checked by reading the new text back. A
+    file without statistics (a new year's) gets the section added at its end."""
     shown = project.shown(path)
     text = path.read_bytes().decode("utf-8")  # as it is: line endings kept
     document = load_document(path, shown, project.root)
+    added = isinstance(document.data, dict) and "statistics" not in document.data
+    if added:
+        text, document = with_statistics(text, row, shown)
     changes = figure_changes(document.data, row)
     missing = [location for location, (old, _) in changes.items() if old is None]
     if missing:
@@ -165,11 +169,11 @@ def plan_update(project: Project, path: Path, row: FigureRow, plan: Plan) -> Non
                 for location in missing
             ]
         )
-    if not changes:
+    if not changes and not added:
         plan.unchanged.append(path)
         return
     new = {location: value for location, (_, value) in changes.items()}
-    updated = replace_values(text, new, shown, document.line_of)
+    updated = replace_values(text, new, shown, document.line_of) if new else text
     if not reads_back_as(updated, document.data, new):
         raise LettersError(
             [
@@ -180,8 +184,22 @@ def plan_update(project: Project, path: Path, row: FigureRow, plan: Plan) -> Non
                 )
             ]
         )
-    plan.changes[path] = changes
+    statistics: dict[Location, tuple[object, object]] = {
+        ("statistics", count): (None, row.counts[count]) for count in COUNTS
+    }
+    plan.changes[path] = {**(statistics if added else {}), **changes}
     plan.contents[path] = updated.encode("utf-8")
+
+
+def with_statistics(text: str, row: FigureRow, shown: str) -> tuple[str, Document]:
+    """A file with no statistics yet (a new year's): the section added at its end, as YAML
+    writes it; the text and what it reads as."""
+    ending = "\r\n" if "\r\n" in text else "\n"
+    block = yaml.safe_dump(
+        {"statistics": {count: row.counts[count] for count in COUNTS}}, sort_keys=False
+    )
+    text = text + ("" if text.endswith(("\n", "\r")) else ending) + block.replace("\n", ending)
+    return text, parse(SafeLoader, text, shown)
 
 
 def figure_changes(data: dict, row: FigureRow) -> dict[Location, tuple[object, object]]:
