@@ -212,3 +212,11 @@ def test_new_year_will_not_write_into_a_folder_in_use(project: Path):
         f"{project / 'templates'}: already exists and is not empty: give a "
         "new folder for next year\n"
     )
+
+
+def test_the_readmes_year_file_is_a_valid_one(project: Path):
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("### The year file: `year.yaml`") :]
+    block = section[section.index("```yaml\n") + 8 : section.index("\n```")]
+    (project / "year.yaml").write_text(block + "\n")
+    assert letters("check", "--root", str(project)).output == "5 councils OK\n"
