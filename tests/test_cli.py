@@ -217,6 +217,7 @@ def test_new_year_will_not_write_into_a_folder_in_use(project: Path):
 def test_the_readmes_year_file_is_a_valid_one(project: Path):
     readme = (REPO / "README.md").read_text()
     section = readme[readme.index("### The year file: `year.yaml`") :]
-    block = section[section.index("```yaml\n") + 8 : section.index("\n```")]
+    start = section.index("```yaml\n") + len("```yaml\n")
+    block = section[start : section.index("\n```", start)]
     (project / "year.yaml").write_text(block + "\n")
     assert letters("check", "--root", str(project)).output == "5 councils OK\n"
