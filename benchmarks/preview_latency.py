@@ -8,10 +8,8 @@ until the letter in the page shows the new percentage. Prints each time and the 
 """
 
 import argparse
-import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,6 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 from browser import chromium_page  # noqa: E402
+from helpers import address_in, copy_project, start_preview  # noqa: E402
 
 
 def main() -> None:
@@ -28,26 +27,10 @@ def main() -> None:
     times = parser.parse_args().times
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
-        for folder in ("councils", "templates", "assets"):
-            shutil.copytree(REPO / folder, root / folder)
-        shutil.copy(REPO / "year.yaml", root / "year.yaml")
+        copy_project(root)
         council = root / "councils" / "canterbury.yaml"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "letters",
-                "preview",
-                "canterbury",
-                "--no-open",
-                "--root",
-                str(root),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert server.stdout is not None
-        url = server.stdout.readline().split(" at ")[1].split(" (")[0]
+        server, first_line = start_preview(root)
+        url = address_in(first_line)
         seconds = []
         try:
             with chromium_page() as page:

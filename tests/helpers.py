@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,6 +25,24 @@ def copy_project(target: Path) -> Path:
         shutil.copytree(REPO / folder, target / folder)
     shutil.copy(REPO / "year.yaml", target / "year.yaml")
     return target
+
+
+def start_preview(root: Path, slug: str = "canterbury") -> tuple[subprocess.Popen, str]:
+    """`letters preview SLUG` in a new process on a free port: the process, and the first line
+    it printed (the address, when it started)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "letters", "preview", slug, "--no-open", "--root", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline()
+
+
+def address_in(first_line: str) -> str:
+    """The address in "Previewing canterbury at http://127.0.0.1:PORT/... (Ctrl-C to stop)"."""
+    return first_line.split(" at ")[1].split(" (")[0]
 
 
 def letters(*args: str) -> Result:

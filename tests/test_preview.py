@@ -5,8 +5,6 @@ import http.client
 import os
 import signal
 import socket
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from browser import chromium_page
-from helpers import edit, letters
+from helpers import address_in, edit, letters, start_preview
 
 WAIT_MS = 5000
 
@@ -22,27 +20,12 @@ WAIT_MS = 5000
 @pytest.fixture
 def server(project: Path):
     """`letters preview canterbury` running on a free port; yields its URL."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "letters",
-            "preview",
-            "canterbury",
-            "--no-open",
-            "--root",
-            str(project),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    first_line = process.stdout.readline()
+    process, first_line = start_preview(project)
     assert first_line.startswith("Previewing canterbury at http://127.0.0.1:"), (
         first_line + process.stderr.read()
     )
     try:
-        yield first_line.split(" at ")[1].split(" (")[0]
+        yield address_in(first_line)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
         assert process.stdout.read() == "Preview stopped.\n"

@@ -76,12 +76,6 @@ class BuildReport:
             for outcome in self.outcomes
         )
 
-    def problems(self) -> list[Problem]:
-        return [
-            *(problem for outcome in self.outcomes for problem in outcome.problems),
-            *self.general,
-        ]
-
     def problem_lines(self, project: Project) -> list[str]:
         """Each problem once, as staff read it; one that is not in a council's own file (a
         template's, an image's) says which councils' letters it stopped."""
