@@ -149,7 +149,8 @@ def council_file(rng: random.Random, row: dict[str, str], index: int = len(COMBI
     return text
 
 
-def write_year(out: Path) -> int:
+def write_year(out: Path, wording: Path = REPO) -> int:
+    """Writes the councils into `out`, with the year file, templates and assets of `wording`."""
     rng = random.Random(2020)
     shutil.rmtree(out / "councils", ignore_errors=True)
     (out / "councils").mkdir(parents=True)
@@ -160,8 +161,8 @@ def write_year(out: Path) -> int:
         path.write_text(council_file(rng, row, index), encoding="utf-8")
     for folder in ("templates", "assets"):
         shutil.rmtree(out / folder, ignore_errors=True)
-        shutil.copytree(REPO / folder, out / folder)
-    shutil.copy(REPO / "year.yaml", out / "year.yaml")
+        shutil.copytree(wording / folder, out / folder)
+    shutil.copy(wording / "year.yaml", out / "year.yaml")
     return len(rows)
 
 

@@ -13,17 +13,20 @@ from click.testing import CliRunner, Result
 from letters.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+# The 2020 reference year the tests build from, whatever year the working folder holds.
+REFERENCE = Path(__file__).resolve().parent / "reference"
 EXPECTED = Path(__file__).resolve().parent / "expected"
 SLUGS = ("canterbury", "cannock-chase", "sevenoaks", "maidstone", "leicester")
 PAGE_FOOTER = re.compile(r"^Page \d+ of \d+$", re.MULTILINE)
 
 
-def copy_project(target: Path) -> Path:
-    """A copy of the project's data, wording and assets, to build without side effects."""
+def copy_project(target: Path, source: Path = REFERENCE) -> Path:
+    """A copy of a project's data, wording and assets (the 2020 reference year unless told),
+    to build without side effects."""
     target.mkdir(parents=True, exist_ok=True)
     for folder in ("councils", "templates", "assets"):
-        shutil.copytree(REPO / folder, target / folder)
-    shutil.copy(REPO / "year.yaml", target / "year.yaml")
+        shutil.copytree(source / folder, target / folder)
+    shutil.copy(source / "year.yaml", target / "year.yaml")
     return target
 
 

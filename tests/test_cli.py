@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from helpers import REPO, SLUGS, last_line, letters
+from helpers import REFERENCE, REPO, SLUGS, last_line, letters
 
 
 def test_help_explains_each_command():
@@ -193,7 +193,7 @@ def test_new_year_leaves_exactly_the_figures_to_fill_in(project: Path, tmp_path:
         for slug in sorted(SLUGS)
     )
     imported = letters(
-        "import", str(REPO / "examples" / "figures-2020.csv"), "--root", str(next_year)
+        "import", str(REFERENCE / "figures-2020.csv"), "--root", str(next_year)
     )
     assert imported.exit_code == 0, imported.output
     assert imported.stdout.endswith("5 updated, 0 created, 0 unchanged, 0 without a row\n")

@@ -10,7 +10,7 @@ import openpyxl
 import yaml
 from pypdf import PdfReader
 
-from helpers import REPO, html_text, last_line, letters
+from helpers import REFERENCE, REPO, html_text, last_line, letters
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from make_year import write_year
@@ -35,7 +35,7 @@ def workbook_of_next_years_figures(root: Path, path: Path) -> Path:
 
 
 def test_the_343_councils_import_check_and_build_without_errors(tmp_path: Path):
-    assert write_year(tmp_path) == 343
+    assert write_year(tmp_path, REFERENCE) == 343
     workbook = workbook_of_next_years_figures(tmp_path, tmp_path / "figures.xlsx")
     imported = letters("import", str(workbook), "--root", str(tmp_path))
     assert imported.exit_code == 0, imported.stderr

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import REPO, copy_project, letters
+from helpers import REFERENCE, copy_project, letters
 from letters.update import slug_of
 from letters.validate import council_name
 
@@ -22,7 +22,7 @@ HEADER = [
     "implemented",
     "satisfactory_remedies",
 ]
-EXAMPLE = REPO / "examples" / "figures-2020.csv"
+EXAMPLE = REFERENCE / "figures-2020.csv"
 
 
 def rows_of_example() -> list[list[str]]:

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import copy_project, letters
+from helpers import REFERENCE, copy_project, letters
 from letters.figures import noun, percentage
 
 FIELDS = [
@@ -30,7 +30,7 @@ FIELDS = [
     "public_report",
 ]
 VALID = yaml.safe_load(
-    (Path(__file__).resolve().parent.parent / "councils" / "canterbury.yaml").read_text()
+    (REFERENCE / "councils" / "canterbury.yaml").read_text()
 )
 
 scalars = st.one_of(

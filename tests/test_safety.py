@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, edit, html_text, letters, normalise
+from helpers import REFERENCE, edit, html_text, letters, normalise
 
 LOADS = (
     "{where}: the letter would load {url}: a letter may only use files in templates/ and "
@@ -21,7 +21,7 @@ def build_maidstone(project: Path):
 TEMPLATE, STYLESHEET = "templates/letter.html.j2", "templates/letter.css"
 DATE_LINE = next(
     number
-    for number, line in enumerate((REPO / TEMPLATE).read_text().splitlines(), start=1)
+    for number, line in enumerate((REFERENCE / TEMPLATE).read_text().splitlines(), start=1)
     if '<p class="date">' in line
 )
 IMAGE_IN_TEMPLATE = '<img src="{}" alt=""><p class="date">'

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, edit, html_text, normalise
+from helpers import REFERENCE, edit, html_text, normalise
 from letters.build import read_year
 from letters.context import letter_context
 from letters.load import load_document
@@ -204,8 +204,8 @@ def test_a_rate_that_is_not_all_or_none_never_prints_as_100_or_0(project: Path, 
     assert sentence in letter_text(project, **counts)
 
 
-# The year file's seminars section, as shipped, comment and all.
-YEAR_FILE = (REPO / "year.yaml").read_text()
+# The reference year file's seminars section, comment and all.
+YEAR_FILE = (REFERENCE / "year.yaml").read_text()
 SEMINARS = YEAR_FILE[YEAR_FILE.index("seminars:") : YEAR_FILE.index("training:")]
 
 

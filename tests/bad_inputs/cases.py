@@ -17,7 +17,8 @@ from pathlib import Path
 import openpyxl
 
 HERE = Path(__file__).resolve().parent
-EXAMPLE_ROWS = (HERE.parent.parent / "examples" / "figures-2020.csv").read_text().splitlines()
+REFERENCE = HERE.parent / "reference"  # the 2020 reference year every case starts from
+EXAMPLE_ROWS = (REFERENCE / "figures-2020.csv").read_text().splitlines()
 
 
 @dataclass(frozen=True)
@@ -177,12 +178,12 @@ LOADS = (
 EVERY_LETTER = " (letters to cannock-chase, canterbury, leicester and 2 more)"
 DATE_LINE = '<p class="date">'
 EVIL = "https://evil.example/x.png"
-LETTER = HERE.parent.parent / "templates" / "letter.html.j2"
-STYLESHEET = HERE.parent.parent / "templates" / "letter.css"
+LETTER = REFERENCE / "templates" / "letter.html.j2"
+STYLESHEET = REFERENCE / "templates" / "letter.css"
 
 
 def line_in(path: Path, text: str) -> int:
-    """The line of the shipped template that has `text` (where a case's edit lands)."""
+    """The line of the reference template that has `text` (where a case's edit lands)."""
     return next(
         number for number, line in enumerate(path.read_text().splitlines(), start=1) if text in line
     )
