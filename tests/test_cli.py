@@ -192,9 +192,7 @@ def test_new_year_leaves_exactly_the_figures_to_fill_in(project: Path, tmp_path:
         f"councils/{slug}.yaml: statistics: is missing: add it (see the README's example)\n"
         for slug in sorted(SLUGS)
     )
-    imported = letters(
-        "import", str(REFERENCE / "figures-2020.csv"), "--root", str(next_year)
-    )
+    imported = letters("import", str(REFERENCE / "figures-2020.csv"), "--root", str(next_year))
     assert imported.exit_code == 0, imported.output
     assert imported.stdout.endswith("5 updated, 0 created, 0 unchanged, 0 without a row\n")
     assert letters("check", "--root", str(next_year)).output == "5 councils OK\n"

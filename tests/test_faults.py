@@ -67,7 +67,7 @@ def test_a_build_killed_at_a_random_point_leaves_whole_letters_and_a_true_manife
     _, stderr = build.communicate(timeout=30)  # returns once the workers have gone too
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
 
-    manifest = read_manifest(project / "build")
+    manifest = read_manifest(Project(project).outputs())
     shared = shared_fingerprint(Project(project))
     for slug in slugs:
         outputs = letter_date_of(project, slug)

@@ -131,6 +131,7 @@ def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: P
 
 def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
     from letters.overview import overview_csv, overview_rows
+    from letters.project import Outputs
 
     entry = {
         "summary": {
@@ -149,7 +150,7 @@ def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
         "pages": None,
         "proofreading": [{"kind": "defect", "text": "=1+1"}],
     }
-    rows = overview_rows({"=cmd": entry}, tmp_path)
+    rows = overview_rows({"=cmd": entry}, Outputs(tmp_path))
     cells = next(csv.reader(overview_csv(rows).splitlines()[1:]))
     assert cells[:3] == ["'=cmd", "'+SUM(1,1)", "'@A1"]
     assert [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []

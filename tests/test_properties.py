@@ -29,9 +29,7 @@ FIELDS = [
     "training_courses",
     "public_report",
 ]
-VALID = yaml.safe_load(
-    (REFERENCE / "councils" / "canterbury.yaml").read_text()
-)
+VALID = yaml.safe_load((REFERENCE / "councils" / "canterbury.yaml").read_text())
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20), st.dates()

@@ -22,7 +22,8 @@ from letters.manifest import (
 from letters.overview import council_summary, write_overview
 from letters.parallel import in_processes
 from letters.problems import LettersError, Note, Problem, excerpt
-from letters.project import Project
+from letters.project import OutputKind, Outputs, Project
+from letters.proof import proof
 from letters.render_html import (
     LETTER_STYLESHEET,
     TemplateFiles,
@@ -35,7 +36,6 @@ from letters.validate import Council, Links, Year, validate_council, validate_ye
 from letters.write import (
     cannot_write,
     has_outputs,
-    output_path,
     remove_deleted_councils,
     remove_leftovers,
     write_letter,
@@ -52,7 +52,7 @@ class Outcome:
     status: Status = "built"
     problems: list[Problem] = field(default_factory=list)
     fingerprint: str | None = None
-    outputs: tuple[str, ...] = ()
+    outputs: tuple[OutputKind, ...] = ()
     pages: int | None = None
     notes: list[Note] = field(default_factory=list)  # the proofreader's
     summary: Summary | None = None  # what the year's overview shows of it
@@ -135,7 +135,7 @@ class Options:
     jobs: int = 1
 
     @property
-    def outputs(self) -> tuple[str, ...]:
+    def outputs(self) -> tuple[OutputKind, ...]:
         if self.html_only:
             return ("html",)
         return (
@@ -155,45 +155,56 @@ def build(
     """Build the councils' letters into build/ (build/preview/ for drafts), skipping those
     whose inputs have not changed since they were last built."""
     started = time.perf_counter()
-    outputs = project.build_dir / ("preview" if options.draft else "")
-    year = read_year(project)
+    outputs = project.outputs(options.draft)
+    year = read_year(project)  # load and validate the year: a problem here stops everything
     paths = council_paths(project, options.slugs)
-    general = [] if options.slugs else project.misnamed_files()
     recorded = read_manifest(outputs)
     fingerprints = fingerprint_councils(project, paths)
-    # Unchanged councils are not even read again; the rest are validated before any rendering.
-    unchanged, todo = [], []
-    for path in paths:
-        if is_unchanged(path, recorded, fingerprints, options, outputs):
-            unchanged.append(unchanged_outcome(path.stem, recorded[path.stem], fingerprints[path]))
-        else:
-            todo.append(path)
-    councils, skipped = read_councils(project, todo, year)
-    outcomes = unchanged + skipped
+    unchanged, todo = split_unchanged(paths, fingerprints, recorded, options, outputs)
+    councils, skipped = read_councils(project, todo, year)  # load and validate, before rendering
+    outcomes = [*unchanged, *skipped]
     for outcome in outcomes:
         progress(outcome, len(paths))
     remove_leftovers(outputs)
     try:
+        # figures, render HTML, render PDF, proofread and write, each council in parallel
         for outcome in render_councils(
             project, year, councils, fingerprints, options, outputs, recorded
         ):
             outcomes.append(outcome)
             progress(outcome, len(paths))
             stop_if_asked()
-    finally:
-        removed = [] if options.slugs else remove_deleted_councils(project, outputs, recorded)
-        for outcome in outcomes:
-            outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
-                outputs, outcome.slug
-            )
-        report = BuildReport(outcomes, removed, time.perf_counter() - started, general)
-        try:
-            manifest = write_manifest(outputs, recorded, outcomes)
-            if not options.draft:
-                write_overview(outputs, manifest, year.year)
-        except OSError as error:
-            general.append(cannot_write(project, error))
+    finally:  # even when stopped: the manifest and overview tell the truth about what was done
+        report = BuildReport(
+            outcomes,
+            removed=[] if options.slugs else remove_deleted_councils(project, outputs, recorded),
+            seconds=0.0,
+            general=[] if options.slugs else project.misnamed_files(),
+        )
+        record(project, year, options, outputs, recorded, report)
+        report.seconds = time.perf_counter() - started
     return report
+
+
+def record(
+    project: Project,
+    year: Year,
+    options: Options,
+    outputs: Outputs,
+    recorded: dict[str, Entry],
+    report: BuildReport,
+) -> None:
+    """Mark councils that kept an older letter as stale, and write the manifest and overview."""
+    for outcome in report.outcomes:
+        outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
+            outputs, outcome.slug
+        )
+    try:
+        manifest = write_manifest(outputs, recorded, report.outcomes)
+        if not options.draft:
+            write_overview(outputs, manifest, year.year)
+    except OSError as error:
+        report.general.append(cannot_write(project, error))
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,7 @@ class Rendered:
     slug: str
     html: str | None = None
     pdf: PdfLetter | None = None
+    notes: tuple[Note, ...] = ()  # the proofreader's
     problems: tuple[Problem, ...] = ()
 
 
@@ -231,11 +243,16 @@ class LetterRenderer:
             check_references(self.project, html, self.links)
             if self.pdf is None:
                 return Rendered(slug, html)
-            bare = render_html(
-                self.environment, letter_context(model, self.year, self.options.draft, False)
+            pages = self.pdf.lay_out(
+                render_html(
+                    self.environment, letter_context(model, self.year, self.options.draft, False)
+                ),
+                shown,
             )
-            pdf = self.pdf.render(bare, shown, optional_paragraphs(model), self.options.archival)
-            return Rendered(slug, html, pdf)
+            notes = proof(pages, optional_paragraphs(model))
+            return Rendered(
+                slug, html, self.pdf.write(pages, shown, self.options.archival), tuple(notes)
+            )
         except LettersError as error:
             return Rendered(slug, problems=tuple(error.problems))
         except Exception as error:  # WeasyPrint's own failure on this letter: the others go on
@@ -268,7 +285,7 @@ def render_councils(
     councils: dict[str, Council],
     fingerprints: dict[Path, str],
     options: Options,
-    outputs: Path,
+    outputs: Outputs,
     recorded: dict[str, Entry],
 ):
     """Render each valid council in parallel, writing its outputs together when ready."""
@@ -276,7 +293,10 @@ def render_councils(
         return
     renderer = LetterRenderer(project, year, options)
     for rendered in in_processes(renderer, list(councils.items()), options.jobs, renderer.lost):
-        fingerprint = fingerprints[project.council_file(rendered.slug)]
+        model, fingerprint = (
+            councils[rendered.slug],
+            fingerprints[project.council_file(rendered.slug)],
+        )
         problems = list(rendered.problems) or written(project, outputs, rendered, options)
         if problems:
             yield Outcome(rendered.slug, "failed", problems, fingerprint)
@@ -288,14 +308,16 @@ def render_councils(
             fingerprint=fingerprint,
             outputs=options.outputs,
             pages=pdf.pages if pdf else None,
-            notes=pdf.notes if pdf else [],
-            summary=council_summary(councils[rendered.slug], year),
+            notes=list(rendered.notes),
+            summary=council_summary(model, year),
         )
         journal_letter(outputs, outcome, recorded)
         yield outcome
 
 
-def written(project: Project, outputs: Path, rendered: Rendered, options: Options) -> list[Problem]:
+def written(
+    project: Project, outputs: Outputs, rendered: Rendered, options: Options
+) -> list[Problem]:
     """Write a letter's outputs together; the problems if they could not be written."""
     try:
         write_letter(outputs, rendered.slug, rendered.html or "", rendered.pdf, options.png)
@@ -381,12 +403,29 @@ def fingerprint_councils(project: Project, paths: list[Path]) -> dict[Path, str]
     }
 
 
+def split_unchanged(
+    paths: list[Path],
+    fingerprints: dict[Path, str],
+    recorded: dict[str, Entry],
+    options: Options,
+    outputs: Outputs,
+) -> tuple[list[Outcome], list[Path]]:
+    """The councils left as they are, whose files are not even read again; and those to build."""
+    unchanged, todo = [], []
+    for path in paths:
+        if is_unchanged(path, recorded, fingerprints, options, outputs):
+            unchanged.append(unchanged_outcome(path.stem, recorded[path.stem], fingerprints[path]))
+        else:
+            todo.append(path)
+    return unchanged, todo
+
+
 def is_unchanged(
     path: Path,
     recorded: dict[str, Entry],
     fingerprints: dict[Path, str],
     options: Options,
-    outputs: Path,
+    outputs: Outputs,
 ) -> bool:
     """Built before from the same inputs, with every output wanted now still there."""
     entry = recorded.get(path.stem)
@@ -396,7 +435,7 @@ def is_unchanged(
         and entry is not None
         and entry["fingerprint"] == fingerprints[path]
         and set(options.outputs) <= set(entry["outputs"])
-        and all(output_path(outputs, kind, path.stem).is_file() for kind in options.outputs)
+        and all(outputs.path(kind, path.stem).is_file() for kind in options.outputs)
     )
 
 

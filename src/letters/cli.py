@@ -284,7 +284,7 @@ def build_draft(project: Project, slug: str) -> None:
     if not report.ok():
         sys.exit(1)
     for kind in ("html", "pdf"):
-        click.echo(project.shown(project.build_dir / "preview" / kind / f"{slug}.{kind}"))
+        click.echo(project.shown(project.outputs(draft=True).path(kind, slug)))
 
 
 def serve_until_stopped(project: Project, slug: str, port: int, open_browser: bool) -> None:

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic reads this one's fields on Python 3.11
 
 from letters import __version__
-from letters.project import SLUG, Project
+from letters.project import SLUG, OutputKind, Outputs, Project
 from letters.write import write_atomically
 
 
@@ -18,12 +18,7 @@ def shared_fingerprint(project: Project) -> str:
     """A hash of everything all letters are built from: the year file, every template,
     stylesheet, image and font, and the versions of this package and WeasyPrint."""
     digest = hashlib.sha256(f"letters {__version__}; weasyprint {version('weasyprint')}".encode())
-    files = [
-        project.year_file,
-        *sorted(project.templates_dir.rglob("*")),
-        *sorted(project.assets_dir.rglob("*")),
-    ]
-    for path in files:
+    for path in project.shared_inputs():
         if path.is_file():
             digest.update(project.shown(path).encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -35,20 +30,15 @@ def council_fingerprint(shared: str, council_file: Path) -> str:
     return hashlib.sha256(shared.encode() + council_file.read_bytes()).hexdigest()
 
 
-MANIFEST = "manifest.json"
-# Each letter written is recorded here at once, so that a build killed before it could rewrite
-# manifest.json (power cut, SIGKILL) is still known to the next one: read_manifest merges it.
-JOURNAL = "manifest.journal"
-
-
-def read_manifest(outputs: Path) -> dict[str, "Entry"]:
-    """The councils recorded by the last builds, or none if there is no readable manifest."""
+def read_manifest(outputs: Outputs) -> dict[str, "Entry"]:
+    """The councils recorded by the last builds, or none if there is no readable manifest;
+    letters a killed build recorded only in its journal are merged in."""
     try:
-        councils = json.loads((outputs / MANIFEST).read_text(encoding="utf-8"))["councils"]
+        councils = json.loads(outputs.manifest.read_text(encoding="utf-8"))["councils"]
         councils = councils if isinstance(councils, dict) else {}
     except (OSError, ValueError, KeyError, TypeError):
         councils = {}
-    recorded = {**councils, **journal_entries(outputs / JOURNAL)}
+    recorded = {**councils, **journal_entries(outputs.journal)}
     return {
         slug: entry
         for slug, raw in recorded.items()
@@ -76,7 +66,7 @@ class Entry(TypedDict):
     status: Literal["built", "failed", "skipped", "stale"]
     rebuilt: bool  # False: the last build found it unchanged and left it
     fingerprint: str | None
-    outputs: list[Literal["html", "pdf", "pdf-a", "png"]]
+    outputs: list[OutputKind]
     html: str
     pdf: str
     pages: int | None
@@ -115,10 +105,10 @@ def journal_entries(path: Path) -> dict[str, object]:
     return entries
 
 
-def journal_letter(outputs: Path, outcome, recorded: dict[str, Entry]) -> None:
+def journal_letter(outputs: Outputs, outcome, recorded: dict[str, Entry]) -> None:
     """Record one letter just written, before the build goes on."""
-    entry = manifest_entry(outcome, recorded.get(outcome.slug))
-    with (outputs / JOURNAL).open("a", encoding="utf-8") as journal:
+    entry = manifest_entry(outputs, outcome, recorded.get(outcome.slug))
+    with outputs.journal.open("a", encoding="utf-8") as journal:
         journal.write(json.dumps({"slug": outcome.slug, "entry": entry}, sort_keys=True) + "\n")
 
 
@@ -126,17 +116,19 @@ def manifest_text(councils: dict[str, Entry]) -> str:
     return json.dumps({"councils": councils}, indent=2, sort_keys=True) + "\n"
 
 
-def write_manifest(outputs: Path, recorded: dict[str, Entry], outcomes: list) -> dict[str, Entry]:
+def write_manifest(
+    outputs: Outputs, recorded: dict[str, Entry], outcomes: list
+) -> dict[str, Entry]:
     """Record each council's last build in manifest.json, keeping councils not built this time."""
     councils = dict(recorded)
     for outcome in outcomes:
-        councils[outcome.slug] = manifest_entry(outcome, recorded.get(outcome.slug))
-    write_atomically(outputs / MANIFEST, manifest_text(councils).encode("utf-8"))
-    (outputs / JOURNAL).unlink(missing_ok=True)
+        councils[outcome.slug] = manifest_entry(outputs, outcome, recorded.get(outcome.slug))
+    write_atomically(outputs.manifest, manifest_text(councils).encode("utf-8"))
+    outputs.journal.unlink(missing_ok=True)
     return councils
 
 
-def manifest_entry(outcome, previous: Entry | None) -> Entry:
+def manifest_entry(outputs: Outputs, outcome, previous: Entry | None) -> Entry:
     """A council's manifest entry; one that failed keeps what its last good outputs were."""
     good = outcome.status in ("built", "unchanged")
     kept = previous if previous is not None and not good else None
@@ -147,8 +139,8 @@ def manifest_entry(outcome, previous: Entry | None) -> Entry:
         "rebuilt": outcome.status != "unchanged",  # the last build's own result
         "fingerprint": outcome.fingerprint if good else None,
         "outputs": list(outcome.outputs) if good else (kept["outputs"] if kept else []),
-        "html": f"html/{outcome.slug}.html",
-        "pdf": f"pdf/{outcome.slug}.pdf",
+        "html": outputs.relative("html", outcome.slug),
+        "pdf": outputs.relative("pdf", outcome.slug),
         "pages": outcome.pages if good else (kept["pages"] if kept else None),
         "problems": [str(problem) for problem in outcome.problems],
         "proofreading": (

@@ -2,11 +2,11 @@
 
 import csv
 import io
-from pathlib import Path
 
 from letters.context import PARAGRAPH_NAMES, optional_paragraphs
 from letters.figures import key_statistics
 from letters.manifest import Entry, Summary
+from letters.project import Outputs
 from letters.tool_pages import page
 from letters.validate import Council, Year
 from letters.write import write_atomically
@@ -32,7 +32,7 @@ def council_summary(council: Council, year: Year) -> Summary:
     }
 
 
-def overview_rows(councils: dict[str, Entry], outputs: Path) -> list[dict]:
+def overview_rows(councils: dict[str, Entry], outputs: Outputs) -> list[dict]:
     """One row per council, from its manifest entry, in the order of the council's name."""
     rows = []
     for slug, entry in councils.items():
@@ -67,8 +67,8 @@ def overview_rows(councils: dict[str, Entry], outputs: Path) -> list[dict]:
                 "information": [note["text"] for note in notes if note["kind"] == "information"],
                 "problems": entry["problems"],
                 **{
-                    kind: f"{kind}/{slug}.{kind}"
-                    if (outputs / kind / f"{slug}.{kind}").exists()
+                    kind: outputs.relative(kind, slug)
+                    if outputs.path(kind, slug).exists()
                     else None
                     for kind in ("html", "pdf")
                 },
@@ -172,8 +172,8 @@ def inert(cell: object) -> object:
     return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
-def write_overview(outputs: Path, councils: dict[str, Entry], year: int) -> None:
+def write_overview(outputs: Outputs, councils: dict[str, Entry], year: int) -> None:
     """The year at a glance for reviewers: build/index.html, and build/letters.csv alike."""
     rows = overview_rows(councils, outputs)
-    write_atomically(outputs / "index.html", overview_html(rows, year).encode("utf-8"))
-    write_atomically(outputs / "letters.csv", overview_csv(rows).encode("utf-8"))
+    write_atomically(outputs.overview, overview_html(rows, year).encode("utf-8"))
+    write_atomically(outputs.overview_csv, overview_csv(rows).encode("utf-8"))

@@ -95,14 +95,7 @@ class Preview:
 
     def shapes_the_letter(self, change, changed: str) -> bool:
         """Only the previewed council's file, the year file, templates and assets matter."""
-        path = Path(changed)
-        project = self.project.root.resolve()
-        return (
-            path == (project / "councils" / f"{self.slug}.yaml")
-            or path == project / "year.yaml"
-            or path.is_relative_to(project / "templates")
-            or path.is_relative_to(project / "assets")
-        )
+        return self.project.is_input_of(Path(changed), self.slug)
 
 
 def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:

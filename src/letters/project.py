@@ -4,12 +4,65 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from letters.problems import LettersError, Problem, excerpt
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNCIL_SUFFIX = ".yaml"
 LOOKS_LIKE_A_COUNCIL = (".yaml", ".yml")  # compared in lower case: X.YAML and x.yml too
+
+
+OutputKind = Literal["html", "pdf", "pdf-a", "png"]
+LETTER_FILES: dict[OutputKind, str] = {  # each output of a letter, by kind, inside the folder
+    "html": "html/{slug}.html",
+    "pdf": "pdf/{slug}.pdf",
+    "pdf-a": "pdf-a/{slug}.pdf",
+    "png": "png/{slug}-1.png",  # the first page's image; the others are {slug}-2.png...
+}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where a build puts everything: build/, or build/preview/ for drafts. The one place that
+    says where each of a letter's outputs and the build's own records go."""
+
+    folder: Path
+
+    def relative(self, kind: OutputKind, slug: str) -> str:
+        """An output's path inside the folder, as the manifest and the overview link to it."""
+        return LETTER_FILES[kind].format(slug=slug)
+
+    def path(self, kind: OutputKind, slug: str) -> Path:
+        return self.folder / self.relative(kind, slug)
+
+    def page_images(self, slug: str) -> list[Path]:
+        return sorted(self.path("png", slug).parent.glob(f"{slug}-*.png"))
+
+    def built_slugs(self) -> set[str]:
+        """Every council with an HTML or PDF letter in the folder."""
+        return {
+            path.stem
+            for kind in ("html", "pdf")
+            for path in self.folder.glob(self.relative(kind, "*"))
+        }
+
+    @property
+    def manifest(self) -> Path:
+        return self.folder / "manifest.json"
+
+    @property
+    def journal(self) -> Path:
+        """Each letter as it is written, so a killed build's work is known to the next one."""
+        return self.folder / "manifest.journal"
+
+    @property
+    def overview(self) -> Path:
+        return self.folder / "index.html"
+
+    @property
+    def overview_csv(self) -> Path:
+        return self.folder / "letters.csv"
 
 
 @dataclass(frozen=True)
@@ -37,6 +90,26 @@ class Project:
     @property
     def build_dir(self) -> Path:
         return self.root / "build"
+
+    def outputs(self, draft: bool = False) -> Outputs:
+        return Outputs(self.build_dir / "preview" if draft else self.build_dir)
+
+    def shared_inputs(self) -> list[Path]:
+        """Every file all letters are made from: the year file, templates and assets."""
+        return [
+            self.year_file,
+            *sorted(self.templates_dir.rglob("*")),
+            *sorted(self.assets_dir.rglob("*")),
+        ]
+
+    def is_input_of(self, path: Path, slug: str) -> bool:
+        """Whether a change to `path` (absolute) can change `slug`'s letter."""
+        here = Project(self.root.resolve())
+        return (
+            path in (here.council_file(slug), here.year_file)
+            or path.is_relative_to(here.templates_dir)
+            or path.is_relative_to(here.assets_dir)
+        )
 
     def check_is_project(self) -> None:
         """Refuse a folder that is not a letters project, saying how to point at one."""

@@ -4,8 +4,12 @@ import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from letters.problems import LettersError, Note, Problem
+from letters.problems import LettersError, Problem
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
 
 
 class RecordProblems(logging.Handler):
@@ -78,20 +82,21 @@ class PdfRenderer:
                 string=stylesheet, font_config=self.font_config, url_fetcher=self.fetcher
             )
 
-    def render(
-        self, html: str, shown: str, optional_paragraphs: list[str], archival: bool = False
-    ) -> "PdfLetter":
-        """One letter's PDF, tagged for accessibility (PDF/UA-1), with its proofreading notes;
-        and, if asked for, the archival PDF/A-3u made from the same layout."""
+    def lay_out(self, html: str, shown: str) -> "Document":
+        """The letter's pages, laid out: what the proofreader reads and the PDF is written from."""
         from weasyprint import HTML
 
-        from letters.proof import proof
+        with weasyprint_problems(shown), refused_fetches(shown):
+            return HTML(string=html, url_fetcher=self.fetcher).render(
+                stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=UA
+            )
+
+    def write(self, document: "Document", shown: str, archival: bool = False) -> "PdfLetter":
+        """The letter's PDF, tagged for accessibility (PDF/UA-1) with its tags mended for screen
+        readers; and, if asked for, the archival PDF/A-3u written from the same layout."""
         from letters.tags import continued_depths, mend_tags
 
         with weasyprint_problems(shown), refused_fetches(shown):
-            document = HTML(string=html, url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=UA
-            )
             continued = continued_depths(document)
             return PdfLetter(
                 pdf=mend_tags(document.write_pdf(pdf_variant=UA), continued),
@@ -101,7 +106,6 @@ class PdfRenderer:
                 if archival
                 else None,
                 pages=len(document.pages),
-                notes=proof(document, optional_paragraphs),
             )
 
 
@@ -110,7 +114,6 @@ class PdfLetter:
     pdf: bytes
     archival: bytes | None
     pages: int
-    notes: list[Note]
 
 
 @contextmanager

@@ -8,21 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from letters.problems import LettersError, Problem
-from letters.project import Project
+from letters.project import Outputs, Project
 from letters.render_pdf import PdfLetter
 
 
-def write_letter(outputs: Path, slug: str, html: str, pdf: PdfLetter | None, png: bool) -> None:
+def write_letter(outputs: Outputs, slug: str, html: str, pdf: PdfLetter | None, png: bool) -> None:
     """Write one letter's outputs together: either all are replaced, or (when one cannot be
     written) none is, and an OSError says which."""
-    files = {output_path(outputs, "html", slug): html.encode()}
+    files = {outputs.path("html", slug): html.encode()}
     if pdf is not None:
-        files[output_path(outputs, "pdf", slug)] = pdf.pdf
+        files[outputs.path("pdf", slug)] = pdf.pdf
         if pdf.archival is not None:
-            files[output_path(outputs, "pdf-a", slug)] = pdf.archival
+            files[outputs.path("pdf-a", slug)] = pdf.archival
     replace_together(files)
     if pdf is not None and png:
-        write_page_images(output_path(outputs, "pdf", slug), outputs / "png", slug)
+        write_page_images(outputs, slug)
 
 
 def replace_together(files: dict[Path, bytes]) -> None:
@@ -110,20 +110,12 @@ def cannot_write(project: Project, error: OSError) -> Problem:
     )
 
 
-def output_path(outputs: Path, kind: str, slug: str) -> Path:
-    """Where one kind of output of a council goes (for page images: its first page)."""
-    return {
-        "html": outputs / "html" / f"{slug}.html",
-        "pdf": outputs / "pdf" / f"{slug}.pdf",
-        "pdf-a": outputs / "pdf-a" / f"{slug}.pdf",
-        "png": outputs / "png" / f"{slug}-1.png",
-    }[kind]
-
-
-def write_page_images(pdf: Path, folder: Path, slug: str) -> None:
-    """Page images of a PDF for people to look at: <slug>-1.png, <slug>-2.png, ... (pdftoppm)."""
+def write_page_images(outputs: Outputs, slug: str) -> None:
+    """Page images of a letter's PDF for people to look at: <slug>-1.png, <slug>-2.png, ...
+    (pdftoppm)."""
+    pdf, folder = outputs.path("pdf", slug), outputs.path("png", slug).parent
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"{slug}-*.png"):
+    for old in outputs.page_images(slug):
         old.unlink()
     with tempfile.TemporaryDirectory(dir=folder) as temporary:
         try:
@@ -147,19 +139,20 @@ def write_page_images(pdf: Path, folder: Path, slug: str) -> None:
             os.replace(image, folder / f"{slug}-{page}.png")
 
 
-def has_outputs(outputs: Path, slug: str) -> bool:
-    return any((outputs / kind / f"{slug}.{kind}").exists() for kind in ("html", "pdf"))
+def has_outputs(outputs: Outputs, slug: str) -> bool:
+    return outputs.path("html", slug).exists() or outputs.path("pdf", slug).exists()
 
 
-def remove_deleted_councils(project: Project, outputs: Path, recorded: dict[str, Any]) -> list[str]:
+def remove_deleted_councils(
+    project: Project, outputs: Outputs, recorded: dict[str, Any]
+) -> list[str]:
     """Remove the outputs of councils whose files are gone; returns their slugs."""
     current = {path.stem for path in project.council_files()}
-    built = {path.stem for kind in ("html", "pdf") for path in (outputs / kind).glob(f"*.{kind}")}
-    removed = sorted((built | set(recorded)) - current)
+    removed = sorted((outputs.built_slugs() | set(recorded)) - current)
     for slug in removed:
         for kind in ("html", "pdf", "pdf-a"):
-            output_path(outputs, kind, slug).unlink(missing_ok=True)
-        for image in (outputs / "png").glob(f"{slug}-*.png"):
+            outputs.path(kind, slug).unlink(missing_ok=True)
+        for image in outputs.page_images(slug):
             image.unlink()
         recorded.pop(slug, None)
     return removed
@@ -175,7 +168,7 @@ def write_atomically(path: Path, content: bytes) -> None:
         raise
 
 
-def remove_leftovers(outputs: Path) -> None:
+def remove_leftovers(outputs: Outputs) -> None:
     """Remove temporary files a killed build (SIGKILL, power cut) could not clean up."""
-    for leftover in outputs.glob("*/.*.tmp"):
+    for leftover in outputs.folder.glob("*/.*.tmp"):
         leftover.unlink(missing_ok=True)

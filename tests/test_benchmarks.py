@@ -1,0 +1,59 @@
+"""The benchmark scripts, run small so that they keep working (their targets are checked by
+people reading benchmarks/RESULTS.md, never here)."""
+
+import re
+import subprocess
+import sys
+
+from helpers import REPO
+
+MEASURES = [
+    "clean build (HTML+PDF)",
+    "ideal: our warm renders / cores",
+    "floor: WeasyPrint alone, a process per core",
+    "naive loop, 2 letters extrapolated",
+    "no-op rebuild",
+    "one edited council",
+    "HTML-only year",
+    "worker memory, a quarter into the year",
+    "worker memory, end of year",
+]
+
+
+def benchmark(script: str, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_make_bench_measures_every_row_on_a_small_year():
+    result = benchmark("run.py", "--councils", "8", "--sample", "2")
+    assert result.returncode == 0, result.stderr
+    rows = {
+        cells[0]: cells[1:]
+        for line in result.stdout.splitlines()
+        if line.startswith("| ")
+        and (cells := [cell.strip() for cell in line.strip("|").split("|")])
+    }
+    assert list(rows)[1:] == MEASURES  # after the header row
+    for measure in MEASURES:
+        assert re.fullmatch(r"\d+(\.\d+)? (s|MB)", rows[measure][0]), (measure, rows[measure])
+    assert re.match(
+        r"8 letters: (\d+ of [34] pages \(\d\.\d{3} s\)(, )?)+ / \d+$",
+        rows["ideal: our warm renders / cores"][1],
+    )
+
+
+def test_the_bad_inputs_benchmark_runs_its_cases():
+    result = benchmark("bad_inputs.py", "--only", "council files/count-octal")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 bad inputs, 1 answered cleanly" in result.stdout
+
+
+def test_the_preview_latency_benchmark_times_a_save():
+    result = benchmark("preview_latency.py", "--times", "1")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"median of 1: \d\.\d{3} s", result.stdout)
