@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,39 @@ def test_nothing_changed_builds_nothing(built_project: Path):
     assert rebuilt(result) == []
     assert last_line(result).startswith("0 built, 5 unchanged, 0 skipped (data errors), 0 failed")
     assert outputs(built_project) == before
+
+
+WEASYPRINT_IMPORTED = """
+import sys
+from letters.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("weasyprint" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("build_arguments", [(), ("--html-only", "--force")])
+def test_a_build_that_renders_no_pdf_never_loads_weasyprint(
+    built_project: Path, build_arguments: tuple[str, ...]
+):
+    """Importing WeasyPrint takes most of a second: a no-op or HTML-only build does without."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            WEASYPRINT_IMPORTED,
+            "build",
+            "--root",
+            str(built_project),
+            *build_arguments,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == "False", result.stdout
 
 
 def test_touching_a_file_without_changing_it_builds_nothing(built_project: Path):

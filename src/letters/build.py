@@ -23,7 +23,6 @@ from letters.overview import council_summary, write_overview
 from letters.parallel import in_processes
 from letters.problems import LettersError, Note, Problem, excerpt
 from letters.project import OutputKind, Outputs, Project
-from letters.proof import proof
 from letters.render_html import (
     LETTER_STYLESHEET,
     TemplateFiles,
@@ -243,6 +242,8 @@ class LetterRenderer:
             check_references(self.project, html, self.links)
             if self.pdf is None:
                 return Rendered(slug, html)
+            from letters.proof import proof  # WeasyPrint's, imported only when a PDF is made
+
             pages = self.pdf.lay_out(
                 render_html(
                     self.environment, letter_context(model, self.year, self.options.draft, False)
