@@ -206,8 +206,10 @@ def main(argv: list[str] | None = None) -> None:
     warm = statistics.median(seconds for seconds, _ in renders)
     naive_year = naive * councils
     # "Start": a quarter of the way through, once each worker has warmed up; "end": its last sample.
-    starts = [samples[len(samples) // 4] for samples in memory.samples.values()] or [0]
-    ends = [samples[-1] for samples in memory.samples.values()] or [0]
+    # Workers only: a child seen once is a fork about to run a helper command (ldconfig...).
+    lives = [samples for samples in memory.samples.values() if len(samples) > 1]
+    starts = [samples[len(samples) // 4] for samples in lives] or [0]
+    ends = [samples[-1] for samples in lives] or [0]
     rows = [
         (
             "clean build (HTML+PDF)",
