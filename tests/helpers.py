@@ -30,6 +30,14 @@ def copy_project(target: Path, source: Path = REFERENCE) -> Path:
     return target
 
 
+def many_councils(project: Path, copies: int = 2) -> list[str]:
+    """Each council file copied `copies` times (canterbury-0, canterbury-1...): every slug."""
+    for path in list((project / "councils").glob("*.yaml")):
+        for copy in range(copies):
+            shutil.copy(path, project / "councils" / f"{path.stem}-{copy}.yaml")
+    return sorted(path.stem for path in (project / "councils").glob("*.yaml"))
+
+
 def start_preview(root: Path, slug: str = "canterbury") -> tuple[subprocess.Popen, str]:
     """`letters preview SLUG` in a new process on a free port: the process, and the first line
     it printed (the address, when it started)."""

@@ -5,7 +5,6 @@ councils still build."""
 import json
 import random
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,18 +14,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from helpers import edit, last_line, letters
+from helpers import edit, last_line, letters, many_councils
 from letters.manifest import council_fingerprint, read_manifest, shared_fingerprint
 from letters.project import Project
 
 OLD, NEW = "22 July 2020", "23 July 2020"
-
-
-def many_councils(project: Path, copies: int = 2) -> list[str]:
-    for path in list((project / "councils").glob("*.yaml")):
-        for copy in range(copies):
-            shutil.copy(path, project / "councils" / f"{path.stem}-{copy}.yaml")
-    return sorted(path.stem for path in (project / "councils").glob("*.yaml"))
 
 
 def letter_date_of(project: Path, slug: str) -> tuple[str, str]:

@@ -308,6 +308,108 @@ def serve_until_stopped(project: Project, slug: str, port: int, open_browser: bo
         server.server_close()
 
 
+@main.command()
+@click.argument("slugs", nargs=-1)
+@root_option
+@click.option("--by", help="Who approves (default: your login name).")
+@click.option(
+    "--despite-notes",
+    is_flag=True,
+    help="Approve letters that have proofreading defects, as they are (recorded).",
+)
+@click.option("--list", "listing", is_flag=True, help="Show every council's approval and stop.")
+def approve(
+    slugs: tuple[str, ...], root: Path, by: str | None, despite_notes: bool, listing: bool
+) -> None:
+    """Approve councils' letters for sending, as their PDFs are now.
+
+    Records in build/approvals.jsonl who approved, when, and the SHA-256 of the exact PDF: a
+    letter rebuilt differently afterwards must be approved again. Only a letter built from its
+    current files can be approved; one with proofreading defects needs --despite-notes.
+    """
+    from letters.send import approvals
+    from letters.send import approve as approve_letters
+
+    project = letters_folder(root)
+    if listing:
+        for slug, approval in approvals(project).items():
+            click.echo(f"{slug}: {approval}")
+        return
+    if not slugs:
+        raise click.UsageError("name the councils to approve (e.g. letters approve canterbury)")
+    with stopped_cleanly("every approval recorded so far is kept"):
+        approved, problems = approve_letters(project, slugs, by, despite_notes)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(approved)} approved, {len(problems)} not approved")
+    sys.exit(1 if problems else 0)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@root_option
+@click.option("--dry-run", is_flag=True, help="Write each message to build/email/ instead.")
+@click.option("--smtp", metavar="HOST:PORT", help="The SMTP relay to send through.")
+@click.option(
+    "--resend",
+    multiple=True,
+    metavar="SLUG",
+    help="Send this council's letter even if it was (or may have been) sent before.",
+)
+@click.option(
+    "--per-minute", type=click.FloatRange(min=0, min_open=True), help="At most N messages a minute."
+)
+@click.option(
+    "--retry-wait",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Seconds before retrying a temporary refusal (4xx); doubled each time, 3 retries.",
+)
+def send(
+    slugs: tuple[str, ...],
+    root: Path,
+    dry_run: bool,
+    smtp: str | None,
+    resend: tuple[str, ...],
+    per_minute: float | None,
+    retry_wait: float,
+) -> None:
+    """Email each council its approved letter, exactly once.
+
+    Only letters built from their current files, approved as they are now (letters approve)
+    and with an address (recipient: email:) go; the others are refused by name. Every message
+    is recorded in build/sent.jsonl; a council already sent is not sent again (--resend SLUG
+    says to). STARTTLS is required except to this machine; a login comes only from the
+    environment (LETTERS_SMTP_USER, LETTERS_SMTP_PASSWORD).
+    """
+    from letters.progress import progress_for_output
+    from letters.relay import Relay, relay_address
+    from letters.send import Pace
+    from letters.send import send as send_letters
+
+    if dry_run == bool(smtp):
+        raise click.UsageError("give either --dry-run or --smtp HOST:PORT")
+    project = letters_folder(root)
+    relay = Relay(*relay_address(smtp)) if smtp else None
+    pace = Pace(per_minute=per_minute, retry_wait=retry_wait)
+    with (
+        progress_for_output("Sending letters") as progress,
+        stopped_cleanly("every message sent so far is recorded in build/sent.jsonl"),
+    ):
+        report = send_letters(project, slugs, relay, resend, pace, progress)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    for outcome in report.outcomes:
+        if outcome.status == "failed":
+            click.echo(
+                f"{project.shown(project.council_file(outcome.slug))}: not sent: {outcome.detail}",
+                err=True,
+            )
+    click.echo(report.summary())
+    sys.exit(0 if report.ok() else 1)
+
+
 def letters_folder(root: Path) -> Project:
     """The project at `root`, or exit with a message saying how to point at one."""
     project = Project(root)

@@ -7,6 +7,7 @@ from letters.context import PARAGRAPH_NAMES, optional_paragraphs
 from letters.figures import key_statistics
 from letters.manifest import Entry, Summary
 from letters.project import Outputs
+from letters.records import approval_of, latest_by_council, read_records, sending_of, sha256_of
 from letters.tool_pages import page
 from letters.validate import Council, Year
 from letters.write import write_atomically
@@ -33,9 +34,14 @@ def council_summary(council: Council, year: Year) -> Summary:
 
 
 def overview_rows(councils: dict[str, Entry], outputs: Outputs) -> list[dict]:
-    """One row per council, from its manifest entry, in the order of the council's name."""
+    """One row per council, from its manifest entry, approval and sending, in the order of the
+    council's name."""
+    approvals = latest_by_council(read_records(outputs.approvals))
+    sendings = latest_by_council(read_records(outputs.sent))
     rows = []
     for slug, entry in councils.items():
+        approval = approval_of(approvals.get(slug), sha256_of(outputs.path("pdf", slug)))
+        sending = sending_of(sendings.get(slug))
         summary: Summary = entry["summary"] or {
             "name": slug,
             "authority_type": "",
@@ -66,6 +72,8 @@ def overview_rows(councils: dict[str, Entry], outputs: Outputs) -> list[dict]:
                 "defects": [note["text"] for note in notes if note["kind"] == "defect"],
                 "information": [note["text"] for note in notes if note["kind"] == "information"],
                 "problems": entry["problems"],
+                "approval": approval,
+                "sending": sending,
                 **{
                     kind: outputs.relative(kind, slug)
                     if outputs.path(kind, slug).exists()
@@ -135,6 +143,11 @@ def overview_csv(rows: list[dict]) -> str:
             "problems",
             "html",
             "pdf",
+            "approval",
+            "approved_by",
+            "approved_at",
+            "sending",
+            "sent_at",
         ]
     )
     for row in rows:
@@ -160,6 +173,11 @@ def overview_csv(rows: list[dict]) -> str:
                     " | ".join(row["problems"]),
                     row["html"] or "",
                     row["pdf"] or "",
+                    row["approval"].state,
+                    row["approval"].by or "",
+                    row["approval"].at or "",
+                    row["sending"].state,
+                    row["sending"].at if row["sending"].state == "sent" else "",
                 ],
             )
         )

@@ -2,10 +2,21 @@
 
 import sys
 from contextlib import contextmanager
+from typing import Protocol
 
 import click
 
-from letters.build import Outcome
+NOT_DONE = ("failed", "skipped", "refused", "may have been sent")  # counted on the bar as failed
+
+
+class Outcome(Protocol):
+    """What happened to one council: a build's outcome, or a sending's."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
 
 
 class PlainProgress:
@@ -23,20 +34,21 @@ class PlainProgress:
 class BarProgress:
     """A rich progress bar: councils done, how many failed, and the time left."""
 
-    def __init__(self, bar) -> None:
+    def __init__(self, bar, description: str) -> None:
         self.bar = bar
+        self.description = description
         self.task = None
         self.failed = 0
 
     def __call__(self, outcome: Outcome, total: int) -> None:
         if self.task is None:
-            self.task = self.bar.add_task("Building letters", total=total, failed=0)
-        self.failed += outcome.status in ("failed", "skipped")
+            self.task = self.bar.add_task(self.description, total=total, failed=0)
+        self.failed += outcome.status in NOT_DONE
         self.bar.update(self.task, advance=1, failed=self.failed)
 
 
 @contextmanager
-def progress_for_output():
+def progress_for_output(description: str = "Building letters"):
     """A progress reporter that suits where standard output goes."""
     if not sys.stdout.isatty():
         yield PlainProgress()
@@ -57,4 +69,4 @@ def progress_for_output():
         TimeRemainingColumn(),
     )
     with Progress(*columns, transient=True) as bar:
-        yield BarProgress(bar)
+        yield BarProgress(bar, description)

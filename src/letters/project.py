@@ -64,6 +64,20 @@ class Outputs:
     def overview_csv(self) -> Path:
         return self.folder / "letters.csv"
 
+    @property
+    def approvals(self) -> Path:
+        """Who approved which PDF, one line per approval (letters approve)."""
+        return self.folder / "approvals.jsonl"
+
+    @property
+    def sent(self) -> Path:
+        """Every message handed to the relay and its answer (letters send)."""
+        return self.folder / "sent.jsonl"
+
+    def email(self, slug: str) -> Path:
+        """A dry run's message to one council (letters send --dry-run)."""
+        return self.folder / "email" / f"{slug}.eml"
+
 
 @dataclass(frozen=True)
 class Project:

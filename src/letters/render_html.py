@@ -94,12 +94,13 @@ def base64_of(path: Path, modified: int, size: int) -> str:
 
 
 def html_environment(project: Project) -> jinja2.Environment:
-    """The one Jinja environment: strict about missing values, escaping all data."""
+    """The one Jinja environment: strict about missing values, escaping all data in HTML
+    (a plain-text template, *.txt.j2, such as the email's, is not HTML and is not escaped)."""
     files = TemplateFiles(project)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.templates_dir),
         undefined=jinja2.StrictUndefined,
-        autoescape=True,
+        autoescape=lambda name: not (name or "").endswith(".txt.j2"),
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -114,8 +115,13 @@ def html_environment(project: Project) -> jinja2.Environment:
 
 def render_html(environment: jinja2.Environment, context: dict[str, Any]) -> str:
     """The letter as one HTML document, or a LettersError naming the template and line."""
+    return render_template(environment, LETTER_TEMPLATE, context)
+
+
+def render_template(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """A template filled in, or a LettersError naming the template and line."""
     try:
-        return environment.get_template(LETTER_TEMPLATE).render(context)
+        return environment.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as error:
         raise template_problem(
             error.filename or str(error.name or ""),

@@ -71,7 +71,24 @@ def council_name(name: str) -> str:
     return name
 
 
+def email_address(text: str) -> str:
+    """An address a message can be sent to, as email-validator normalises it (no network:
+    whether the domain receives mail is the relay's to say)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    text = visible_text(text)
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        reason = str(error).removeprefix("The email address is not valid. ").rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
+        raise ValueError(
+            f"is not an email address ({reason}): write the address alone, like name@example.org"
+        ) from None
+
+
 Text = Annotated[str, Field(strict=True), AfterValidator(visible_text)]
+Email = Annotated[str, Field(strict=True), AfterValidator(email_address)]
 Paragraphs = Annotated[str, Field(strict=True), AfterValidator(paragraphs_text)]
 Name = Annotated[str, Field(strict=True), AfterValidator(council_name)]
 Count = Annotated[StrictInt, Field(ge=0)]
@@ -94,6 +111,8 @@ class Recipient(Model):
     title: Text | None = None  # "Dear Mr Carmichael"; without one, "Dear Alex Carmichael"
     name: Text
     job_title: Text
+    email: Email | None = None  # needed only to send the letter (letters send)
+    cc: list[Email] = []
 
 
 class Statistics(Model):
@@ -170,6 +189,16 @@ class Training(Model):
     more_courses_than_last_year: Count
 
 
+class Sender(Model):
+    address: Email
+    name: Text
+
+
+class EmailSettings(Model):
+    sender: Sender
+    reply_to: Email | None = None
+
+
 class Averages(Model):
     upheld: Percent
     compliance: Percent
@@ -188,6 +217,7 @@ class Year(Model):
     training: Training | None = None
     links: Links
     averages: dict[AuthorityType, Averages]
+    email: EmailSettings | None = None  # needed only to send the letters (letters send)
 
 
 def validate_council(document: Document, year: Year | None) -> Council:

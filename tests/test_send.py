@@ -1,0 +1,353 @@
+"""letters approve and letters send, against a real SMTP server (aiosmtpd) on loopback."""
+
+import asyncio
+import csv
+import json
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from helpers import SLUGS, edit, last_line, letters, many_councils
+
+SUBJECT = "Annual Review letter 2020 – Canterbury City Council"
+
+
+class Inbox:
+    """What the SMTP server accepted; `answers` makes it refuse or drop for some addresses."""
+
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+        self.envelopes: list[list[str]] = []
+        self.answers: dict[str, list[str]] = {}  # address -> answers, one used per try
+        self.delay = 0.0  # between keeping a message and saying so
+
+    def answer_for(self, address: str) -> str | None:
+        answers = self.answers.get(address)
+        return answers.pop(0) if answers and len(answers) > 1 else (answers or [None])[0]
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        answer = self.answer_for(address)
+        if answer and not answer.startswith(("250", "drop")):
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if any(self.answers.get(address) == ["drop"] for address in envelope.rcpt_tos):
+            server.transport.close()  # in the middle: the message never acknowledged
+            return "451 gone"
+        self.received.append(message_from_bytes(envelope.original_content, policy=default))
+        self.envelopes.append(list(envelope.rcpt_tos))
+        await asyncio.sleep(self.delay)  # kept, but slow to say so: a kill can fall in between
+        return "250 2.0.0 Ok: queued"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [
+            message for message in self.received if message["To"].addresses[0].addr_spec == address
+        ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.address = f"127.0.0.1:{controller.port}"  # type: ignore[attr-defined]
+    yield handler
+    controller.stop()
+
+
+def approved(project: Path, *slugs: str) -> Path:
+    """The project built, and its letters (all, unless named) approved."""
+    result = letters("build", "--root", str(project), "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    approval = letters("approve", *(slugs or SLUGS), "--by", "Sam Reviewer", "--root", str(project))
+    assert approval.exit_code == 0, approval.output
+    return project
+
+
+def send(project: Path, inbox: Inbox, *arguments: str):
+    return letters(
+        "send", "--smtp", inbox.address, "--retry-wait", "0.05", "--root", str(project), *arguments
+    )
+
+
+def ledger(project: Path) -> list[dict]:
+    return [
+        json.loads(line) for line in (project / "build" / "sent.jsonl").read_text().splitlines()
+    ]
+
+
+def attachment(message: EmailMessage) -> tuple[str, bytes]:
+    part = next(message.iter_attachments())
+    return part.get_filename(), part.get_content()
+
+
+def test_every_approved_letter_arrives_once_as_built(project: Path, inbox: Inbox):
+    approved(project)
+    edit(
+        project / "councils" / "leicester.yaml",
+        "  email: chief.executive@leicester.example",
+        "  email: chief.executive@leicester.example\n  cc: [monitoring.officer@leicester.example]",
+    )
+    letters("build", "--root", str(project))
+    letters("approve", "leicester", "--root", str(project))
+    started = time.time()
+    result = send(project, inbox)
+    assert (result.exit_code, last_line(result)) == (0, "5 sent, 0 already sent, 0 failed")
+    assert len(inbox.received) == 5
+    for slug in SLUGS:
+        (message,) = inbox.to(f"chief.executive@{slug}.example")
+        pdf = (project / "build" / "pdf" / f"{slug}.pdf").read_bytes()
+        assert attachment(message)[1] == pdf  # byte for byte
+    canterbury = inbox.to("chief.executive@canterbury.example")[0]
+    assert str(canterbury["From"]) == (
+        "Local Government and Social Care Ombudsman <annual.review@lgo.example>"
+    )
+    assert str(canterbury["To"]) == "Mr Carmichael <chief.executive@canterbury.example>"
+    assert str(canterbury["Reply-To"]) == "link.officers@lgo.example"
+    assert canterbury["Subject"] == SUBJECT
+    assert attachment(canterbury)[0] == f"{SUBJECT}.pdf"
+    assert abs(parsedate_to_datetime(canterbury["Date"]).timestamp() - started) < 60
+    assert canterbury.get_body().get_content().splitlines()[0] == "Dear Mr Carmichael"
+    leicester = inbox.to("chief.executive@leicester.example")[0]
+    assert str(leicester["Cc"]) == "monitoring.officer@leicester.example"
+    assert inbox.envelopes[[m["To"] for m in inbox.received].index(leicester["To"])] == [
+        "chief.executive@leicester.example",
+        "monitoring.officer@leicester.example",
+    ]
+    sent = [entry for entry in ledger(project) if entry["event"] == "sent"]
+    assert {entry["message_id"] for entry in sent} == {m["Message-ID"] for m in inbox.received}
+    assert all(entry["reply"] == "250 2.0.0 Ok: queued" for entry in sent)
+
+    again = send(project, inbox)
+    assert (again.exit_code, last_line(again)) == (0, "0 sent, 5 already sent, 0 failed")
+    assert len(inbox.received) == 5
+
+
+def test_a_dry_run_writes_each_message_and_sends_nothing(project: Path):
+    approved(project, "canterbury")
+    result = letters("send", "--dry-run", "canterbury", "--root", str(project))
+    assert (result.exit_code, last_line(result)) == (
+        0,
+        "1 written to build/email/ (dry run: nothing sent), 0 already sent, 0 failed",
+    )
+    message = message_from_bytes(
+        (project / "build" / "email" / "canterbury.eml").read_bytes(), policy=default
+    )
+    assert message["Subject"] == SUBJECT
+    assert attachment(message) == (
+        f"{SUBJECT}.pdf",
+        (project / "build" / "pdf" / "canterbury.pdf").read_bytes(),
+    )
+    assert not (project / "build" / "sent.jsonl").exists()
+
+
+def test_only_good_letters_go_and_each_refusal_says_why(project: Path, inbox: Inbox):
+    result = send(project, inbox, "canterbury")
+    assert result.stderr == (
+        "councils/canterbury.yaml: not sent: its letter has never been built: run letters build\n"
+    )
+    approved(project, "canterbury", "maidstone", "sevenoaks")
+    edit(project / "councils" / "canterbury.yaml", "investigations: 10", "investigations: 11")
+    sevenoaks = project / "councils" / "sevenoaks.yaml"
+    edit(sevenoaks, "  email: chief.executive@sevenoaks.example", "  # no address yet")
+    letters("build", "sevenoaks", "--root", str(project))
+    letters("approve", "sevenoaks", "--root", str(project))
+    edit(project / "councils" / "maidstone.yaml", "upheld: 7", "upheld: 6")
+    letters("build", "maidstone", "--root", str(project))
+    result = send(project, inbox)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "councils/canterbury.yaml: not sent: its files have changed since its letter was built: "
+        "run letters build\n"
+        "councils/cannock-chase.yaml: not sent: its letter is not approved: letters approve "
+        "cannock-chase\n"
+        "councils/leicester.yaml: not sent: its letter is not approved: letters approve "
+        "leicester\n"
+        "councils/maidstone.yaml: not sent: its letter has changed since it was approved: look "
+        "at it again, then letters approve maidstone\n"
+        "councils/sevenoaks.yaml: not sent: it has no address: add email: under recipient: in "
+        "the council's file\n"
+    )
+    assert last_line(result) == "0 sent, 0 already sent, 0 failed, 5 refused"
+    assert inbox.received == []
+
+
+def test_a_letter_with_proofreading_defects_needs_approving_despite_them(
+    project: Path, inbox: Inbox
+):
+    edit(
+        project / "templates" / "letter.css",
+        ".statistics { break-before: page; }",
+        ".statistics { break-before: auto; }",
+    )
+    letters("build", "maidstone", "--root", str(project))
+    result = letters("approve", "maidstone", "--root", str(project))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "councils/maidstone.yaml: its letter has proofreading defects (the statistics page does "
+        "not start on a page of its own: it follows the letter's text on page 2): look at it, "
+        "and approve it with --despite-notes only if it may go as it is\n"
+    )
+    assert send(project, inbox, "maidstone").exit_code == 1
+    result = letters(
+        "approve", "maidstone", "--despite-notes", "--by", "Sam", "--root", str(project)
+    )
+    assert result.exit_code == 0
+    record = json.loads((project / "build" / "approvals.jsonl").read_text())
+    assert (record["by"], record["despite_notes"]) == ("Sam", True)
+    assert last_line(send(project, inbox, "maidstone")) == "1 sent, 0 already sent, 0 failed"
+
+
+def test_refusals_and_dropped_connections_leave_councils_unsent(project: Path, inbox: Inbox):
+    approved(project)
+    inbox.answers = {
+        "chief.executive@canterbury.example": ["451 4.7.1 Try again later", "250 OK"],
+        "chief.executive@maidstone.example": ["451 4.3.0 Mailbox busy"],
+        "chief.executive@leicester.example": ["550 5.1.1 No such mailbox here"],
+        "chief.executive@sevenoaks.example": ["drop"],
+    }
+    result = send(project, inbox)
+    assert result.exit_code == 1
+    assert last_line(result) == "2 sent, 0 already sent, 3 failed"
+    assert result.stderr.splitlines() == [
+        "councils/leicester.yaml: not sent: 550 5.1.1 No such mailbox here for "
+        "chief.executive@leicester.example",
+        "councils/maidstone.yaml: not sent: 451 4.3.0 Mailbox busy for "
+        "chief.executive@maidstone.example",
+        "councils/sevenoaks.yaml: not sent: the connection to the relay dropped "
+        "(Connection unexpectedly closed)",
+    ]
+    assert sorted(m["To"].addresses[0].addr_spec for m in inbox.received) == [
+        "chief.executive@cannock-chase.example",
+        "chief.executive@canterbury.example",  # accepted on its second try
+    ]
+    inbox.answers = {}
+    result = send(project, inbox)
+    assert last_line(result) == "3 sent, 2 already sent, 0 failed"
+    assert len(inbox.received) == 5
+
+
+def test_a_letter_rebuilt_after_sending_goes_again_only_when_asked(project: Path, inbox: Inbox):
+    approved(project, "canterbury")
+    send(project, inbox, "canterbury")
+    edit(project / "councils" / "canterbury.yaml", "investigations: 10", "investigations: 11")
+    letters("build", "canterbury", "--root", str(project))
+    letters("approve", "canterbury", "--root", str(project))
+    result = send(project, inbox, "canterbury")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "councils/canterbury.yaml: not sent: it was sent at 20"
+    ) and result.stderr.endswith(
+        " with a PDF that has since been rebuilt differently: to send the new one as well, "
+        "--resend canterbury\n"
+    )
+    assert last_line(send(project, inbox, "--resend", "canterbury")) == (  # it alone
+        "1 sent, 0 already sent, 0 failed"
+    )
+    assert len(inbox.received) == 2
+
+
+def test_the_overview_shows_approval_and_sending(project: Path, inbox: Inbox):
+    approved(project, "canterbury", "maidstone")
+    send(project, inbox, "canterbury")
+    rows = {
+        row["slug"]: row
+        for row in csv.DictReader((project / "build" / "letters.csv").read_text().splitlines())
+    }
+    assert (rows["canterbury"]["approval"], rows["canterbury"]["approved_by"]) == (
+        "approved",
+        "Sam Reviewer",
+    )
+    assert rows["canterbury"]["sending"] == "sent" and rows["canterbury"]["sent_at"]
+    assert (rows["maidstone"]["approval"], rows["maidstone"]["sending"]) == ("approved", "not sent")
+    assert (rows["leicester"]["approval"], rows["leicester"]["sending"]) == ("pending", "not sent")
+    page = (project / "build" / "index.html").read_text()
+    assert "approved by Sam Reviewer at " in page and "<div>sent at " in page
+
+
+def test_a_relay_off_this_machine_must_offer_starttls(project: Path):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("10.255.255.255", 1))  # no packet is sent: only picks an interface
+        address = probe.getsockname()[0]
+    if address.startswith("127."):
+        pytest.skip("this machine has no address but loopback")
+    handler = Inbox()
+    controller = Controller(handler, hostname=address, port=free_port())
+    controller.start()
+    try:
+        approved(project, "canterbury")
+        result = letters("send", "--smtp", f"{address}:{controller.port}", "--root", str(project))
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"the relay {address}:{controller.port}: does not offer STARTTLS: letters are only sent "
+        "encrypted; give the relay's submission port (often 587)\n"
+    )
+    assert handler.received == []
+
+
+def distinct_addresses(project: Path) -> list[str]:
+    slugs = many_councils(project, copies=2)
+    for slug in slugs:
+        council = project / "councils" / f"{slug}.yaml"
+        text = council.read_text()
+        start = text.index("  email: ")
+        end = text.index("\n", start)
+        council.write_text(f"{text[:start]}  email: {slug}@councils.example{text[end:]}")
+    return slugs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_send_killed_at_any_point_sends_each_letter_once(project: Path, inbox: Inbox, seed):
+    slugs = distinct_addresses(project)
+    approved(project, *slugs)
+    inbox.delay = 0.3
+    command = [
+        sys.executable,
+        "-m",
+        "letters",
+        "send",
+        "--smtp",
+        inbox.address,
+        "--root",
+        str(project),
+    ]
+    random.seed(seed)
+    for _ in range(3):
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(random.uniform(1.0, 3.0))
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+    final = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    unsure = {
+        line.split(".yaml: ")[0].removeprefix("councils/")
+        for line in final.stderr.splitlines()
+        if ": may have been sent at " in line
+    }
+    received = {slug: len(inbox.to(f"{slug}@councils.example")) for slug in slugs}
+    assert "Traceback" not in final.stderr
+    for slug in slugs:
+        assert received[slug] == 1 or (slug in unsure and received[slug] <= 1), (slug, received)
+    assert final.returncode == (1 if unsure else 0)
+    sent = sum(count for count in received.values())
+    assert sent >= len(slugs) - len(unsure)
