@@ -50,6 +50,11 @@ def test_letters_csv_has_a_row_per_council(built: Path):
         "problems": "",
         "html": "html/canterbury.html",
         "pdf": "pdf/canterbury.pdf",
+        "approval": "pending",
+        "approved_by": "",
+        "approved_at": "",
+        "sending": "not sent",
+        "sent_at": "",
     }
     assert rows["sevenoaks"]["remedies_against_average"] == "worse"  # 0%, far below 20%
     assert rows["sevenoaks"]["upheld_against_average"] == "better"  # 33%, far below 45%
@@ -122,7 +127,7 @@ def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: P
         rows = {row["slug"]: row for row in csv.DictReader(file)}
     assert rows["maidstone"]["status"] == "stale"
     assert rows["maidstone"]["problems"] == (
-        "councils/maidstone.yaml:12: statistics.upheld: 70 "
+        "councils/maidstone.yaml:13: statistics.upheld: 70 "
         "is more than statistics.investigations (11)"
     )
     assert rows["maidstone"]["pdf"] == "pdf/maidstone.pdf"

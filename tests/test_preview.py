@@ -66,7 +66,7 @@ def test_the_page_follows_the_files_and_shows_mistakes(project: Path, server: st
 
         edit(council, "  upheld: 6 ", "  upheld: 60 ")
         expected = letters("check", "--root", str(project)).stderr.strip()
-        assert expected.startswith("councils/canterbury.yaml:12: statistics.upheld: 60 is more")
+        assert expected.startswith("councils/canterbury.yaml:13: statistics.upheld: 60 is more")
         letter.get_by_text(expected).wait_for(timeout=WAIT_MS)
 
         edit(council, "recipient:", "recipient: [")

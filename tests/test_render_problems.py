@@ -83,7 +83,7 @@ def test_a_bad_council_is_reported_and_the_others_still_build(project: Path):
     result = build(project)
     assert result.exit_code == 1
     assert result.stderr == (
-        "councils/leicester.yaml:13: statistics.upheld: 50 is more than "
+        "councils/leicester.yaml:14: statistics.upheld: 50 is more than "
         "statistics.investigations (42)\n"
     )
     assert last_line(result).startswith(

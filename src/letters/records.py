@@ -48,7 +48,7 @@ def latest_by_council(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]
 def sha256_of(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
+    except OSError:  # none there, or something else in its place (a folder): no PDF to hold
         return None
 
 

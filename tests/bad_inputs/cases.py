@@ -180,6 +180,7 @@ DATE_LINE = '<p class="date">'
 EVIL = "https://evil.example/x.png"
 LETTER = REFERENCE / "templates" / "letter.html.j2"
 STYLESHEET = REFERENCE / "templates" / "letter.css"
+CANTERBURY = REFERENCE / "councils" / "canterbury.yaml"
 
 
 def line_in(path: Path, text: str) -> int:
@@ -572,7 +573,8 @@ def made_cases() -> list[Case]:
             "spreadsheets",
             "import-into-an-alias",
             import_into_an_alias,
-            "councils/canterbury.yaml:13: statistics.implemented: uses a YAML anchor or alias "
+            f"councils/canterbury.yaml:{line_in(CANTERBURY, 'compliance_outcomes: ')}: "
+            "statistics.implemented: uses a YAML anchor or alias "
             "(& or *): write the value itself, then import again\n",
         ),
         Case(
