@@ -33,8 +33,9 @@ class Inbox:
         self.delay = 0.0  # between keeping a message and saying so
 
     def answer_for(self, address: str) -> str | None:
-        answers = self.answers.get(address)
-        return answers.pop(0) if answers and len(answers) > 1 else (answers or [None])[0]
+        """The next answer for `address`; the last one holds for every try after it."""
+        answers = self.answers.get(address) or [None]
+        return answers.pop(0) if len(answers) > 1 else answers[0]
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         answer = self.answer_for(address)

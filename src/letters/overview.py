@@ -7,7 +7,7 @@ from letters.context import PARAGRAPH_NAMES, optional_paragraphs
 from letters.figures import key_statistics
 from letters.manifest import Entry, Summary
 from letters.project import Outputs
-from letters.records import approval_of, latest_by_council, read_records, sending_of, sha256_of
+from letters.records import current_approvals, current_sendings
 from letters.tool_pages import page
 from letters.validate import Council, Year
 from letters.write import write_atomically
@@ -36,12 +36,10 @@ def council_summary(council: Council, year: Year) -> Summary:
 def overview_rows(councils: dict[str, Entry], outputs: Outputs) -> list[dict]:
     """One row per council, from its manifest entry, approval and sending, in the order of the
     council's name."""
-    approvals = latest_by_council(read_records(outputs.approvals))
-    sendings = latest_by_council(read_records(outputs.sent))
+    approvals = current_approvals(outputs, councils)
+    sendings = current_sendings(outputs, councils)
     rows = []
     for slug, entry in councils.items():
-        approval = approval_of(approvals.get(slug), sha256_of(outputs.path("pdf", slug)))
-        sending = sending_of(sendings.get(slug))
         summary: Summary = entry["summary"] or {
             "name": slug,
             "authority_type": "",
@@ -72,8 +70,8 @@ def overview_rows(councils: dict[str, Entry], outputs: Outputs) -> list[dict]:
                 "defects": [note["text"] for note in notes if note["kind"] == "defect"],
                 "information": [note["text"] for note in notes if note["kind"] == "information"],
                 "problems": entry["problems"],
-                "approval": approval,
-                "sending": sending,
+                "approval": approvals[slug],
+                "sending": sendings[slug],
                 **{
                     kind: outputs.relative(kind, slug)
                     if outputs.path(kind, slug).exists()

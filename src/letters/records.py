@@ -8,10 +8,13 @@ one and is left out when read. The latest line for a council is what holds.
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+
+from letters.project import Outputs
 
 
 def append_record(path: Path, record: dict[str, Any]) -> None:
@@ -123,3 +126,17 @@ def sending_of(record: dict[str, Any] | None) -> Sending:
     if event == "sending":
         return Sending("may have been sent", at, sha)
     return Sending("not sent", at, sha, reply)
+
+
+def current_approvals(outputs: Outputs, slugs: Iterable[str]) -> dict[str, Approval]:
+    """Each council's latest approval, held against its PDF as it is now."""
+    records = latest_by_council(read_records(outputs.approvals))
+    return {
+        slug: approval_of(records.get(slug), sha256_of(outputs.path("pdf", slug))) for slug in slugs
+    }
+
+
+def current_sendings(outputs: Outputs, slugs: Iterable[str]) -> dict[str, Sending]:
+    """Each council's sending, from its latest line in the sent ledger."""
+    records = latest_by_council(read_records(outputs.sent))
+    return {slug: sending_of(records.get(slug)) for slug in slugs}

@@ -12,6 +12,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from letters.problems import LettersError, Problem
 
@@ -24,7 +25,7 @@ class Reply:
     """The relay's answer to one message: accepted, refused for now (4xx), refused for good
     (5xx), or no answer (the connection dropped: not accepted)."""
 
-    kind: str  # "accepted", "temporary", "permanent", "dropped"
+    kind: Literal["accepted", "temporary", "permanent", "dropped"]
     text: str
 
     @property
@@ -89,7 +90,7 @@ class Relay:
             ) from None
         except (OSError, smtplib.SMTPException) as error:
             raise self.problem(
-                f"cannot be reached ({error}): check --smtp and the network"
+                f"cannot be reached ({error.strerror or error}): check --smtp and the network"
             ) from None
         self.smtp = smtp
 
@@ -130,7 +131,7 @@ class Relay:
         except (OSError, smtplib.SMTPException):
             self.close()
         about = f" for {recipient}" if recipient else ""
-        kind = "temporary" if 400 <= code < 500 else "permanent"
+        kind: Literal["temporary", "permanent"] = "temporary" if 400 <= code < 500 else "permanent"
         return Reply(kind, f"{said(code, text)}{about}")
 
     def close(self) -> None:

@@ -25,12 +25,10 @@ from letters.records import (
     Approval,
     Sending,
     append_record,
-    approval_of,
-    latest_by_council,
+    current_approvals,
+    current_sendings,
     local_time,
     now,
-    read_records,
-    sending_of,
     sha256_of,
 )
 from letters.relay import Relay, Reply, with_retries
@@ -91,8 +89,8 @@ def approve(
             problems.append(
                 Problem(
                     project.shown(project.council_file(letter.slug)),
-                    f"its letter has proofreading defects ({'; '.join(letter.defects)}): look at "
-                    f"it, and approve it with --despite-notes only if it may go as it is",
+                    f"{has_defects(letter)}: look at it, and approve it with --despite-notes "
+                    f"only if it may go as it is",
                 )
             )
             continue
@@ -114,12 +112,7 @@ def approve(
 
 def approvals(project: Project) -> dict[str, Approval]:
     """Every council's approval, held against its PDF as it is now."""
-    outputs = project.outputs()
-    records = latest_by_council(read_records(outputs.approvals))
-    return {
-        path.stem: approval_of(records.get(path.stem), sha256_of(outputs.path("pdf", path.stem)))
-        for path in project.council_files()
-    }
+    return current_approvals(project.outputs(), [path.stem for path in project.council_files()])
 
 
 @dataclass
@@ -182,14 +175,13 @@ def plan(project: Project, year: Year, slugs: tuple[str, ...], resend: tuple[str
         project, [project.council_file(slug) for slug in letters], year
     )
     refused += [problem for outcome in skipped for problem in outcome.problems]
-    outputs = project.outputs()
-    approved = latest_by_council(read_records(outputs.approvals))
-    sending = latest_by_council(read_records(outputs.sent))
+    approvals = current_approvals(project.outputs(), councils)
+    sendings = current_sendings(project.outputs(), councils)
     to_send, uncertain = [], []
     for slug, council in councils.items():
         letter, shown = letters[slug], project.shown(project.council_file(slug))
-        refusal = refusal_of(letter, council, approval_of(approved.get(slug), letter.sha256))
-        last = sending_of(sending.get(slug))
+        refusal = refusal_of(letter, council, approvals[slug])
+        last = sendings[slug]
         if refusal:
             refused.append(Problem(shown, refusal))
         elif slug in resend or last.state == "not sent":
@@ -225,11 +217,12 @@ def refusal_of(letter: BuiltLetter, council: Council, approval: Approval) -> str
             f"letters approve {letter.slug}"
         )
     if letter.defects and not approval.despite_notes:
-        return (
-            f"its letter has proofreading defects ({'; '.join(letter.defects)}): approve it "
-            f"with --despite-notes only if it may go as it is"
-        )
+        return f"{has_defects(letter)}: approve it with --despite-notes only if it may go as it is"
     return None
+
+
+def has_defects(letter: BuiltLetter) -> str:
+    return f"its letter has proofreading defects ({'; '.join(letter.defects)})"
 
 
 def resent_refusal(slug: str, last: Sending) -> str:
