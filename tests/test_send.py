@@ -143,6 +143,20 @@ def test_every_approved_letter_arrives_once_as_built(project: Path, inbox: Inbox
     assert len(inbox.received) == 5
 
 
+def test_an_address_that_is_not_one_is_named_with_its_line(project: Path):
+    edit(
+        project / "councils" / "canterbury.yaml",
+        "  email: chief.executive@canterbury.example",
+        "  email: Chief Executive <chief.executive@canterbury>",
+    )
+    result = letters("check", "--root", str(project))
+    assert result.stderr == (
+        "councils/canterbury.yaml:9: recipient.email: is not an email address (the part after "
+        "the @-sign is not valid; it should have a period): write the address alone, like "
+        "name@example.org\n"
+    )
+
+
 def test_a_dry_run_writes_each_message_and_sends_nothing(project: Path):
     approved(project, "canterbury")
     result = letters("send", "--dry-run", "canterbury", "--root", str(project))

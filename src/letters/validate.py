@@ -80,8 +80,8 @@ def email_address(text: str) -> str:
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as error:
-        reason = str(error).removeprefix("The email address is not valid. ").rstrip(".")
-        reason = reason[:1].lower() + reason[1:]
+        sentences = str(error).removeprefix("The email address is not valid. ").rstrip(".")
+        reason = "; ".join(part[:1].lower() + part[1:] for part in sentences.split(". "))
         raise ValueError(
             f"is not an email address ({reason}): write the address alone, like name@example.org"
         ) from None
