@@ -155,7 +155,11 @@ def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
         "pages": None,
         "proofreading": [{"kind": "defect", "text": "=1+1"}],
     }
-    rows = overview_rows({"=cmd": entry}, Outputs(tmp_path))
+    from letters.approval import Standing
+    from letters.records import Approval, Sending
+
+    standing = Standing(Approval("pending"), Sending("not sent"))
+    rows = overview_rows({"=cmd": entry}, Outputs(tmp_path), {"=cmd": standing})
     cells = next(csv.reader(overview_csv(rows).splitlines()[1:]))
     assert cells[:3] == ["'=cmd", "'+SUM(1,1)", "'@A1"]
     assert [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []

@@ -3,11 +3,7 @@
 import asyncio
 import csv
 import json
-import random
-import signal
 import socket
-import subprocess
-import sys
 import time
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -18,7 +14,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from helpers import SLUGS, edit, last_line, letters, many_councils
+from helpers import SLUGS, edit, last_line, letters
 
 SUBJECT = "Annual Review letter 2020 – Canterbury City Council"
 
@@ -92,7 +88,7 @@ def send(project: Path, inbox: Inbox, *arguments: str):
 
 def ledger(project: Path) -> list[dict]:
     return [
-        json.loads(line) for line in (project / "build" / "sent.jsonl").read_text().splitlines()
+        json.loads(line) for line in (project / "records" / "sent.jsonl").read_text().splitlines()
     ]
 
 
@@ -172,7 +168,7 @@ def test_a_dry_run_writes_each_message_and_sends_nothing(project: Path):
         f"{SUBJECT}.pdf",
         (project / "build" / "pdf" / "canterbury.pdf").read_bytes(),
     )
-    assert not (project / "build" / "sent.jsonl").exists()
+    assert (project / "records" / "sent.jsonl").read_text() == ""  # made by approve, empty
 
 
 def test_only_good_letters_go_and_each_refusal_says_why(project: Path, inbox: Inbox):
@@ -185,7 +181,10 @@ def test_only_good_letters_go_and_each_refusal_says_why(project: Path, inbox: In
     sevenoaks = project / "councils" / "sevenoaks.yaml"
     edit(sevenoaks, "  email: chief.executive@sevenoaks.example", "  # no address yet")
     letters("build", "sevenoaks", "--root", str(project))
-    letters("approve", "sevenoaks", "--root", str(project))
+    assert letters("approve", "sevenoaks", "--root", str(project)).stderr == (
+        "councils/sevenoaks.yaml: it has no address: add email: under recipient: in the "
+        "council's file, then approve it\n"
+    )
     edit(project / "councils" / "maidstone.yaml", "upheld: 7", "upheld: 6")
     letters("build", "maidstone", "--root", str(project))
     result = send(project, inbox)
@@ -197,10 +196,10 @@ def test_only_good_letters_go_and_each_refusal_says_why(project: Path, inbox: In
         "cannock-chase\n"
         "councils/leicester.yaml: not sent: its letter is not approved: letters approve "
         "leicester\n"
-        "councils/maidstone.yaml: not sent: its letter has changed since it was approved: look "
-        "at it again, then letters approve maidstone\n"
         "councils/sevenoaks.yaml: not sent: it has no address: add email: under recipient: in "
         "the council's file\n"
+        "councils/maidstone.yaml: not sent: its message has changed since it was approved (the "
+        "PDF): look at it again, then letters approve maidstone\n"
     )
     assert last_line(result) == "0 sent, 0 already sent, 0 failed, 5 refused"
     assert inbox.received == []
@@ -227,7 +226,7 @@ def test_a_letter_with_proofreading_defects_needs_approving_despite_them(
         "approve", "maidstone", "--despite-notes", "--by", "Sam", "--root", str(project)
     )
     assert result.exit_code == 0
-    record = json.loads((project / "build" / "approvals.jsonl").read_text())
+    record = json.loads((project / "records" / "approvals.jsonl").read_text())
     assert (record["by"], record["despite_notes"]) == ("Sam", True)
     assert last_line(send(project, inbox, "maidstone")) == "1 sent, 0 already sent, 0 failed"
 
@@ -242,14 +241,15 @@ def test_refusals_and_dropped_connections_leave_councils_unsent(project: Path, i
     }
     result = send(project, inbox)
     assert result.exit_code == 1
-    assert last_line(result) == "2 sent, 0 already sent, 3 failed"
+    assert last_line(result) == "2 sent, 0 already sent, 2 failed, 1 may have been sent"
     assert result.stderr.splitlines() == [
+        "councils/sevenoaks.yaml: may have been sent: the relay gave no clear answer after the "
+        "message (Connection unexpectedly closed): check with the council or the relay, then "
+        "send it with --resend sevenoaks only if it did not arrive",
         "councils/leicester.yaml: not sent: 550 5.1.1 No such mailbox here for "
         "chief.executive@leicester.example",
         "councils/maidstone.yaml: not sent: 451 4.3.0 Mailbox busy for "
         "chief.executive@maidstone.example",
-        "councils/sevenoaks.yaml: not sent: the connection to the relay dropped "
-        "(Connection unexpectedly closed)",
     ]
     assert sorted(m["To"].addresses[0].addr_spec for m in inbox.received) == [
         "chief.executive@cannock-chase.example",
@@ -257,8 +257,8 @@ def test_refusals_and_dropped_connections_leave_councils_unsent(project: Path, i
     ]
     inbox.answers = {}
     result = send(project, inbox)
-    assert last_line(result) == "3 sent, 2 already sent, 0 failed"
-    assert len(inbox.received) == 5
+    assert last_line(result) == "2 sent, 2 already sent, 0 failed, 1 may have been sent"
+    assert len(inbox.received) == 4  # sevenoaks's is with the relay, or lost: not sent again
 
 
 def test_a_letter_rebuilt_after_sending_goes_again_only_when_asked(project: Path, inbox: Inbox):
@@ -270,7 +270,8 @@ def test_a_letter_rebuilt_after_sending_goes_again_only_when_asked(project: Path
     result = send(project, inbox, "canterbury")
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "councils/canterbury.yaml: not sent: it was sent at 20"
+        "councils/canterbury.yaml: not sent: it was sent to chief.executive@canterbury.example "
+        "at 20"
     ) and result.stderr.endswith(
         " with a PDF that has since been rebuilt differently: to send the new one as well, "
         "--resend canterbury\n"
@@ -296,7 +297,10 @@ def test_the_overview_shows_approval_and_sending(project: Path, inbox: Inbox):
     assert (rows["maidstone"]["approval"], rows["maidstone"]["sending"]) == ("approved", "not sent")
     assert (rows["leicester"]["approval"], rows["leicester"]["sending"]) == ("pending", "not sent")
     page = (project / "build" / "index.html").read_text()
-    assert "approved by Sam Reviewer at " in page and "<div>sent at " in page
+    assert (
+        "approved by Sam Reviewer at " in page
+        and "<div>sent to chief.executive@canterbury.example at " in page
+    )
 
 
 def test_a_relay_off_this_machine_must_offer_starttls(project: Path):
@@ -319,50 +323,3 @@ def test_a_relay_off_this_machine_must_offer_starttls(project: Path):
         "encrypted; give the relay's submission port (often 587)\n"
     )
     assert handler.received == []
-
-
-def distinct_addresses(project: Path) -> list[str]:
-    slugs = many_councils(project, copies=2)
-    for slug in slugs:
-        council = project / "councils" / f"{slug}.yaml"
-        text = council.read_text()
-        start = text.index("  email: ")
-        end = text.index("\n", start)
-        council.write_text(f"{text[:start]}  email: {slug}@councils.example{text[end:]}")
-    return slugs
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_a_send_killed_at_any_point_sends_each_letter_once(project: Path, inbox: Inbox, seed):
-    slugs = distinct_addresses(project)
-    approved(project, *slugs)
-    inbox.delay = 0.3
-    command = [
-        sys.executable,
-        "-m",
-        "letters",
-        "send",
-        "--smtp",
-        inbox.address,
-        "--root",
-        str(project),
-    ]
-    random.seed(seed)
-    for _ in range(3):
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(random.uniform(1.0, 3.0))
-        process.send_signal(signal.SIGKILL)
-        process.communicate()
-    final = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    unsure = {
-        line.split(".yaml: ")[0].removeprefix("councils/")
-        for line in final.stderr.splitlines()
-        if ": may have been sent at " in line
-    }
-    received = {slug: len(inbox.to(f"{slug}@councils.example")) for slug in slugs}
-    assert "Traceback" not in final.stderr
-    for slug in slugs:
-        assert received[slug] == 1 or (slug in unsure and received[slug] <= 1), (slug, received)
-    assert final.returncode == (1 if unsure else 0)
-    sent = sum(count for count in received.values())
-    assert sent >= len(slugs) - len(unsure)

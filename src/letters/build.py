@@ -23,6 +23,7 @@ from letters.overview import council_summary, write_overview
 from letters.parallel import in_processes
 from letters.problems import LettersError, Note, Problem, excerpt
 from letters.project import OutputKind, Outputs, Project
+from letters.records import locked
 from letters.render_html import (
     LETTER_STYLESHEET,
     TemplateFiles,
@@ -153,6 +154,13 @@ def build(
 ) -> BuildReport:
     """Build the councils' letters into build/ (build/preview/ for drafts), skipping those
     whose inputs have not changed since they were last built."""
+    if options.draft:  # drafts are never sent: they need not wait for a send
+        return build_unlocked(project, options, progress)
+    with locked(project.records(), "letters build", sending=False):
+        return build_unlocked(project, options, progress)
+
+
+def build_unlocked(project: Project, options: Options, progress: Progress) -> BuildReport:
     started = time.perf_counter()
     outputs = project.outputs(options.draft)
     year = read_year(project)  # load and validate the year: a problem here stops everything
@@ -201,9 +209,15 @@ def record(
     try:
         manifest = write_manifest(outputs, recorded, report.outcomes)
         if not options.draft:
-            write_overview(outputs, manifest, year.year)
+            from letters.approval import standings_now  # stage 8's records, which import this
+
+            write_overview(
+                outputs, manifest, year.year, standings_now(project, year, list(manifest))
+            )
     except OSError as error:
         report.general.append(cannot_write(project, error))
+    except LettersError as error:  # the records cannot be read: the letters are built all the same
+        report.general.extend(error.problems)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The `letters` command: thin commands that call the build pipeline and report for people."""
 
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -315,34 +316,77 @@ def serve_until_stopped(project: Project, slug: str, port: int, open_browser: bo
 @click.option(
     "--despite-notes",
     is_flag=True,
-    help="Approve letters that have proofreading defects, as they are (recorded).",
+    help="Approve the named letters even with proofreading defects, as they are (recorded).",
 )
-@click.option("--list", "listing", is_flag=True, help="Show every council's approval and stop.")
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Approve every letter built from its current files, without defects, not yet approved.",
+)
+@click.option("--list", "listing", is_flag=True, help="Show every council's approval and sending.")
 def approve(
-    slugs: tuple[str, ...], root: Path, by: str | None, despite_notes: bool, listing: bool
+    slugs: tuple[str, ...],
+    root: Path,
+    by: str | None,
+    despite_notes: bool,
+    every: bool,
+    listing: bool,
 ) -> None:
-    """Approve councils' letters for sending, as their PDFs are now.
+    """Approve councils' letters for sending: each whole message as it would leave now.
 
-    Records in build/approvals.jsonl who approved, when, and the SHA-256 of the exact PDF: a
-    letter rebuilt differently afterwards must be approved again. Only a letter built from its
-    current files can be approved; one with proofreading defects needs --despite-notes.
+    Records in records/approvals.jsonl who approved, when, and a digest of the message: the
+    PDF's bytes, the recipients, the sender, the subject and the body. Anything of these that
+    changes afterwards (a rebuilt PDF, a new address or cc, reworded email) must be approved
+    again. Only a letter built from its current files can be approved; one with proofreading
+    defects needs naming with --despite-notes.
     """
-    from letters.send import approvals
-    from letters.send import approve as approve_letters
+    from letters.approval import approve as approve_letters
+    from letters.approval import standings_now
+    from letters.build import read_year
+    from letters.send import refresh_overview
 
     project = letters_folder(root)
     if listing:
-        for slug, approval in approvals(project).items():
-            click.echo(f"{slug}: {approval}")
+        year = read_year(project)
+        slugs_now = [path.stem for path in project.council_files()]
+        for slug, standing in standings_now(project, year, slugs_now).items():
+            click.echo(f"{slug}: {standing.approval}; {standing.sending}")
         return
-    if not slugs:
-        raise click.UsageError("name the councils to approve (e.g. letters approve canterbury)")
+    if bool(slugs) == every:
+        raise click.UsageError(
+            "name the councils to approve (e.g. letters approve canterbury), or give --all"
+        )
+    if every and despite_notes:
+        raise click.UsageError("--despite-notes approves defects: name each council it is for")
     with stopped_cleanly("every approval recorded so far is kept"):
-        approved, problems = approve_letters(project, slugs, by, despite_notes)
-    for problem in problems:
+        result = approve_letters(project, read_year(project), slugs, by, despite_notes)
+        refresh_overview(project)
+    for problem in result.problems:
         click.echo(str(problem), err=True)
-    click.echo(f"{len(approved)} approved, {len(problems)} not approved")
-    sys.exit(1 if problems else 0)
+    already = f", {len(result.already)} already approved" if result.already else ""
+    click.echo(f"{len(result.approved)} approved{already}, {len(result.problems)} not approved")
+    sys.exit(1 if result.problems else 0)
+
+
+class Seconds(click.ParamType):
+    """A number of seconds or messages: a finite number, at least `minimum` (or above it)."""
+
+    name = "number"
+
+    def __init__(self, minimum: float, open_minimum: bool = False):
+        self.minimum, self.open_minimum = minimum, open_minimum
+
+    def convert(self, value, param, ctx) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        too_small = number <= self.minimum if self.open_minimum else number < self.minimum
+        if not math.isfinite(number) or too_small:
+            bound = "more than" if self.open_minimum else "at least"
+            self.fail(f"{value!r} is not a number {bound} {self.minimum:g}", param, ctx)
+        return number
 
 
 @main.command()
@@ -357,14 +401,21 @@ def approve(
     help="Send this council's letter even if it was (or may have been) sent before.",
 )
 @click.option(
-    "--per-minute", type=click.FloatRange(min=0, min_open=True), help="At most N messages a minute."
+    "--per-minute", type=Seconds(0, open_minimum=True), help="At most N messages a minute."
 )
 @click.option(
     "--retry-wait",
-    type=click.FloatRange(min=0),
+    type=Seconds(0),
     default=5.0,
     show_default=True,
     help="Seconds before retrying a temporary refusal (4xx); doubled each time, 3 retries.",
+)
+@click.option(
+    "--timeout",
+    type=Seconds(0, open_minimum=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for the relay to answer.",
 )
 def send(
     slugs: tuple[str, ...],
@@ -374,14 +425,17 @@ def send(
     resend: tuple[str, ...],
     per_minute: float | None,
     retry_wait: float,
+    timeout: float,
 ) -> None:
-    """Email each council its approved letter, exactly once.
+    """Email each council its approved letter, exactly once, exactly as approved.
 
-    Only letters built from their current files, approved as they are now (letters approve)
-    and with an address (recipient: email:) go; the others are refused by name. Every message
-    is recorded in build/sent.jsonl; a council already sent is not sent again (--resend SLUG
-    says to). STARTTLS is required except to this machine; a login comes only from the
-    environment (LETTERS_SMTP_USER, LETTERS_SMTP_PASSWORD).
+    Only letters built from their current files, whose whole message is the one approved
+    (letters approve) and with an address (recipient: email:) go; the others are refused by
+    name. One send runs at a time. Every message is recorded in records/sent.jsonl; a council
+    already sent is not sent again (--resend SLUG says to), and one whose message went with no
+    clear answer from the relay is reported as "may have been sent". STARTTLS is required
+    except to this machine; a login comes only from the environment (LETTERS_SMTP_USER,
+    LETTERS_SMTP_PASSWORD). Ctrl-C stops at once while waiting, and after the message under way.
     """
     from letters.progress import progress_for_output
     from letters.relay import Relay, relay_address
@@ -391,11 +445,11 @@ def send(
     if dry_run == bool(smtp):
         raise click.UsageError("give either --dry-run or --smtp HOST:PORT")
     project = letters_folder(root)
-    relay = Relay(*relay_address(smtp)) if smtp else None
+    relay = Relay(*relay_address(smtp), timeout=timeout) if smtp else None
     pace = Pace(per_minute=per_minute, retry_wait=retry_wait)
     with (
         progress_for_output("Sending letters") as progress,
-        stopped_cleanly("every message sent so far is recorded in build/sent.jsonl"),
+        stopped_cleanly("every message handed to the relay is recorded in records/sent.jsonl"),
     ):
         report = send_letters(project, slugs, relay, resend, pace, progress)
     for problem in report.problems:
@@ -406,8 +460,14 @@ def send(
                 f"{project.shown(project.council_file(outcome.slug))}: not sent: {outcome.detail}",
                 err=True,
             )
+    if report.stopped:
+        click.echo(
+            "letters: stopped; not sent: "
+            + ", ".join(o.slug for o in report.outcomes if o.status == "stopped"),
+            err=True,
+        )
     click.echo(report.summary())
-    sys.exit(0 if report.ok() else 1)
+    sys.exit(130 if report.stopped else 0 if report.ok() else 1)
 
 
 def letters_folder(root: Path) -> Project:

@@ -1,21 +1,30 @@
-"""Stage 8, send (compose): one council's message, its letter's PDF attached, as RFC 5322.
+"""Stage 8, send (compose): one council's message, its letter's PDF attached, as RFC 5322 bytes.
 
 The wording is the template templates/email.txt.j2: its first lines are headers the tool reads
 (`Subject:` and `Attachment:`, the PDF's file name), then a blank line, then the body. It gets the
-same values as the letter (`letters fields`).
+same values as the letter (`letters fields`), and `resend_of` for a letter sent again.
+
+Headers are written here, never by parsing text: a value is plain ASCII in quotes, or RFC 2047
+encoded words that decode to exactly the value, folded well inside SMTP's 998 characters. Then the
+message is read back as a mail program would read it, and refused if it says anything else.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from email.headerregistry import Address
+from datetime import date, datetime
+from email import message_from_bytes
+from email.header import Header, decode_header, make_header
 from email.message import EmailMessage
+from email.policy import SMTP, default
 from email.utils import format_datetime, make_msgid
 
 import jinja2
 
 from letters.context import letter_context
+from letters.figures import long_date
 from letters.problems import LettersError, Problem
+from letters.records import MessageParts
 from letters.render_html import render_template
 from letters.validate import Council, EmailSettings, Year
 
@@ -23,6 +32,10 @@ EMAIL_TEMPLATE = "email.txt.j2"
 HEADERS = ("Subject", "Attachment")
 SHOWN = f"templates/{EMAIL_TEMPLATE}"
 UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|]')
+ENCODED_WORD = re.compile(r"=\?.*\?=", re.DOTALL)
+LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+FOLD_AT = 78  # RFC 5322's advice; 998 is the limit
+LINE_LIMIT = 998
 
 
 @dataclass(frozen=True)
@@ -32,9 +45,15 @@ class Wording:
     body: str
 
 
-def wording(environment: jinja2.Environment, council: Council, year: Year) -> Wording:
+def wording(
+    environment: jinja2.Environment, council: Council, year: Year, resend_of: date | None = None
+) -> Wording:
     """The message's subject, attachment name and body for one council, from the template."""
-    text = render_template(environment, EMAIL_TEMPLATE, letter_context(council, year))
+    context = {
+        **letter_context(council, year),
+        "resend_of": long_date(resend_of) if resend_of else None,
+    }
+    text = render_template(environment, EMAIL_TEMPLATE, context)
     head, blank, body = text.partition("\n\n")
     headers = dict(header_line(line, number) for number, line in enumerate(head.splitlines(), 1))
     missing = [name for name in HEADERS if not headers.get(name)]
@@ -65,7 +84,19 @@ def header_line(line: str, number: int) -> tuple[str, str]:
                 )
             ]
         )
-    return name, value.strip()
+    value = value.strip()
+    if ENCODED_WORD.search(value) or LINE_BREAKS.search(value):
+        raise LettersError(
+            [
+                Problem(
+                    SHOWN,
+                    f"{name}: would hold '=?...?=' or a control character, which mail programs "
+                    f"read as more than the text: change the wording or the data it shows",
+                    number,
+                )
+            ]
+        )
+    return name, value
 
 
 def file_name(name: str) -> str:
@@ -74,27 +105,40 @@ def file_name(name: str) -> str:
     return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 
-def message(
-    council: Council, settings: EmailSettings, text: Wording, pdf: bytes, sent_at: datetime
-) -> EmailMessage:
-    """The message for one council: From, To, Cc, Reply-To, Subject, Date (when it is sent or,
-    for a dry run, written) and a new Message-ID; the body, and the PDF attached as it is."""
+@dataclass(frozen=True)
+class Draft:
+    """One council's message, all but the moment it leaves: what is approved, and what goes."""
+
+    parts: MessageParts
+    body: str
+    pdf: bytes  # read once: the bytes the digest covers are the bytes attached
+
+
+def draft(council: Council, settings: EmailSettings, text: Wording, pdf: bytes) -> Draft:
+    """The message for one council: From, To, Cc (each address once), Reply-To, Subject, the
+    body and the PDF, as they will leave."""
     recipient = council.recipient
     if recipient.email is None:
         raise ValueError("a council without an address has no message")
-    mail = EmailMessage()
-    mail["From"] = Address(settings.sender.name, addr_spec=settings.sender.address)
-    mail["To"] = Address(addressee_name(council), addr_spec=recipient.email)
-    if recipient.cc:
-        mail["Cc"] = [Address(addr_spec=address) for address in recipient.cc]
-    if settings.reply_to:
-        mail["Reply-To"] = Address(addr_spec=settings.reply_to)
-    mail["Subject"] = text.subject
-    mail["Date"] = format_datetime(sent_at)
-    mail["Message-ID"] = make_msgid(domain=settings.sender.address.rsplit("@", 1)[1])
-    mail.set_content(text.body)
-    mail.add_attachment(pdf, maintype="application", subtype="pdf", filename=text.attachment)
-    return mail
+    seen = {recipient.email.casefold()}
+    cc = []
+    for address in recipient.cc:
+        if address.casefold() not in seen:
+            seen.add(address.casefold())
+            cc.append(address)
+    parts = MessageParts(
+        sender=settings.sender.address,
+        sender_name=settings.sender.name,
+        to=recipient.email,
+        to_name=addressee_name(council),
+        cc=cc,
+        reply_to=settings.reply_to,
+        subject=text.subject,
+        attachment=text.attachment,
+        body_sha256=hashlib.sha256(text.body.encode()).hexdigest(),
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    return Draft(parts, text.body, pdf)
 
 
 def addressee_name(council: Council) -> str:
@@ -102,5 +146,121 @@ def addressee_name(council: Council) -> str:
     return f"{recipient.title} {recipient.name}" if recipient.title else recipient.name
 
 
-def recipients(council: Council) -> list[str]:
-    return [address for address in (council.recipient.email, *council.recipient.cc) if address]
+def recipients(parts: MessageParts) -> list[str]:
+    """Whom the relay delivers to: the addressee and each copy, once."""
+    return [parts.to, *parts.cc]
+
+
+def message_id(parts: MessageParts) -> str:
+    return make_msgid(domain=parts.sender.rsplit("@", 1)[1])
+
+
+def as_bytes(message: Draft, sent_at: datetime, identifier: str, shown: str) -> bytes:
+    """The message as it leaves: headers written here, then the body and the PDF as MIME;
+    refused (naming `shown`) if a mail program would read it as anything else."""
+    parts = message.parts
+    headers = [
+        f"From: {mailbox('From', parts.sender_name, parts.sender)}",
+        f"To: {mailbox('To', parts.to_name, parts.to)}",
+        *([f"Cc: {', '.join(parts.cc)}"] if parts.cc else []),
+        *([f"Reply-To: {parts.reply_to}"] if parts.reply_to else []),
+        f"Subject: {unstructured('Subject', parts.subject)}",
+        f"Date: {format_datetime(sent_at)}",
+        f"Message-ID: {identifier}",
+    ]
+    mime = EmailMessage()
+    mime.set_content(message.body)
+    mime.add_attachment(
+        message.pdf,
+        maintype="application",
+        subtype="pdf",
+        filename=("utf-8", "", parts.attachment),  # RFC 2231: any name, folded
+    )
+    data = "\r\n".join(headers).encode("ascii") + b"\r\n" + mime.as_bytes(policy=SMTP)
+    check_reads_as_written(data, parts, identifier, shown)
+    return data
+
+
+def mailbox(header: str, name: str, address: str) -> str:
+    """`"Name" <address>`, the name quoted when it is plain ASCII, else encoded words."""
+    if is_plain(name) and len(header) + len(name) + len(address) + 7 <= FOLD_AT:
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}" <{address}>'
+    return f"{encoded_words(header, name)} <{address}>"
+
+
+def unstructured(header: str, text: str) -> str:
+    if is_plain(text) and len(header) + 2 + len(text) <= FOLD_AT:
+        return text
+    return encoded_words(header, text)
+
+
+def is_plain(text: str) -> bool:
+    return text.isascii() and text.isprintable() and "=?" not in text
+
+
+def encoded_words(header: str, text: str) -> str:
+    """RFC 2047 words, folded at 78 characters, that decode to exactly `text`."""
+    return Header(text, "utf-8", header_name=header, maxlinelen=FOLD_AT).encode(linesep="\r\n")
+
+
+def check_reads_as_written(data: bytes, parts: MessageParts, identifier: str, shown: str) -> None:
+    """Read the message back as a mail program would: exactly the headers written, each saying
+    exactly its value, no line over SMTP's limit. Never expected to fail: the last guard."""
+    head = data.split(b"\r\n\r\n", 1)[0]
+    parsed = message_from_bytes(data, policy=default)
+    expected = {"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"}
+    expected |= {"Cc"} if parts.cc else set()
+    expected |= {"Reply-To"} if parts.reply_to else set()
+    attachments = list(parsed.iter_attachments())
+    says = {
+        "no line is over 998 characters": all(
+            len(line) <= LINE_LIMIT for line in head.split(b"\r\n")
+        ),
+        "exactly the headers written": sorted(parsed.keys()) == sorted(expected),
+        "From": addresses(parsed, "From") == [parts.sender],
+        "To": addresses(parsed, "To") == [parts.to],
+        "Cc": addresses(parsed, "Cc") == parts.cc,
+        "Reply-To": addresses(parsed, "Reply-To") == ([parts.reply_to] if parts.reply_to else []),
+        "the sender's name": display_name(parsed, "From") == parts.sender_name,
+        "the recipient's name": display_name(parsed, "To") == parts.to_name,
+        "Subject": decoded(parsed, "Subject") == parts.subject,
+        "Message-ID": parsed["Message-ID"] == identifier,
+        "the attachment": len(attachments) == 1
+        and attachments[0].get_filename() == parts.attachment,
+    }
+    wrong = [what for what, right in says.items() if not right]
+    if wrong:
+        raise LettersError(
+            [
+                Problem(
+                    shown,
+                    f"its message would not read as written ({', '.join(wrong)}): nothing was "
+                    f"sent; simplify the names and wording that reach the email's headers",
+                )
+            ]
+        )
+
+
+def addresses(parsed: EmailMessage, header: str) -> list[str]:
+    value = parsed[header]
+    return [address.addr_spec for address in value.addresses] if value is not None else []
+
+
+def display_name(parsed: EmailMessage, header: str) -> str:
+    """The display name as RFC 2047 decodes it: encoded words side by side join up (Python's
+    address parser puts a space between them, so the raw header is decoded here instead)."""
+    value = next(value for name, value in parsed.raw_items() if name == header)
+    phrase = value.rsplit("<", 1)[0].strip()
+    if phrase.startswith('"') and phrase.endswith('"'):
+        return re.sub(r"\\(.)", r"\1", phrase[1:-1])
+    return decoded_text(phrase)
+
+
+def decoded(parsed: EmailMessage, header: str) -> str:
+    value = next(value for name, value in parsed.raw_items() if name == header)
+    return decoded_text(value)
+
+
+def decoded_text(value: str) -> str:
+    return str(make_header(decode_header(re.sub(r"\r?\n", "", value))))

@@ -2,15 +2,18 @@
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from letters.context import PARAGRAPH_NAMES, optional_paragraphs
 from letters.figures import key_statistics
 from letters.manifest import Entry, Summary
 from letters.project import Outputs
-from letters.records import current_approvals, current_sendings
 from letters.tool_pages import page
 from letters.validate import Council, Year
 from letters.write import write_atomically
+
+if TYPE_CHECKING:
+    from letters.approval import Standing  # stage 8's, shown here; it imports the build
 
 # Cells a spreadsheet program would run as a formula (OWASP's "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,11 +36,11 @@ def council_summary(council: Council, year: Year) -> Summary:
     }
 
 
-def overview_rows(councils: dict[str, Entry], outputs: Outputs) -> list[dict]:
+def overview_rows(
+    councils: dict[str, Entry], outputs: Outputs, standings: dict[str, "Standing"]
+) -> list[dict]:
     """One row per council, from its manifest entry, approval and sending, in the order of the
     council's name."""
-    approvals = current_approvals(outputs, councils)
-    sendings = current_sendings(outputs, councils)
     rows = []
     for slug, entry in councils.items():
         summary: Summary = entry["summary"] or {
@@ -70,8 +73,8 @@ def overview_rows(councils: dict[str, Entry], outputs: Outputs) -> list[dict]:
                 "defects": [note["text"] for note in notes if note["kind"] == "defect"],
                 "information": [note["text"] for note in notes if note["kind"] == "information"],
                 "problems": entry["problems"],
-                "approval": approvals[slug],
-                "sending": sendings[slug],
+                "approval": standings[slug].approval,
+                "sending": standings[slug].sending,
                 **{
                     kind: outputs.relative(kind, slug)
                     if outputs.path(kind, slug).exists()
@@ -188,8 +191,10 @@ def inert(cell: object) -> object:
     return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
-def write_overview(outputs: Outputs, councils: dict[str, Entry], year: int) -> None:
+def write_overview(
+    outputs: Outputs, councils: dict[str, Entry], year: int, standings: dict[str, "Standing"]
+) -> None:
     """The year at a glance for reviewers: build/index.html, and build/letters.csv alike."""
-    rows = overview_rows(councils, outputs)
+    rows = overview_rows(councils, outputs, standings)
     write_atomically(outputs.overview, overview_html(rows, year).encode("utf-8"))
     write_atomically(outputs.overview_csv, overview_csv(rows).encode("utf-8"))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from letters.problems import LettersError, Problem, excerpt
+from letters.records import Records
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNCIL_SUFFIX = ".yaml"
@@ -65,14 +66,9 @@ class Outputs:
         return self.folder / "letters.csv"
 
     @property
-    def approvals(self) -> Path:
-        """Who approved which PDF, one line per approval (letters approve)."""
-        return self.folder / "approvals.jsonl"
-
-    @property
-    def sent(self) -> Path:
-        """Every message handed to the relay and its answer (letters send)."""
-        return self.folder / "sent.jsonl"
+    def old_records(self) -> list[Path]:
+        """Where earlier versions kept approvals and the sent ledger, which cleaning removed."""
+        return [self.folder / "approvals.jsonl", self.folder / "sent.jsonl"]
 
     def email(self, slug: str) -> Path:
         """A dry run's message to one council (letters send --dry-run)."""
@@ -107,6 +103,10 @@ class Project:
 
     def outputs(self, draft: bool = False) -> Outputs:
         return Outputs(self.build_dir / "preview" if draft else self.build_dir)
+
+    def records(self) -> Records:
+        """Approvals and the sent ledger: records, not outputs, so never inside build/."""
+        return Records(self.root / "records")
 
     def shared_inputs(self) -> list[Path]:
         """Every file all letters are made from: the year file, templates and assets."""

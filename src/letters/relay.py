@@ -7,9 +7,10 @@ the message is handed over, or none gets it. What the relay answers is returned,
 
 import ipaddress
 import os
+import re
 import smtplib
 import ssl
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -23,14 +24,24 @@ USER, PASSWORD = "LETTERS_SMTP_USER", "LETTERS_SMTP_PASSWORD"
 @dataclass(frozen=True)
 class Reply:
     """The relay's answer to one message: accepted, refused for now (4xx), refused for good
-    (5xx), or no answer (the connection dropped: not accepted)."""
+    (5xx), no answer before the message was whole (dropped: it cannot have been accepted), or no
+    clear answer after it was (unsure: it may have been)."""
 
-    kind: Literal["accepted", "temporary", "permanent", "dropped"]
+    kind: Literal["accepted", "temporary", "permanent", "dropped", "unsure"]
     text: str
 
     @property
     def accepted(self) -> bool:
         return self.kind == "accepted"
+
+
+class RelayError(LettersError):
+    """The relay cannot be used at all (unreachable, unencrypted, login refused): the whole
+    send stops, rather than each council failing the same way."""
+
+
+class Temporary(Exception):
+    """The relay is there but will not take messages for now (4xx when connecting)."""
 
 
 def relay_address(value: str) -> tuple[str, int]:
@@ -80,7 +91,25 @@ class Relay:
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             if os.environ.get(USER):
-                smtp.login(os.environ[USER], os.environ.get(PASSWORD, ""))
+                log_in(smtp, os.environ[USER], os.environ.get(PASSWORD, ""))
+        except smtplib.SMTPConnectError as error:
+            if 400 <= error.smtp_code < 500:
+                raise Temporary(
+                    f"the relay answered {said(error.smtp_code, error.smtp_error)} on connecting"
+                ) from None
+            raise self.problem(
+                f"refused the connection: {said(error.smtp_code, error.smtp_error)}"
+            ) from None
+        except smtplib.SMTPNotSupportedError:
+            raise self.problem(
+                f"offers no login (AUTH), but {USER} is set: unset it if the relay needs no "
+                f"login, or give the relay's submission port (often 587)"
+            ) from None
+        except UnicodeEncodeError:
+            raise self.problem(
+                f"cannot take the login in {USER} and {PASSWORD}: they may hold only ASCII "
+                f"characters"
+            ) from None
         except smtplib.SMTPAuthenticationError as error:
             answer = said(error.smtp_code, error.smtp_error)
             raise self.problem(f"refused the login in {USER} and {PASSWORD}: {answer}") from None
@@ -94,16 +123,20 @@ class Relay:
             ) from None
         self.smtp = smtp
 
-    def problem(self, message: str) -> LettersError:
-        return LettersError([Problem(f"the relay {self.shown}", message)])
+    def problem(self, message: str) -> RelayError:
+        return RelayError([Problem(f"the relay {self.shown}", message)])
 
     def deliver(
         self, sender: str, recipients: list[str], data: bytes, handing_over: Callable[[], None]
     ) -> Reply:
         """One transaction: MAIL, RCPT for each recipient, then DATA. `handing_over` is called
-        just before the message goes, when the relay could first accept it."""
-        if self.smtp is None:
-            self.open()
+        just before the message goes, when the relay could first accept it. Once the final dot
+        is sent, anything but a clear answer is unsure: the relay may have the message."""
+        try:
+            if self.smtp is None:
+                self.open()
+        except Temporary as error:
+            return Reply("temporary", str(error))
         smtp = self.smtp
         assert smtp is not None
         try:
@@ -115,13 +148,34 @@ class Relay:
                 if code not in (250, 251):
                     return self.refused(code, text, recipient)
             handing_over()
-            code, text = smtp.data(data)
-            return Reply("accepted", said(code, text)) if code == 250 else self.refused(code, text)
-        except smtplib.SMTPDataError as error:
-            return self.refused(error.smtp_code, error.smtp_error)
+            smtp.putcmd("data")
+            code, text = smtp.getreply()
+            if code != 354:
+                return self.refused(code, text)
+            smtp.send(dot_stuffed(data))
         except (OSError, smtplib.SMTPException) as error:
             self.close()
             return Reply("dropped", f"the connection to the relay dropped ({error or 'closed'})")
+        return self.answer_to_the_dot(smtp)
+
+    def answer_to_the_dot(self, smtp: smtplib.SMTP) -> Reply:
+        """Send the final dot and read the answer: from here on the relay may have it."""
+        try:
+            smtp.send(b".\r\n")
+            code, text = smtp.getreply()
+        except (OSError, smtplib.SMTPException) as error:
+            self.close()
+            return Reply(
+                "unsure", f"the relay gave no clear answer after the message ({reason(error)})"
+            )
+        if code == 250:
+            return Reply("accepted", said(code, text))
+        if 400 <= code < 600:
+            return self.refused(code, text)
+        self.close()
+        return Reply(
+            "unsure", f"the relay gave no clear answer after the message ({said(code, text)})"
+        )
 
     def refused(self, code: int, text: bytes | str, recipient: str | None = None) -> Reply:
         """A refusal, after taking the transaction back so that no recipient gets the message."""
@@ -149,12 +203,37 @@ def said(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(words.split())}"
 
 
-def with_retries(attempt: Callable[[], Reply], retries: int, wait: float) -> Reply:
-    """`attempt` again after a temporary refusal, waiting `wait`, then twice as long..."""
+def with_retries(
+    attempt: Callable[[], Reply], retries: int, wait: float, stop: threading.Event
+) -> Reply:
+    """`attempt` again after a temporary refusal, waiting `wait`, then twice as long...; a
+    stop asked for during a wait ends the waiting at once."""
     reply = attempt()
     for number in range(retries):
-        if reply.kind != "temporary":
+        if reply.kind != "temporary" or stop.wait(wait * 2**number):
             break
-        time.sleep(wait * 2**number)
         reply = attempt()
     return reply
+
+
+def dot_stuffed(data: bytes) -> bytes:
+    """The message as DATA carries it: a line starting with '.' gets another, and it ends with
+    a line break (the final dot goes on its own)."""
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+def reason(error: Exception) -> str:
+    """Why no answer could be read, in words: not a Python tuple."""
+    if "timed out" in str(error):
+        return "no answer in time"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return said(error.smtp_code, error.smtp_error)
+    return str(error) or "closed"
+
+
+def log_in(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("no AUTH")
+    user.encode("ascii"), password.encode("ascii")  # smtplib's error would show the character
+    smtp.login(user, password)

@@ -1,118 +1,54 @@
-"""Stage 8, send: approved letters to the councils' inboxes, each exactly once.
+"""Stage 8, send: approved letters to the councils' inboxes, each exactly once, as approved.
 
 Only a letter built from its current files, with no proofreading defect (or approved despite
-them), approved as the very PDF it is now, and with an address goes. Every message is recorded
-in build/sent.jsonl before it is handed to the relay and again with the relay's answer, so a
-run that dies in between leaves that council as "may have been sent", never guessed.
+them), whose whole message is the one approved, and with an address goes. One send runs at a
+time (a lock beside the ledger). Every message is recorded in records/sent.jsonl before it is
+handed to the relay and again with the relay's answer, so a run that dies in between, or hears
+no clear answer, leaves that council as "may have been sent", never guessed.
 """
 
-import getpass
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.policy import SMTP
+from datetime import date
 from pathlib import Path
+from typing import Literal
 
-from letters.build import council_paths, fingerprint_councils, read_councils, read_year
-from letters.compose import Wording, message, recipients, wording
-from letters.interrupt import stop_if_asked
+from letters.approval import (
+    BuiltLetter,
+    Messages,
+    built_letters,
+    has_defects,
+    no_address,
+    resend_date,
+    standings_now,
+)
+from letters.build import read_councils, read_year
+from letters.compose import Draft, as_bytes, message_id, recipients
+from letters.interrupt import requested
 from letters.manifest import read_manifest
 from letters.overview import write_overview
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Problem, fail
 from letters.project import Project
 from letters.records import (
     Approval,
+    Ledgers,
     Sending,
+    SendRecord,
     append_record,
-    current_approvals,
-    current_sendings,
+    approval_of,
     local_time,
+    locked,
     now,
-    sha256_of,
+    read_ledgers,
 )
-from letters.relay import Relay, Reply, with_retries
-from letters.render_html import html_environment
-from letters.validate import Council, EmailSettings, Year
+from letters.relay import Relay, RelayError, Reply, with_retries
+from letters.validate import Council, Year
 from letters.write import write_atomically
 
-
-@dataclass(frozen=True)
-class BuiltLetter:
-    """A council's letter as built from its current files: its PDF and what proofreading found."""
-
-    slug: str
-    pdf: Path
-    sha256: str
-    defects: list[str]
-
-
-def built_letters(
-    project: Project, slugs: tuple[str, ...]
-) -> tuple[dict[str, BuiltLetter], list[Problem]]:
-    """The named councils' letters (every council's without names) that are built from their
-    current files, and a problem naming each that is not."""
-    outputs = project.outputs()
-    recorded = read_manifest(outputs)
-    paths = council_paths(project, slugs)
-    fingerprints = fingerprint_councils(project, paths)
-    letters, problems = {}, []
-    for path in paths:
-        slug, entry = path.stem, recorded.get(path.stem)
-        pdf = outputs.path("pdf", slug)
-        sha256 = sha256_of(pdf)
-        if entry is None:
-            reason = "its letter has never been built: run letters build"
-        elif entry["status"] != "built":
-            reason = f"its letter is {entry['status']}: correct what letters build says, and build"
-        elif entry["fingerprint"] != fingerprints.get(path):
-            reason = "its files have changed since its letter was built: run letters build"
-        elif "pdf" not in entry["outputs"] or sha256 is None:
-            reason = "its letter has no PDF: run letters build (without --html-only)"
-        else:
-            defects = [note["text"] for note in entry["proofreading"] if note["kind"] == "defect"]
-            letters[slug] = BuiltLetter(slug, pdf, sha256, defects)
-            continue
-        problems.append(Problem(project.shown(path), reason))
-    return letters, problems
-
-
-def approve(
-    project: Project, slugs: tuple[str, ...], by: str | None, despite_notes: bool
-) -> tuple[list[str], list[Problem]]:
-    """Record that `by` (the login name if not given) approved each council's PDF as it is now:
-    the councils approved, and a problem for each that could not be."""
-    letters, problems = built_letters(project, slugs)
-    approved = []
-    for letter in letters.values():
-        if letter.defects and not despite_notes:
-            problems.append(
-                Problem(
-                    project.shown(project.council_file(letter.slug)),
-                    f"{has_defects(letter)}: look at it, and approve it with --despite-notes "
-                    f"only if it may go as it is",
-                )
-            )
-            continue
-        append_record(
-            project.outputs().approvals,
-            {
-                "slug": letter.slug,
-                "by": by or getpass.getuser(),
-                "at": now(),
-                "pdf_sha256": letter.sha256,
-                "despite_notes": bool(letter.defects),
-                "defects": letter.defects,
-            },
-        )
-        approved.append(letter.slug)
-    refresh_overview(project)
-    return approved, problems
-
-
-def approvals(project: Project) -> dict[str, Approval]:
-    """Every council's approval, held against its PDF as it is now."""
-    return current_approvals(project.outputs(), [path.stem for path in project.council_files()])
+SentStatus = Literal[
+    "sent", "written", "already sent", "refused", "may have been sent", "failed", "stopped"
+]
 
 
 @dataclass
@@ -120,7 +56,7 @@ class Sent:
     """What happened to one council's letter in a `letters send`."""
 
     slug: str
-    status: str  # sent, written (dry run), already sent, refused, may have been sent, failed
+    status: SentStatus
     detail: str = ""
 
 
@@ -130,13 +66,17 @@ class SendReport:
     problems: list[Problem] = field(default_factory=list)
     dry_run: bool = False
 
-    def count(self, status: str) -> int:
+    def count(self, status: SentStatus) -> int:
         return sum(outcome.status == status for outcome in self.outcomes)
 
     def ok(self) -> bool:
         return not self.problems and all(
             outcome.status in ("sent", "written", "already sent") for outcome in self.outcomes
         )
+
+    @property
+    def stopped(self) -> bool:
+        return self.count("stopped") > 0
 
     def summary(self) -> str:
         done = (
@@ -153,20 +93,32 @@ class SendReport:
                 for status in ("refused", "may have been sent")
                 if self.count(status)
             ),
+            *([f"{self.count('stopped')} not sent (stopped)"] if self.stopped else []),
         ]
         return ", ".join(parts)
 
 
 @dataclass(frozen=True)
-class Plan:
+class Chosen:
+    """One council to send to now: its letter, its data, and the sending it replaces."""
+
+    letter: BuiltLetter
+    council: Council
+    resend_of: date | None
+
+
+@dataclass(frozen=True)
+class SendPlan:
     """The councils to send to now, and what happened to the others without sending."""
 
-    to_send: list[tuple[BuiltLetter, Council]]
+    to_send: list[Chosen]
     outcomes: list[Sent]
     problems: list[Problem]
 
 
-def plan(project: Project, year: Year, slugs: tuple[str, ...], resend: tuple[str, ...]) -> Plan:
+def plan(
+    project: Project, year: Year, ledgers: Ledgers, slugs: tuple[str, ...], resend: tuple[str, ...]
+) -> SendPlan:
     """Which councils go: refused by name if not good to go; those already sent, or that may
     have been, left alone unless named in `resend`."""
     # The councils named, and those to send again; every council if none is named.
@@ -175,25 +127,25 @@ def plan(project: Project, year: Year, slugs: tuple[str, ...], resend: tuple[str
         project, [project.council_file(slug) for slug in letters], year
     )
     refused += [problem for outcome in skipped for problem in outcome.problems]
-    approvals = current_approvals(project.outputs(), councils)
-    sendings = current_sendings(project.outputs(), councils)
     to_send, uncertain = [], []
     for slug, council in councils.items():
         letter, shown = letters[slug], project.shown(project.council_file(slug))
-        refusal = refusal_of(letter, council, approvals[slug])
-        last = sendings[slug]
+        last = ledgers.sending(slug, council.name)
+        refusal = no_address(council) or refusal_of(letter, ledgers.approval(slug) is not None)
         if refusal:
             refused.append(Problem(shown, refusal))
         elif slug in resend or last.state == "not sent":
-            to_send.append((letter, council))
-        elif last.state == "sent" and last.pdf_sha256 == letter.sha256:
+            to_send.append(Chosen(letter, council, resend_date(last) if slug in resend else None))
+        elif last.state == "sent" and last.record and last.record.to != council.recipient.email:
+            refused.append(Problem(shown, readdressed_refusal(slug, last, council)))
+        elif last.state == "sent" and last.record and last.record.pdf_sha256 == letter.sha256:
             uncertain.append(Sent(slug, "already sent", str(last)))
         elif last.state == "sent":
-            refused.append(Problem(shown, resent_refusal(slug, last)))
+            refused.append(Problem(shown, rebuilt_refusal(slug, last)))
         else:
             uncertain.append(Sent(slug, "may have been sent", f"{last} {slug}"))
     refusals = {Path(problem.path).stem: problem.message for problem in refused}
-    return Plan(
+    return SendPlan(
         to_send,
         [*uncertain, *(Sent(slug, "refused", reason) for slug, reason in refusals.items())],
         [Problem(problem.path, f"not sent: {problem.message}") for problem in refused]
@@ -205,27 +157,42 @@ def plan(project: Project, year: Year, slugs: tuple[str, ...], resend: tuple[str
     )
 
 
-def refusal_of(letter: BuiltLetter, council: Council, approval: Approval) -> str | None:
-    """Why a built letter may not go, or None if it may."""
-    if council.recipient.email is None:
-        return "it has no address: add email: under recipient: in the council's file"
-    if approval.state == "pending":
+def refusal_of(letter: BuiltLetter, approved: bool) -> str | None:
+    """Why a built letter may not go before its message is even made, or None."""
+    if not approved:
         return f"its letter is not approved: letters approve {letter.slug}"
-    if approval.state == "changed":
+    return None
+
+
+def approval_refusal(letter: BuiltLetter, approval: Approval, resend_of: date | None) -> str | None:
+    """Why this very message may not go: not the one approved, or defects not approved."""
+    record = approval.record
+    if record is not None and approval.state == "changed":
+        approved_as = date.fromisoformat(record.resend_of) if record.resend_of else None
+        if approved_as != resend_of and not [
+            c for c in approval.changes if c != "the message's wording"
+        ]:
+            return (
+                f"it goes as the replacement of the letter sent on {resend_of}, which is not "
+                f"what was approved: look at it, then letters approve {letter.slug}"
+            )
         return (
-            f"its letter has changed since it was approved: look at it again, then "
-            f"letters approve {letter.slug}"
+            f"its message has changed since it was approved ({', '.join(approval.changes)}): "
+            f"look at it again, then letters approve {letter.slug}"
         )
     if letter.defects and not approval.despite_notes:
         return f"{has_defects(letter)}: approve it with --despite-notes only if it may go as it is"
     return None
 
 
-def has_defects(letter: BuiltLetter) -> str:
-    return f"its letter has proofreading defects ({'; '.join(letter.defects)})"
+def readdressed_refusal(slug: str, last: Sending, council: Council) -> str:
+    return (
+        f"it was {last}, and its recipient is now {council.recipient.email}: to send it to "
+        f"the new address as well, --resend {slug}"
+    )
 
 
-def resent_refusal(slug: str, last: Sending) -> str:
+def rebuilt_refusal(slug: str, last: Sending) -> str:
     return (
         f"it was {last} with a PDF that has since been rebuilt differently: to send the new "
         f"one as well, --resend {slug}"
@@ -254,95 +221,177 @@ def send(
     progress: Progress = lambda outcome, total: None,
 ) -> SendReport:
     """Send each council's approved letter through `relay` (or, without one, write each message
-    to build/email/<slug>.eml: a dry run), recording every message in build/sent.jsonl."""
+    to build/email/<slug>.eml: a dry run), recording every message in records/sent.jsonl. A stop
+    asked for (Ctrl-C, SIGTERM) ends waiting at once and sending after the message under way."""
     year = read_year(project)
-    settings = year.email
-    if settings is None:
-        raise LettersError(
-            [
-                Problem(
-                    project.shown(project.year_file),
-                    "has no email: section: add the sender (see the README's Send the letters)",
-                )
-            ]
+    messages = Messages(project, year)
+    messages.settings()  # no sender: nothing to do
+    records = project.records()
+    refuse_old_records(project)
+    if relay is None:
+        return send_all(
+            project, messages, read_ledgers(records, project.shown), slugs, (), None, pace, progress
         )
-    chosen = plan(project, year, slugs, resend)
+    with locked(records, "letters send", sending=True):
+        try:
+            return send_all(
+                project,
+                messages,
+                read_ledgers(records, project.shown),
+                slugs,
+                resend,
+                relay,
+                pace,
+                progress,
+            )
+        finally:
+            relay.close()
+
+
+def send_all(
+    project: Project,
+    messages: Messages,
+    ledgers: Ledgers,
+    slugs: tuple[str, ...],
+    resend: tuple[str, ...],
+    relay: Relay | None,
+    pace: Pace,
+    progress: Progress,
+) -> SendReport:
+    chosen = plan(project, messages.year, ledgers, slugs, resend)
     report = SendReport(list(chosen.outcomes), list(chosen.problems), dry_run=relay is None)
     total = len(chosen.to_send) + len(chosen.outcomes)
     for outcome in chosen.outcomes:
         progress(outcome, total)
-    environment = html_environment(project)
     last_start = None
     try:
-        for letter, council in chosen.to_send:
-            texts = wording(environment, council, year)
-            if relay is None:
-                outcome = write_message(project, letter, council, settings, texts)
-            else:
+        for number, choice in enumerate(chosen.to_send):
+            if relay is not None:
                 last_start = keep_pace(pace, last_start)
-                outcome = deliver(project, relay, letter, council, settings, texts, pace)
+            if requested.is_set():
+                for rest in chosen.to_send[number:]:
+                    report.outcomes.append(
+                        Sent(rest.letter.slug, "stopped", "stopped before its turn")
+                    )
+                break
+            outcome = send_one(project, messages, ledgers, relay, choice, pace)
             report.outcomes.append(outcome)
+            if outcome.status in ("refused", "may have been sent"):
+                shown = project.shown(project.council_file(choice.letter.slug))
+                said = "not sent: " if outcome.status == "refused" else ""
+                report.problems.append(Problem(shown, f"{said}{outcome.detail}"))
             progress(outcome, total)
-            stop_if_asked()
     finally:
-        if relay is not None:
-            relay.close()
         refresh_overview(project)
     return report
 
 
+def send_one(
+    project: Project,
+    messages: Messages,
+    ledgers: Ledgers,
+    relay: Relay | None,
+    choice: Chosen,
+    pace: Pace,
+) -> Sent:
+    """One council: its message made from its PDF's bytes read once, held against its approval,
+    then written (dry run) or handed to the relay. Any problem fails this council alone."""
+    slug, shown = choice.letter.slug, project.shown(project.council_file(choice.letter.slug))
+    try:
+        message = messages.draft(choice.council, choice.letter.pdf.read_bytes(), choice.resend_of)
+        approval = approval_of(ledgers.approval(slug), message.parts)
+        refusal = approval_refusal(choice.letter, approval, choice.resend_of)
+        if refusal:
+            return Sent(slug, "refused", refusal)
+        if relay is None:
+            return write_message(project, slug, message, shown)
+        return deliver(project, relay, slug, choice, message, pace, shown)
+    except RelayError:
+        raise
+    except LettersError as error:
+        return Sent(slug, "failed", "; ".join(p.message for p in error.problems))
+    except OSError as error:
+        return Sent(slug, "failed", f"its PDF cannot be read ({error.strerror or error})")
+
+
 def keep_pace(pace: Pace, last_start: float | None) -> float:
-    """Wait until the next message may start; when it starts."""
+    """Wait until the next message may start (a stop ends the wait); when it starts."""
     if pace.per_minute and last_start is not None:
-        time.sleep(max(0.0, last_start + 60 / pace.per_minute - time.monotonic()))
+        requested.wait(max(0.0, last_start + 60 / pace.per_minute - time.monotonic()))
     return time.monotonic()
 
 
-def write_message(
-    project: Project, letter: BuiltLetter, council: Council, settings: EmailSettings, texts: Wording
-) -> Sent:
-    mail = message(council, settings, texts, letter.pdf.read_bytes(), local_time())
-    path = project.outputs().email(letter.slug)
-    write_atomically(path, mail.as_bytes(policy=SMTP))
-    return Sent(letter.slug, "written", project.shown(path))
+def write_message(project: Project, slug: str, message: Draft, shown: str) -> Sent:
+    data = as_bytes(message, local_time(), message_id(message.parts), shown)
+    path = project.outputs().email(slug)
+    write_atomically(path, data)
+    return Sent(slug, "written", project.shown(path))
 
 
 def deliver(
     project: Project,
     relay: Relay,
-    letter: BuiltLetter,
-    council: Council,
-    settings: EmailSettings,
-    texts: Wording,
+    slug: str,
+    choice: Chosen,
+    message: Draft,
     pace: Pace,
+    shown: str,
 ) -> Sent:
     """Hand one council's message to the relay, recording it before and after."""
-    ledger = project.outputs().sent
-    pdf = letter.pdf.read_bytes()
-    mail: EmailMessage = message(council, settings, texts, pdf, local_time())
-    record = {
-        "slug": letter.slug,
-        "to": council.recipient.email,
-        "cc": list(council.recipient.cc),
-        "pdf_sha256": letter.sha256,
-        "message_id": mail["Message-ID"],
-    }
+    ledger = project.records().sent
+    identifier = message_id(message.parts)
+    data = as_bytes(message, local_time(), identifier, shown)
 
-    def handing_over() -> None:
-        append_record(ledger, {**record, "event": "sending", "at": now()})
+    def record(event, reply: str | None = None) -> SendRecord:
+        return SendRecord(
+            slug=slug,
+            council=choice.council.name,
+            event=event,
+            at=now(),
+            to=message.parts.to,
+            cc=message.parts.cc,
+            digest=message.parts.digest(),
+            pdf_sha256=message.parts.pdf_sha256,
+            message_id=identifier,
+            reply=reply,
+            resend_of=choice.resend_of.isoformat() if choice.resend_of else None,
+        )
 
     reply: Reply = with_retries(
         lambda: relay.deliver(
-            settings.sender.address, recipients(council), mail.as_bytes(policy=SMTP), handing_over
+            message.parts.sender,
+            recipients(message.parts),
+            data,
+            lambda: append_record(ledger, record("sending")),
         ),
         pace.retries,
         pace.retry_wait,
+        requested,
     )
-    event = "sent" if reply.accepted else "not sent"
-    append_record(ledger, {**record, "event": event, "at": now(), "reply": reply.text})
+    event = {"accepted": "sent", "unsure": "unsure"}.get(reply.kind, "not sent")
+    append_record(ledger, record(event, reply.text))
     if reply.accepted:
-        return Sent(letter.slug, "sent", f"to {council.recipient.email}: {reply.text}")
-    return Sent(letter.slug, "failed", reply.text)
+        return Sent(slug, "sent", f"to {message.parts.to}: {reply.text}")
+    if reply.kind == "unsure":
+        return Sent(
+            slug,
+            "may have been sent",
+            f"may have been sent: {reply.text}: check with the council or the relay, then send "
+            f"it with --resend {slug} only if it did not arrive",
+        )
+    return Sent(slug, "failed", reply.text)
+
+
+def refuse_old_records(project: Project) -> None:
+    """Records an earlier version kept in build/ are not read, and not ignored either."""
+    for path in project.outputs().old_records:
+        if path.exists():
+            fail(
+                project.shown(path),
+                f"is a record kept by an earlier version of letters, where cleaning removes it: "
+                f"move it to {project.shown(project.records().folder)}/ if that folder has no "
+                f"such file, else keep it elsewhere and check what it says was sent",
+            )
 
 
 def refresh_overview(project: Project) -> None:
@@ -351,7 +400,8 @@ def refresh_overview(project: Project) -> None:
     if not outputs.manifest.exists():
         return
     try:
-        year = read_year(project).year
+        year = read_year(project)
+        manifest = read_manifest(outputs)
+        write_overview(outputs, manifest, year.year, standings_now(project, year, list(manifest)))
     except LettersError:
         return
-    write_overview(outputs, read_manifest(outputs), year)

@@ -35,6 +35,9 @@ LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]")
 # Control, format (zero-width, direction-changing), private-use, surrogate and unassigned
 # characters: nothing a reader can see, but they can change how a name reads or sorts.
 HIDDEN = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
+# What an email header would decode as an RFC 2047 encoded word (=?charset?q?...?=): one-line
+# text reaches the emails' headers, where it must read as written.
+ENCODED_WORD = re.compile(r"=\?.*\?=")
 
 
 def visible_text(text: str, one_line: bool = True) -> str:
@@ -55,6 +58,11 @@ def visible_text(text: str, one_line: bool = True) -> str:
             )
     if not text:
         raise ValueError("is empty: write the text")
+    if one_line and ENCODED_WORD.search(text):
+        raise ValueError(
+            "contains '=?' and later '?=', which mail programs read as encoded text, not as "
+            "written: write it without them"
+        )
     return text
 
 
@@ -72,19 +80,27 @@ def council_name(name: str) -> str:
 
 
 def email_address(text: str) -> str:
-    """An address a message can be sent to, as email-validator normalises it (no network:
-    whether the domain receives mail is the relay's to say)."""
+    """An address a message can be sent to, as email-validator normalises it, its domain in
+    ASCII (IDNA) as every relay takes it (no network: whether the domain receives mail is the
+    relay's to say). Letters before the @ must be ASCII: few relays can deliver others."""
     from email_validator import EmailNotValidError, validate_email
 
     text = visible_text(text)
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        address = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
+        if "before the @-sign are not supported" in str(error):
+            letters = str(error).split(": ")[-1].rstrip(".")
+            raise ValueError(
+                f"has letters outside ASCII before the @ ({letters}), which most relays cannot "
+                f"deliver to: ask the council for another address"
+            ) from None
         sentences = str(error).removeprefix("The email address is not valid. ").rstrip(".")
         reason = "; ".join(part[:1].lower() + part[1:] for part in sentences.split(". "))
         raise ValueError(
             f"is not an email address ({reason}): write the address alone, like name@example.org"
         ) from None
+    return address.ascii_email or address.normalized
 
 
 Text = Annotated[str, Field(strict=True), AfterValidator(visible_text)]

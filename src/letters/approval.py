@@ -1,0 +1,235 @@
+"""Stage 8, send (approval): what a letter's approval covers, and where each council stands.
+
+An approval covers the whole message as it would leave (the PDF's bytes, every recipient, the
+sender, the subject and the body: all but Date and Message-ID), so a changed address, a new copy
+or reworded email since approval is caught as surely as a rebuilt PDF.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from letters.build import council_paths, fingerprint_councils, read_councils
+from letters.compose import Draft, draft, wording
+from letters.manifest import read_manifest
+from letters.problems import LettersError, Problem, fail
+from letters.project import Project
+from letters.records import (
+    Approval,
+    ApprovalRecord,
+    Ledgers,
+    Sending,
+    append_record,
+    approval_of,
+    login_name,
+    now,
+    read_ledgers,
+    sha256_of,
+)
+from letters.render_html import html_environment
+from letters.validate import Council, Year
+
+
+@dataclass(frozen=True)
+class BuiltLetter:
+    """A council's letter as built from its current files: its PDF and what proofreading found."""
+
+    slug: str
+    pdf: Path
+    sha256: str
+    defects: list[str]
+
+
+def built_letters(
+    project: Project, slugs: tuple[str, ...]
+) -> tuple[dict[str, BuiltLetter], list[Problem]]:
+    """The named councils' letters (every council's without names) that are built from their
+    current files, and a problem naming each that is not."""
+    outputs = project.outputs()
+    recorded = read_manifest(outputs)
+    paths = council_paths(project, slugs)
+    fingerprints = fingerprint_councils(project, paths)
+    letters, problems = {}, []
+    for path in paths:
+        slug, entry = path.stem, recorded.get(path.stem)
+        pdf = outputs.path("pdf", slug)
+        sha256 = sha256_of(pdf)
+        if entry is None:
+            reason = "its letter has never been built: run letters build"
+        elif entry["status"] != "built":
+            reason = f"its letter is {entry['status']}: correct what letters build says, and build"
+        elif entry["fingerprint"] != fingerprints.get(path):
+            reason = "its files have changed since its letter was built: run letters build"
+        elif "pdf" not in entry["outputs"] or sha256 is None:
+            reason = "its letter has no PDF: run letters build (without --html-only)"
+        else:
+            defects = [note["text"] for note in entry["proofreading"] if note["kind"] == "defect"]
+            letters[slug] = BuiltLetter(slug, pdf, sha256, defects)
+            continue
+        problems.append(Problem(project.shown(path), reason))
+    return letters, problems
+
+
+class Messages:
+    """Each council's message as it would leave now, made from its file, the year and the email
+    template, and the PDF's bytes read once."""
+
+    def __init__(self, project: Project, year: Year):
+        self.project, self.year = project, year
+        self.environment = html_environment(project)
+
+    def settings(self):
+        if self.year.email is None:
+            fail(
+                self.project.shown(self.project.year_file),
+                "has no email: section: add the sender (see the README's Sending the letters)",
+            )
+        return self.year.email
+
+    def draft(self, council: Council, pdf: bytes, resend_of: date | None) -> Draft:
+        texts = wording(self.environment, council, self.year, resend_of)
+        return draft(council, self.settings(), texts, pdf)
+
+
+def resend_date(sending: Sending) -> date | None:
+    """The day a letter went (or may have gone) before, which a new message replaces."""
+    if sending.record is None or sending.state == "not sent":
+        return None
+    return datetime.fromisoformat(sending.record.at).date()
+
+
+def no_address(council: Council) -> str | None:
+    if council.recipient.email is None:
+        return "it has no address: add email: under recipient: in the council's file"
+    return None
+
+
+def has_defects(letter: BuiltLetter) -> str:
+    return f"its letter has proofreading defects ({'; '.join(letter.defects)})"
+
+
+@dataclass
+class Approved:
+    approved: list[str]
+    already: list[str]
+    problems: list[Problem]
+
+
+def approve(
+    project: Project,
+    year: Year,
+    slugs: tuple[str, ...],
+    by: str | None,
+    despite_notes: bool,
+) -> Approved:
+    """Record that `by` (the login name if not given) approved each council's message as it
+    would leave now. With no slugs, every built letter without defects not yet approved as it
+    is; a letter with defects needs naming with `despite_notes`."""
+    records = project.records()
+    ledgers = read_ledgers(records, project.shown)
+    letters, problems = built_letters(project, slugs)
+    councils, skipped = read_councils(project, [project.council_file(s) for s in letters], year)
+    problems += [problem for outcome in skipped for problem in outcome.problems]
+    messages = Messages(project, year)
+    who = by or login_name()
+    result = Approved([], [], problems)
+    for slug, council in councils.items():
+        letter, shown = letters[slug], project.shown(project.council_file(slug))
+        if letter.defects and not despite_notes:
+            how = "approve it" if slugs else f"letters approve {slug}"
+            problems.append(
+                Problem(
+                    shown,
+                    f"{has_defects(letter)}: look at it, and {how} with --despite-notes only "
+                    f"if it may go as it is",
+                )
+            )
+            continue
+        refusal = no_address(council)
+        if refusal:
+            problems.append(Problem(shown, f"{refusal}, then approve it"))
+            continue
+        resend_of = resend_date(ledgers.sending(slug, council.name))
+        try:
+            message = messages.draft(council, letter.pdf.read_bytes(), resend_of)
+        except LettersError as error:
+            problems += error.problems
+            continue
+        current = approval_of(ledgers.approval(slug), message.parts)
+        if not slugs and current.state == "approved":
+            result.already.append(slug)
+            continue
+        if not records.sent.exists():
+            records.sent.parent.mkdir(parents=True, exist_ok=True)
+            records.sent.touch()  # from the first approval on, a missing ledger is an error
+        append_record(
+            records.approvals,
+            ApprovalRecord(
+                slug=slug,
+                council=council.name,
+                by=who,
+                at=now(),
+                digest=message.parts.digest(),
+                message=message.parts,
+                despite_notes=bool(letter.defects),
+                defects=letter.defects,
+                resend_of=resend_of.isoformat() if resend_of else None,
+            ),
+        )
+        result.approved.append(slug)
+    return result
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one council stands: its approval, held against its message now, and its sending."""
+
+    approval: Approval
+    sending: Sending
+
+
+def standings(
+    project: Project, year: Year, ledgers: Ledgers, slugs: list[str]
+) -> dict[str, Standing]:
+    """Each council's approval and sending as they are now. A council approved but whose
+    letter or file cannot be read now shows as changed."""
+    approved = [slug for slug in slugs if ledgers.approval(slug) is not None]
+    councils, _ = read_councils(project, [project.council_file(slug) for slug in slugs], year)
+    messages = Messages(project, year) if approved else None
+    result = {}
+    for slug in slugs:
+        council = councils.get(slug)
+        sending = ledgers.sending(slug, council.name if council else None)
+        record = ledgers.approval(slug)
+        result[slug] = Standing(approval_now(project, messages, council, slug, record), sending)
+    return result
+
+
+def approval_now(
+    project: Project,
+    messages: Messages | None,
+    council: Council | None,
+    slug: str,
+    record: ApprovalRecord | None,
+) -> Approval:
+    """An approval held against the message as it would leave now, worded as that approval
+    saw it (a first sending, or the replacement of one)."""
+    if record is None or messages is None:
+        return approval_of(record, None)
+    pdf = project.outputs().path("pdf", slug)
+    if council is None or council.recipient.email is None or not pdf.is_file():
+        return approval_of(record, None)
+    resend_of = date.fromisoformat(record.resend_of) if record.resend_of else None
+    try:
+        return approval_of(record, messages.draft(council, pdf.read_bytes(), resend_of).parts)
+    except (LettersError, OSError):
+        return approval_of(record, None)
+
+
+def standings_now(project: Project, year: Year, slugs: list[str]) -> dict[str, Standing]:
+    """Every named council's approval and sending, reading the council files only when the
+    records hold anything (a year not yet approved costs nothing)."""
+    ledgers = read_ledgers(project.records(), project.shown)
+    if not ledgers.approvals and not ledgers.sendings:
+        return {slug: Standing(Approval("pending"), Sending("not sent")) for slug in slugs}
+    return standings(project, year, ledgers, slugs)
