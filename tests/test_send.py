@@ -5,6 +5,8 @@ import csv
 import json
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -61,14 +63,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextmanager
+def serving(handler, **options) -> Iterator:
+    """A real SMTP server (aiosmtpd) on loopback for `handler`, its address in handler.address."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    handler.address = f"127.0.0.1:{controller.port}"
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.address = f"127.0.0.1:{controller.port}"  # type: ignore[attr-defined]
-    yield handler
-    controller.stop()
+    with serving(Inbox()) as handler:
+        yield handler
 
 
 def approved(project: Path, *slugs: str) -> Path:

@@ -4,6 +4,7 @@ on its own. Races and kills at deterministic points: a relay that waits to be re
 hook that kills the sender at its k-th record."""
 
 import asyncio
+import hashlib
 import json
 import os
 import shutil
@@ -19,12 +20,11 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import SLUGS, copy_project, edit, last_line, letters
-from test_send import Inbox, attachment, free_port
+from test_send import Inbox, attachment, serving
 
 LEDGER = Path("records") / "sent.jsonl"
 
@@ -52,6 +52,7 @@ class Gate(Inbox):
     def __init__(self) -> None:
         super().__init__()
         self.entered = threading.Event()  # a message is whole at the server, not yet answered
+        self.refused = threading.Event()  # a recipient was refused (by `answers`)
         self.release = threading.Event()
         self.hold = False
         self.reply = "250 2.0.0 Ok: queued"
@@ -59,7 +60,10 @@ class Gate(Inbox):
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         self.rcpts.append(address)
-        return await super().handle_RCPT(server, session, envelope, address, options)
+        answer = await super().handle_RCPT(server, session, envelope, address, options)
+        if not answer.startswith("250"):
+            self.refused.set()
+        return answer
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append(message_from_bytes(envelope.original_content, policy=default))
@@ -72,13 +76,9 @@ class Gate(Inbox):
 
 @pytest.fixture
 def gate():
-    handler = Gate()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.address = f"127.0.0.1:{controller.port}"  # type: ignore[attr-defined]
-    yield handler
-    handler.release.set()
-    controller.stop()
+    with serving(Gate()) as handler:
+        yield handler
+        handler.release.set()
 
 
 def approve(project: Path, *slugs: str):
@@ -338,16 +338,14 @@ def test_a_pdf_changed_while_sending_is_not_sent(project: Path, gate: Gate):
     gate.release.set()
     _out, err = process.communicate(timeout=120)
     assert process.returncode == 1
-    assert (
-        "councils/leicester.yaml: not sent: its message has changed since it was approved" in (err)
-        or "its files have changed" in err
+    assert err == (
+        "councils/leicester.yaml: not sent: its message has changed since it was approved (the "
+        "PDF): look at it again, then letters approve leicester\n"
     )
     assert len(gate.received) == 1
     assert attachment(gate.received[0])[1] == approved_pdf
     sent = [entry for entry in ledger(project) if entry["event"] == "sent"]
     assert [entry["slug"] for entry in sent] == ["canterbury"]
-    import hashlib
-
     assert sent[0]["pdf_sha256"] == hashlib.sha256(approved_pdf).hexdigest()
 
 
@@ -499,8 +497,8 @@ def test_ctrl_c_during_a_pause_stops_at_once(project: Path, gate: Gate):
     approve(project, "canterbury", "leicester")
     process = sender(project, gate, "canterbury", "leicester", "--per-minute", "0.5")
     assert gate.entered.wait(60)
-    while not [e for e in ledger(project) if e["event"] == "sent"]:
-        pass  # the first message is recorded: the sender is pausing (120 s) for the next
+    # From the moment the relay has the first message, a stop lets it finish and be recorded,
+    # then ends the 120 s pause before the next at once.
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130
@@ -517,8 +515,7 @@ def test_sigterm_during_a_retry_wait_stops_at_once(project: Path, gate: Gate):
          "--root", str(project), "canterbury", "leicester"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    while "chief.executive@canterbury.example" not in gate.rcpts:
-        pass  # refused once: the sender now waits 600 s before trying again
+    assert gate.refused.wait(60)  # refused once: the sender now waits 600 s to try again
     process.send_signal(signal.SIGTERM)
     out, _err = process.communicate(timeout=30)
     assert process.returncode == 130
@@ -622,16 +619,9 @@ def test_a_relay_without_auth_and_a_password_outside_ascii_are_named(project: Pa
         "unset it if the relay needs no login, or give the relay's submission port (often 587)\n"
     )
     handler = Gate()
-    with_login = Controller(
-        handler, hostname="127.0.0.1", port=free_port(), auth_require_tls=False,
-        authenticator=lambda *arguments: AuthResult(success=True),
-    )  # fmt: skip
-    with_login.start()
-    try:
-        handler.address = f"127.0.0.1:{with_login.port}"  # type: ignore[attr-defined]
+    accept_any_login = AuthResult(success=True)
+    with serving(handler, auth_require_tls=False, authenticator=lambda *_: accept_any_login):
         _out, err = sender(project, handler, "canterbury", **env).communicate(timeout=60)
-    finally:
-        with_login.stop()
     assert err == (
         f"the relay {handler.address}: cannot take the login in LETTERS_SMTP_USER and "
         "LETTERS_SMTP_PASSWORD: they may hold only ASCII characters\n"
@@ -673,3 +663,27 @@ def pipe(source: socket.socket, sink: socket.socket) -> None:
         pass
     finally:
         sink.close()
+
+
+def test_a_ledger_that_cannot_be_written_stops_before_the_message_goes(project: Path, gate: Gate):
+    """A full disk (a file-size limit here) when the `sending` line is due: nothing goes, the
+    ledger keeps no cut line, and the run stops rather than send unrecorded."""
+    import resource
+
+    approve(project, "canterbury", "leicester")
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))  # the lock's line, not a record
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "letters", "send", "--smtp", gate.address, "--root",
+         str(project)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=small_files,
+    )  # fmt: skip
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert err == f"{project / LEDGER}: No space left on device\n"
+    assert "Traceback" not in err
+    assert gate.received == []
+    assert (project / LEDGER).read_bytes() == b""

@@ -369,8 +369,8 @@ def approve(
     sys.exit(1 if result.problems else 0)
 
 
-class Seconds(click.ParamType):
-    """A number of seconds or messages: a finite number, at least `minimum` (or above it)."""
+class FiniteNumber(click.ParamType):
+    """A finite number (never nan or inf), at least `minimum`, or above it if `open_minimum`."""
 
     name = "number"
 
@@ -401,18 +401,18 @@ class Seconds(click.ParamType):
     help="Send this council's letter even if it was (or may have been) sent before.",
 )
 @click.option(
-    "--per-minute", type=Seconds(0, open_minimum=True), help="At most N messages a minute."
+    "--per-minute", type=FiniteNumber(0, open_minimum=True), help="At most N messages a minute."
 )
 @click.option(
     "--retry-wait",
-    type=Seconds(0),
+    type=FiniteNumber(0),
     default=5.0,
     show_default=True,
     help="Seconds before retrying a temporary refusal (4xx); doubled each time, 3 retries.",
 )
 @click.option(
     "--timeout",
-    type=Seconds(0, open_minimum=True),
+    type=FiniteNumber(0, open_minimum=True),
     default=60.0,
     show_default=True,
     help="Seconds to wait for the relay to answer.",

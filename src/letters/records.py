@@ -346,20 +346,6 @@ def read_ledgers(records: Records, shown: Callable[[Path], str]) -> Ledgers:
     return Ledgers(approvals, read_records(records.sent, shown(records.sent), SendRecord))
 
 
-def current_approvals(
-    ledgers: Ledgers, messages: dict[str, MessageParts | None]
-) -> dict[str, Approval]:
-    """Each council's latest approval, held against its message as it would leave now."""
-    return {
-        slug: approval_of(ledgers.approval(slug), message) for slug, message in messages.items()
-    }
-
-
-def current_sendings(ledgers: Ledgers, names: dict[str, str | None]) -> dict[str, Sending]:
-    """Each council's sending (by slug, with its council's name when known)."""
-    return {slug: ledgers.sending(slug, name) for slug, name in names.items()}
-
-
 @contextmanager
 def locked(records: Records, shown: str, sending: bool) -> Iterator[None]:
     """Hold the lock beside the ledger while the command runs: a send holds it alone (a second

@@ -147,16 +147,27 @@ class Relay:
                 code, text = smtp.rcpt(recipient)
                 if code not in (250, 251):
                     return self.refused(code, text, recipient)
+        except (OSError, smtplib.SMTPException) as error:
+            return self.dropped(error)
+        try:
             handing_over()
+        except BaseException:  # the ledger cannot say it went: it must not go
+            self.close()
+            raise
+        try:
             smtp.putcmd("data")
             code, text = smtp.getreply()
             if code != 354:
                 return self.refused(code, text)
             smtp.send(dot_stuffed(data))
         except (OSError, smtplib.SMTPException) as error:
-            self.close()
-            return Reply("dropped", f"the connection to the relay dropped ({error or 'closed'})")
+            return self.dropped(error)
         return self.answer_to_the_dot(smtp)
+
+    def dropped(self, error: Exception) -> Reply:
+        """The connection failed before the message was whole: the relay cannot have it."""
+        self.close()
+        return Reply("dropped", f"the connection to the relay dropped ({error or 'closed'})")
 
     def answer_to_the_dot(self, smtp: smtplib.SMTP) -> Reply:
         """Send the final dot and read the answer: from here on the relay may have it."""

@@ -9,6 +9,7 @@ no clear answer, leaves that council as "may have been sent", never guessed.
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,12 +26,14 @@ from letters.approval import (
 )
 from letters.build import read_councils, read_year
 from letters.compose import Draft, as_bytes, message_id, recipients
+from letters.figures import long_date
 from letters.interrupt import requested
 from letters.manifest import read_manifest
 from letters.overview import write_overview
 from letters.problems import LettersError, Problem, fail
 from letters.project import Project
 from letters.records import (
+    PART_NAMES,
     Approval,
     Ledgers,
     Sending,
@@ -169,12 +172,11 @@ def approval_refusal(letter: BuiltLetter, approval: Approval, resend_of: date | 
     record = approval.record
     if record is not None and approval.state == "changed":
         approved_as = date.fromisoformat(record.resend_of) if record.resend_of else None
-        if approved_as != resend_of and not [
-            c for c in approval.changes if c != "the message's wording"
-        ]:
+        if approved_as != resend_of and approval.changes == (PART_NAMES["body_sha256"],):
+            replaces = f"the letter sent on {long_date(resend_of)}" if resend_of else "none"
             return (
-                f"it goes as the replacement of the letter sent on {resend_of}, which is not "
-                f"what was approved: look at it, then letters approve {letter.slug}"
+                f"it goes as the replacement of {replaces}, which is not what was approved: "
+                f"look at it, then letters approve {letter.slug}"
             )
         return (
             f"its message has changed since it was approved ({', '.join(approval.changes)}): "
@@ -228,24 +230,14 @@ def send(
     messages.settings()  # no sender: nothing to do
     records = project.records()
     refuse_old_records(project)
-    if relay is None:
-        return send_all(
-            project, messages, read_ledgers(records, project.shown), slugs, (), None, pace, progress
-        )
-    with locked(records, "letters send", sending=True):
+    # A dry run sends nothing, so it need not wait for a send; a real one holds the lock.
+    with locked(records, "letters send", sending=True) if relay else nullcontext():
         try:
-            return send_all(
-                project,
-                messages,
-                read_ledgers(records, project.shown),
-                slugs,
-                resend,
-                relay,
-                pace,
-                progress,
-            )
+            ledgers = read_ledgers(records, project.shown)
+            return send_all(project, messages, ledgers, slugs, resend, relay, pace, progress)
         finally:
-            relay.close()
+            if relay is not None:
+                relay.close()
 
 
 def send_all(
@@ -298,7 +290,11 @@ def send_one(
     then written (dry run) or handed to the relay. Any problem fails this council alone."""
     slug, shown = choice.letter.slug, project.shown(project.council_file(choice.letter.slug))
     try:
-        message = messages.draft(choice.council, choice.letter.pdf.read_bytes(), choice.resend_of)
+        pdf = choice.letter.pdf.read_bytes()
+    except OSError as error:
+        return Sent(slug, "failed", f"its PDF cannot be read ({error.strerror or error})")
+    try:
+        message = messages.draft(choice.council, pdf, choice.resend_of)
         approval = approval_of(ledgers.approval(slug), message.parts)
         refusal = approval_refusal(choice.letter, approval, choice.resend_of)
         if refusal:
@@ -310,8 +306,6 @@ def send_one(
         raise
     except LettersError as error:
         return Sent(slug, "failed", "; ".join(p.message for p in error.problems))
-    except OSError as error:
-        return Sent(slug, "failed", f"its PDF cannot be read ({error.strerror or error})")
 
 
 def keep_pace(pace: Pace, last_start: float | None) -> float:
@@ -403,5 +397,5 @@ def refresh_overview(project: Project) -> None:
         year = read_year(project)
         manifest = read_manifest(outputs)
         write_overview(outputs, manifest, year.year, standings_now(project, year, list(manifest)))
-    except LettersError:
+    except (LettersError, OSError):  # never in the way of what sending says; build writes it too
         return
