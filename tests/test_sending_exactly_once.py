@@ -687,3 +687,45 @@ def test_a_ledger_that_cannot_be_written_stops_before_the_message_goes(project: 
     assert "Traceback" not in err
     assert gate.received == []
     assert (project / LEDGER).read_bytes() == b""
+
+
+def test_a_hand_edited_manifest_or_a_replaced_pdf_is_not_approved(project: Path):
+    council = project / "councils" / "maidstone.yaml"
+    with council.open("a") as file:
+        file.write(f"training_courses:\n  - {'Complaint' * 40}\n")  # runs off the page
+    letters("build", "maidstone", "--root", str(project))
+    manifest_path = project / "build" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["councils"]["maidstone"]["proofreading"] = []  # "no defects", by hand
+    manifest_path.write_text(json.dumps(manifest))
+    result = letters("approve", "maidstone", "--root", str(project))
+    assert result.stderr == (
+        "councils/maidstone.yaml: its PDF is not the one its last build proofread "
+        "(build/manifest.json was edited, or the PDF replaced by hand): run letters build "
+        "--force maidstone\n"
+    )
+    rebuilt = letters("build", "--root", str(project))  # the edited entry is not trusted
+    assert "1 built, 4 unchanged" in last_line(rebuilt)
+    assert "proofreading defects" in letters("approve", "maidstone", "--root", str(project)).stderr
+    pdf = project / "build" / "pdf" / "canterbury.pdf"
+    pdf.write_bytes((project / "build" / "pdf" / "leicester.pdf").read_bytes())
+    result = letters("approve", "canterbury", "--root", str(project))
+    assert result.stderr.startswith("councils/canterbury.yaml: its PDF is not the one its last")
+
+
+def test_approve_by_someone_the_system_cannot_name_asks_for_by(project: Path, monkeypatch):
+    """A uid with no passwd entry and no LOGNAME or USER (a container's): approve asks for --by."""
+    import pwd
+
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    unnamed = next(
+        uid for uid in range(54321, 60000) if uid not in {e.pw_uid for e in pwd.getpwall()}
+    )
+    monkeypatch.setattr(os, "getuid", lambda: unnamed)  # what the process says it runs as
+    result = letters("approve", "canterbury", "--root", str(project))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "letters approve: cannot tell who you are: say who approves with --by NAME\n"
+    )
+    assert letters("approve", "canterbury", "--by", "Sam", "--root", str(project)).exit_code == 0

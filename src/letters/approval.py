@@ -11,7 +11,7 @@ from pathlib import Path
 
 from letters.build import council_paths, fingerprint_councils, read_councils
 from letters.compose import Draft, draft, wording
-from letters.manifest import read_manifest
+from letters.manifest import is_sealed, read_manifest
 from letters.problems import LettersError, Problem, fail
 from letters.project import Project
 from letters.records import (
@@ -62,6 +62,11 @@ def built_letters(
             reason = "its files have changed since its letter was built: run letters build"
         elif "pdf" not in entry["outputs"] or sha256 is None:
             reason = "its letter has no PDF: run letters build (without --html-only)"
+        elif not is_sealed(entry) or entry["pdf_sha256"] != sha256:
+            reason = (
+                f"its PDF is not the one its last build proofread (build/manifest.json was "
+                f"edited, or the PDF replaced by hand): run letters build --force {slug}"
+            )
         else:
             defects = [note["text"] for note in entry["proofreading"] if note["kind"] == "defect"]
             letters[slug] = BuiltLetter(slug, pdf, sha256, defects)

@@ -1,5 +1,6 @@
 """Stage 7, build: the orchestrator that runs councils through the pipeline and writes outputs."""
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from letters.manifest import (
     Entry,
     Summary,
     council_fingerprint,
+    is_sealed,
     journal_letter,
     read_manifest,
     shared_fingerprint,
@@ -56,6 +58,7 @@ class Outcome:
     pages: int | None = None
     notes: list[Note] = field(default_factory=list)  # the proofreader's
     summary: Summary | None = None  # what the year's overview shows of it
+    pdf_sha256: str | None = None  # of the PDF written (or, unchanged, recorded) for it
     stale: bool = False
 
 
@@ -325,6 +328,7 @@ def render_councils(
             pages=pdf.pages if pdf else None,
             notes=list(rendered.notes),
             summary=council_summary(model, year),
+            pdf_sha256=hashlib.sha256(pdf.pdf).hexdigest() if pdf else None,
         )
         journal_letter(outputs, outcome, recorded)
         yield outcome
@@ -448,6 +452,7 @@ def is_unchanged(
         not options.force
         and path in fingerprints
         and entry is not None
+        and is_sealed(entry)
         and entry["fingerprint"] == fingerprints[path]
         and set(options.outputs) <= set(entry["outputs"])
         and all(outputs.path(kind, path.stem).is_file() for kind in options.outputs)
@@ -464,4 +469,5 @@ def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> Outcome:
         pages=entry["pages"],
         notes=[Note(**note) for note in entry["proofreading"]],
         summary=entry["summary"],
+        pdf_sha256=entry["pdf_sha256"],
     )

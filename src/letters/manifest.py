@@ -73,6 +73,8 @@ class Entry(TypedDict):
     problems: list[str]
     proofreading: list[NoteEntry]
     summary: Summary | None
+    pdf_sha256: str | None  # the PDF this entry's proofreading read
+    seal: str  # seal_of(the rest): an entry edited by hand no longer matches it
 
 
 ENTRY = TypeAdapter(Entry)
@@ -128,11 +130,22 @@ def write_manifest(
     return councils
 
 
+def seal_of(entry: Entry) -> str:
+    """A checksum of what approving trusts in an entry: which inputs made which PDF, and what
+    proofreading found in it. Not a secret: it catches a hand-edited manifest, not a forger."""
+    trusted = [entry["fingerprint"], entry["pdf_sha256"], entry["proofreading"], entry["status"]]
+    return hashlib.sha256(json.dumps(trusted, sort_keys=True).encode()).hexdigest()
+
+
+def is_sealed(entry: Entry) -> bool:
+    return entry["seal"] == seal_of(entry)
+
+
 def manifest_entry(outputs: Outputs, outcome, previous: Entry | None) -> Entry:
     """A council's manifest entry; one that failed keeps what its last good outputs were."""
     good = outcome.status in ("built", "unchanged")
     kept = previous if previous is not None and not good else None
-    return {
+    entry: Entry = {
         "status": "stale"
         if outcome.stale
         else ("built" if outcome.status == "unchanged" else outcome.status),
@@ -149,4 +162,8 @@ def manifest_entry(outputs: Outputs, outcome, previous: Entry | None) -> Entry:
             else (kept["proofreading"] if kept else [])
         ),
         "summary": outcome.summary or (previous["summary"] if previous else None),
+        "pdf_sha256": outcome.pdf_sha256 if good else (kept["pdf_sha256"] if kept else None),
+        "seal": "",
     }
+    entry["seal"] = seal_of(entry)
+    return entry
