@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from letters.update import slug_of
+from letters.spreadsheet.update import slug_of
 
 REPO = Path(__file__).resolve().parent.parent
 COUNCILS_CSV = Path(__file__).resolve().parent / "data" / "english_councils_2019_20.csv"

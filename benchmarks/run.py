@@ -38,8 +38,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from make_year import write_year  # noqa: E402
 
-from letters.build import LetterRenderer, Options, read_councils, read_year  # noqa: E402
-from letters.project import Project  # noqa: E402
+from letters.data.project import Project  # noqa: E402
+from letters.data.read import read_councils, read_year  # noqa: E402
+from letters.letter.renderer import LetterRenderer  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -146,7 +147,7 @@ def our_renders(root: Path, cores: int) -> list[tuple[float, int]]:
     year = read_year(project)
     councils, skipped = read_councils(project, project.council_files(), year)
     assert not skipped, skipped
-    RENDERER = LetterRenderer(project, year, Options())
+    RENDERER = LetterRenderer(project, year)
     items = list(councils.items())
     RENDERER(items[0])  # warm, as the build is before it forks its workers
     with multiprocessing.get_context("fork").Pool(cores) as pool:

@@ -118,7 +118,7 @@ def test_ctrl_c_during_an_import_says_what_was_kept(project: Path, monkeypatch: 
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("letters.spreadsheet.read_figures", interrupted)
+    monkeypatch.setattr("letters.spreadsheet.read.read_figures", interrupted)
     result = letters("import", "figures.csv", "--root", str(project))
     assert result.exit_code == 130
     assert result.stderr == "letters: stopped before the end; no council file was changed\n"
@@ -130,7 +130,7 @@ def test_a_fault_of_the_tool_is_one_line_with_status_2(
     def broken(project):
         raise RuntimeError("something the tool did not expect")
 
-    monkeypatch.setattr("letters.build.check", broken)
+    monkeypatch.setattr("letters.data.read.check", broken)
     result = letters("check", "--root", str(project))
     assert result.exit_code == 2
     assert result.stderr == (

@@ -15,8 +15,8 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import edit, last_line, letters, many_councils
-from letters.manifest import council_fingerprint, read_manifest, shared_fingerprint
-from letters.project import Project
+from letters.build.manifest import council_fingerprint, read_manifest, shared_fingerprint
+from letters.data.project import Project
 
 OLD, NEW = "22 July 2020", "23 July 2020"
 

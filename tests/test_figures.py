@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from letters.figures import (
+from letters.data.validate import Averages, Statistics
+from letters.letter.figures import (
     Figure,
     formatted_list,
     key_statistics,
@@ -17,7 +18,6 @@ from letters.figures import (
     whole_percent,
     with_article,
 )
-from letters.validate import Averages, Statistics
 
 
 @pytest.mark.parametrize(

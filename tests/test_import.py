@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import REFERENCE, copy_project, letters
-from letters.update import slug_of
-from letters.validate import council_name
+from letters.data.validate import council_name
+from letters.spreadsheet.update import slug_of
 
 HEADER = [
     "council",

@@ -135,8 +135,8 @@ def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: P
 
 
 def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
-    from letters.overview import overview_csv, overview_rows
-    from letters.project import Outputs
+    from letters.data.project import Outputs
+    from letters.overview.table import overview_csv, overview_rows
 
     entry = {
         "summary": {
@@ -155,8 +155,8 @@ def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
         "pages": None,
         "proofreading": [{"kind": "defect", "text": "=1+1"}],
     }
-    from letters.approval import Standing
-    from letters.records import Approval, Sending
+    from letters.send.approval import Standing
+    from letters.send.records import Approval, Sending
 
     standing = Standing(Approval("pending"), Sending("not sent"))
     rows = overview_rows({"=cmd": entry}, Outputs(tmp_path), {"=cmd": standing})

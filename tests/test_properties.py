@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import REFERENCE, copy_project, letters
-from letters.figures import noun, percentage
+from letters.letter.figures import noun, percentage
 
 FIELDS = [
     "name",

@@ -178,8 +178,8 @@ def test_any_text_reaches_the_headers_as_written_or_is_refused(name, title, send
     with exactly the headers intended, every line within SMTP's 998 characters."""
     from pydantic import ValidationError
 
-    from letters.compose import Wording, as_bytes, draft, file_name
-    from letters.validate import Council, EmailSettings
+    from letters.data.validate import Council, EmailSettings
+    from letters.send.compose import Wording, as_bytes, draft, file_name
 
     try:
         model = Council.model_validate(
@@ -476,7 +476,7 @@ def test_a_missing_ledger_with_approvals_stops_sending(project: Path, gate: Gate
 
 
 def test_an_append_after_a_cut_line_starts_its_own_line(tmp_path: Path):
-    from letters.records import SendRecord, append_record, read_records
+    from letters.send.records import SendRecord, append_record, read_records
 
     path = tmp_path / "sent.jsonl"
     path.write_bytes(b'{"slug": "cut')

@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 
 from helpers import REFERENCE, edit, html_text, normalise
-from letters.build import read_year
-from letters.context import letter_context
-from letters.load import load_document
-from letters.project import Project
-from letters.render_html import html_environment, render_html
-from letters.validate import validate_council
+from letters.build.pipeline import read_year
+from letters.data.load import load_document
+from letters.data.project import Project
+from letters.data.validate import validate_council
+from letters.letter.context import letter_context
+from letters.letter.render_html import html_environment, render_html
 
 COUNCIL = """\
 name: Testham Borough Council

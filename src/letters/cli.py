@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from letters import __version__
-from letters.figures import noun
+from letters.data.project import Project
 from letters.interrupt import stop_between_letters
-from letters.problems import LettersError, Problem, UnexpectedError
-from letters.project import Project
+from letters.letter.figures import noun
+from letters.problems import LettersError, Problem, UnexpectedError, fail
 
 root_option = click.option(
     "--root",
@@ -113,16 +113,21 @@ def build(
     without .yaml, e.g. canterbury). A letter whose council file, year file, templates and
     assets have not changed since it was built is left as it is.
     """
-    from letters.build import Options
-    from letters.build import build as build_letters
-    from letters.progress import progress_for_output
+    from letters.build.pipeline import Options
+    from letters.build.pipeline import build as build_letters
+    from letters.build.progress import progress_for_output
+    from letters.overview.refresh import refresh_overview
 
     options = Options(
         slugs=slugs, force=force, html_only=html_only, archival=archival, png=png, jobs=jobs
     )
     project = letters_folder(root)
     with progress_for_output() as progress, stopped_cleanly(LETTERS_KEPT):
-        report = build_letters(project, options, progress)
+        try:
+            report = build_letters(project, options, progress)
+        finally:  # even when stopped: the overview tells the truth about what was done
+            overview_problems = refresh_overview(project)
+    report.general += overview_problems
     for line in report.problem_lines(project):
         click.echo(line, err=True)
     for line in report.information(project):
@@ -135,7 +140,7 @@ def build(
 @root_option
 def check(root: Path) -> None:
     """Check every council file and the year file, without rendering anything."""
-    from letters.build import check as check_files
+    from letters.data.read import check as check_files
 
     with stopped_cleanly("nothing was changed"):
         councils, problems = check_files(letters_folder(root))
@@ -174,7 +179,7 @@ def preview(slug: str, root: Path, port: int, no_open: bool, once: bool) -> None
     file, year.yaml, a template, the stylesheet or an asset is saved; the open page follows by
     itself. A mistake shows in the page instead of the letter until it is fixed. Ctrl-C stops.
     """
-    from letters.build import council_paths
+    from letters.data.read import council_paths
 
     project = letters_folder(root)
     slug = council_paths(project, (slug,))[0].stem  # an unknown one stops here
@@ -193,19 +198,16 @@ def fields(slug: str | None, root: Path) -> None:
     SLUG names the council (default: the first one). Write a value in a template as
     {{ council.name }}; the list is made from the values themselves, so it is always complete.
     """
-    from letters.build import council_paths, read_councils, read_year
-    from letters.context import context_fields, letter_context
-    from letters.render_html import FILTERS
+    from letters.data.read import council_paths, read_council, read_year
+    from letters.letter.context import context_fields, letter_context
+    from letters.letter.render_html import FILTERS
 
     project = letters_folder(root)
     paths = council_paths(project, (slug,) if slug else ())[:1]
     if not paths:
-        raise LettersError([Problem("councils/", "has no council files: add one first")])
+        fail("councils/", "has no council files: add one first")
     year = read_year(project)
-    councils, skipped = read_councils(project, paths, year)
-    if skipped:
-        raise LettersError(skipped[0].problems)
-    rows = context_fields(letter_context(councils[paths[0].stem], year))
+    rows = context_fields(letter_context(read_council(project, paths[0], year), year))
     width = max(len(name) for name, _, _ in rows)
     click.echo(f"Values the templates receive, shown for {project.shown(paths[0])}:")
     for name, kind, value in rows:
@@ -225,7 +227,7 @@ def new_year(folder: Path, root: Path) -> None:
     a year, each fact marked to confirm; each council keeps its name, type and recipient, and
     its figures and optional paragraphs are left to fill in. Then run `letters check` there.
     """
-    from letters.new_year import start_new_year
+    from letters.year.new_year import start_new_year
 
     year, made = start_new_year(letters_folder(root), folder)
     click.echo(f"{folder}: the {year} letters' folder, with {len(made)} council files")
@@ -248,8 +250,8 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
     figures and type updated and nothing else; a council without one gets a new file, its
     recipient left for you to fill in. Nothing is written unless every row is right.
     """
-    from letters.spreadsheet import read_figures
-    from letters.update import apply, plan_import
+    from letters.spreadsheet.read import read_figures
+    from letters.spreadsheet.update import apply, plan_import
 
     project = letters_folder(root)
     with stopped_cleanly("no council file was changed"):
@@ -275,8 +277,8 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
 
 
 def build_draft(project: Project, slug: str) -> None:
-    from letters.build import Options
-    from letters.build import build as build_letters
+    from letters.build.pipeline import Options
+    from letters.build.pipeline import build as build_letters
 
     with stopped_cleanly(LETTERS_KEPT):
         report = build_letters(project, Options(slugs=(slug,), draft=True, jobs=1))
@@ -292,7 +294,7 @@ def serve_until_stopped(project: Project, slug: str, port: int, open_browser: bo
     import signal
     import webbrowser
 
-    from letters.preview import serve
+    from letters.preview.server import serve
 
     server, preview = serve(project, slug, port)
     url = f"http://127.0.0.1:{server.server_address[1]}/council/{slug}"
@@ -341,10 +343,10 @@ def approve(
     again. Only a letter built from its current files can be approved; one with proofreading
     defects needs naming with --despite-notes.
     """
-    from letters.approval import approve as approve_letters
-    from letters.approval import standings_now
-    from letters.build import read_year
-    from letters.send import refresh_overview
+    from letters.data.read import read_year
+    from letters.overview.refresh import refresh_overview
+    from letters.send.approval import approve as approve_letters
+    from letters.send.approval import standings_now
 
     project = letters_folder(root)
     if listing:
@@ -437,10 +439,11 @@ def send(
     except to this machine; a login comes only from the environment (LETTERS_SMTP_USER,
     LETTERS_SMTP_PASSWORD). Ctrl-C stops at once while waiting, and after the message under way.
     """
-    from letters.progress import progress_for_output
-    from letters.relay import Relay, relay_address
-    from letters.send import Pace
-    from letters.send import send as send_letters
+    from letters.build.progress import progress_for_output
+    from letters.overview.refresh import refresh_overview
+    from letters.send.relay import Relay, relay_address
+    from letters.send.sending import Pace
+    from letters.send.sending import send as send_letters
 
     if dry_run == bool(smtp):
         raise click.UsageError("give either --dry-run or --smtp HOST:PORT")
@@ -451,7 +454,10 @@ def send(
         progress_for_output("Sending letters") as progress,
         stopped_cleanly("every message handed to the relay is recorded in records/sent.jsonl"),
     ):
-        report = send_letters(project, slugs, relay, resend, pace, progress)
+        try:
+            report = send_letters(project, slugs, relay, resend, pace, progress)
+        finally:  # never in the way of what sending says
+            refresh_overview(project)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     for outcome in report.outcomes:

@@ -4,36 +4,20 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from letters.context import PARAGRAPH_NAMES, optional_paragraphs
-from letters.figures import key_statistics
-from letters.manifest import Entry, Summary
-from letters.project import Outputs
-from letters.tool_pages import page
-from letters.validate import Council, Year
-from letters.write import write_atomically
+from letters.build.manifest import Entry
+from letters.build.outcome import MEASURES, Summary
+from letters.build.outputs import write_atomically
+from letters.data.project import Outputs
+from letters.letter.context import PARAGRAPH_NAMES
+from letters.pages.tool_pages import page
 
 if TYPE_CHECKING:
-    from letters.approval import Standing  # stage 8's, shown here; it imports the build
+    from letters.send.approval import Standing  # stage 8's, shown here; it imports the build
 
 # Cells a spreadsheet program would run as a formula (OWASP's "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FAR = 10  # percentage points from the average that mark a figure for a reviewer's attention
-MEASURES = ("upheld", "compliance", "remedies")
 HIGHER_IS_BETTER = {"upheld": False, "compliance": True, "remedies": True}
-
-
-def council_summary(council: Council, year: Year) -> Summary:
-    """What the overview shows of a council, kept in the manifest for unchanged councils."""
-    statistics = key_statistics(council.statistics, year.averages[council.authority_type])
-    return {
-        "name": council.name,
-        "authority_type": council.authority_type,
-        "figures": {
-            measure: [getattr(statistics, measure).percent, getattr(statistics, measure).average]
-            for measure in MEASURES
-        },
-        "optional_paragraphs": optional_paragraphs(council),
-    }
 
 
 def overview_rows(

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from letters.build import council_paths, fingerprint_councils, read_councils
-from letters.compose import Draft, draft, wording
-from letters.manifest import is_sealed, read_manifest
+from letters.build.manifest import is_sealed, read_manifest
+from letters.build.pipeline import council_paths, fingerprint_councils, read_councils
+from letters.data.project import Project
+from letters.data.validate import Council, Year
+from letters.letter.render_html import html_environment
 from letters.problems import LettersError, Problem, fail
-from letters.project import Project
-from letters.records import (
+from letters.send.compose import Draft, draft, wording
+from letters.send.records import (
     Approval,
     ApprovalRecord,
     Ledgers,
@@ -26,8 +28,6 @@ from letters.records import (
     read_ledgers,
     sha256_of,
 )
-from letters.render_html import html_environment
-from letters.validate import Council, Year
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def approve(
     ledgers = read_ledgers(records, project.shown)
     letters, problems = built_letters(project, slugs)
     councils, skipped = read_councils(project, [project.council_file(s) for s in letters], year)
-    problems += [problem for outcome in skipped for problem in outcome.problems]
+    problems += [problem for found in skipped.values() for problem in found]
     messages = Messages(project, year)
     who = by or login_name()
     result = Approved([], [], problems)

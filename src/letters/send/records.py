@@ -6,15 +6,12 @@ so cleaning the outputs never removes them. Every line is read strictly: one tha
 stops the command with its file and line, because a record skipped is a letter sent twice.
 """
 
-import fcntl
 import getpass
 import hashlib
 import json
 import os
 import signal
-import socket
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +19,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from letters.data.project import Records
 from letters.problems import fail
 
 # Test hooks: kill this process just before it appends its k-th record, or halfway through
@@ -107,25 +105,6 @@ class SendRecord(Record):
 
 
 R = TypeVar("R", bound=Record)
-
-
-@dataclass(frozen=True)
-class Records:
-    """Where the records of approving and sending live: records/, beside the project's data."""
-
-    folder: Path
-
-    @property
-    def approvals(self) -> Path:
-        return self.folder / "approvals.jsonl"
-
-    @property
-    def sent(self) -> Path:
-        return self.folder / "sent.jsonl"
-
-    @property
-    def lock(self) -> Path:
-        return self.folder / "send.lock"
 
 
 def append_record(path: Path, record: Record) -> None:
@@ -344,51 +323,3 @@ def read_ledgers(records: Records, shown: Callable[[Path], str]) -> Ledgers:
             f"touch {shown(records.sent)})",
         )
     return Ledgers(approvals, read_records(records.sent, shown(records.sent), SendRecord))
-
-
-@contextmanager
-def locked(records: Records, shown: str, sending: bool) -> Iterator[None]:
-    """Hold the lock beside the ledger while the command runs: a send holds it alone (a second
-    send, or a build, is refused while it runs); builds share it with each other."""
-    records.folder.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(records.lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(descriptor, (fcntl.LOCK_EX if sending else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(descriptor, 400, 0).decode("utf-8", "replace").strip()
-            fail(shown, refusal(holder, sending))
-        if sending:
-            os.ftruncate(descriptor, 0)
-            os.pwrite(descriptor, holder_line().encode(), 0)
-            os.fsync(descriptor)
-        try:
-            yield
-        finally:
-            if sending:
-                os.ftruncate(descriptor, 0)
-    finally:
-        os.close(descriptor)  # closing the file releases the lock
-
-
-def holder_line() -> str:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = f"uid {os.getuid()}"
-    return f"{who} on {socket.gethostname()} (process {os.getpid()}) since {now()}"
-
-
-def refusal(holder: str, sending: bool) -> str:
-    """Why the lock could not be had: a send is running (the holder wrote its line), or builds."""
-    if not holder:
-        return "letters build is running in this folder: send when it has finished"
-    if sending:
-        return (
-            f"letters send is already running here, started by {holder}: nothing was sent; "
-            f"run it again when that one has finished"
-        )
-    return (
-        f"letters send is running here, started by {holder}: build when it has finished, so "
-        f"that no letter changes while it is being sent"
-    )

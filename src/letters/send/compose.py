@@ -21,12 +21,12 @@ from email.utils import format_datetime, make_msgid
 
 import jinja2
 
-from letters.context import letter_context
-from letters.figures import long_date
+from letters.data.validate import Council, EmailSettings, Year
+from letters.letter.context import letter_context
+from letters.letter.figures import long_date
+from letters.letter.render_html import render_template
 from letters.problems import LettersError, Problem
-from letters.records import MessageParts
-from letters.render_html import render_template
-from letters.validate import Council, EmailSettings, Year
+from letters.send.records import MessageParts
 
 EMAIL_TEMPLATE = "email.txt.j2"
 HEADERS = ("Subject", "Attachment")

@@ -94,7 +94,7 @@ class PdfRenderer:
     def write(self, document: "Document", shown: str, archival: bool = False) -> "PdfLetter":
         """The letter's PDF, tagged for accessibility (PDF/UA-1) with its tags mended for screen
         readers; and, if asked for, the archival PDF/A-3u written from the same layout."""
-        from letters.tags import continued_depths, mend_tags
+        from letters.letter.tags import continued_depths, mend_tags
 
         with weasyprint_problems(shown), refused_fetches(shown):
             continued = continued_depths(document)

@@ -10,10 +10,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from letters.figures import formatted_list, noun, thousands, with_article
+from letters.data.project import Project
+from letters.letter.figures import formatted_list, noun, thousands, with_article
+from letters.letter.references import CONTENT_SECURITY_POLICY, loaded_addresses
 from letters.problems import LettersError, Problem, excerpt
-from letters.project import Project
-from letters.references import CONTENT_SECURITY_POLICY, loaded_addresses
 
 LETTER_TEMPLATE = "letter.html.j2"
 # The filters a template may use besides Jinja's own: {{ count|noun("case", "cases") }}.

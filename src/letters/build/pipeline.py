@@ -1,75 +1,57 @@
-"""Stage 7, build: the orchestrator that runs councils through the pipeline and writes outputs."""
+"""The build: runs every council through the letter stage, in parallel, and records what it did.
+
+    read the year → fingerprint each council → leave unchanged ones → read and validate the rest
+    → render each (HTML, PDF, proofreading) in a worker → write its outputs together → journal
+    → manifest
+"""
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from letters.context import letter_context, optional_paragraphs
-from letters.figures import formatted_list
-from letters.interrupt import stop_if_asked
-from letters.load import load_document
-from letters.manifest import (
+from letters.build.manifest import (
     Entry,
-    Summary,
-    council_fingerprint,
+    fingerprint_councils,
     is_sealed,
     journal_letter,
     read_manifest,
-    shared_fingerprint,
     write_manifest,
 )
-from letters.overview import council_summary, write_overview
-from letters.parallel import in_processes
-from letters.problems import LettersError, Note, Problem, excerpt
-from letters.project import OutputKind, Outputs, Project
-from letters.records import locked
-from letters.render_html import (
-    LETTER_STYLESHEET,
-    TemplateFiles,
-    check_references,
-    html_environment,
-    render_html,
+from letters.build.outcome import (
+    BuildStatus,
+    LetterOutcome,
+    council_summary,
+    defects_of,
 )
-from letters.render_pdf import PdfLetter, PdfRenderer
-from letters.validate import Council, Links, Year, validate_council, validate_year
-from letters.write import (
+from letters.build.outputs import (
     cannot_write,
     has_outputs,
     remove_deleted_councils,
     remove_leftovers,
     write_letter,
 )
-
-Status = Literal["built", "unchanged", "skipped", "failed"]
-
-
-@dataclass
-class Outcome:
-    """What happened to one council: built, unchanged, skipped (its data is wrong) or failed."""
-
-    slug: str
-    status: Status = "built"
-    problems: list[Problem] = field(default_factory=list)
-    fingerprint: str | None = None
-    outputs: tuple[OutputKind, ...] = ()
-    pages: int | None = None
-    notes: list[Note] = field(default_factory=list)  # the proofreader's
-    summary: Summary | None = None  # what the year's overview shows of it
-    pdf_sha256: str | None = None  # of the PDF written (or, unchanged, recorded) for it
-    stale: bool = False
+from letters.build.parallel import in_processes
+from letters.data.lock import locked
+from letters.data.project import OutputKind, Outputs, Project
+from letters.data.read import council_paths, read_councils, read_year
+from letters.data.validate import Council, Year
+from letters.interrupt import stop_if_asked
+from letters.letter.figures import formatted_list
+from letters.letter.renderer import LetterRenderer, Rendered
+from letters.problems import LettersError, Note, Problem
 
 
 @dataclass
 class BuildReport:
-    outcomes: list[Outcome]
+    outcomes: list[LetterOutcome]
     removed: list[str]
     seconds: float
     general: list[Problem] = field(default_factory=list)  # of no one council: misnamed files...
+    manifest: dict[str, Entry] = field(default_factory=dict)  # as written at the end
 
-    def count(self, status: Status) -> int:
+    def count(self, status: BuildStatus) -> int:
         return sum(outcome.status == status for outcome in self.outcomes)
 
     def ok(self, strict: bool = False) -> bool:
@@ -149,11 +131,11 @@ class Options:
         )
 
 
-Progress = Callable[[Outcome, int], None]  # an outcome, and how many councils are to be built
+BuildProgress = Callable[[LetterOutcome, int], None]  # an outcome, and how many councils are to be built
 
 
 def build(
-    project: Project, options: Options = Options(), progress: Progress = lambda outcome, total: None
+    project: Project, options: Options = Options(), progress: BuildProgress = lambda outcome, total: None
 ) -> BuildReport:
     """Build the councils' letters into build/ (build/preview/ for drafts), skipping those
     whose inputs have not changed since they were last built."""
@@ -163,7 +145,7 @@ def build(
         return build_unlocked(project, options, progress)
 
 
-def build_unlocked(project: Project, options: Options, progress: Progress) -> BuildReport:
+def build_unlocked(project: Project, options: Options, progress: BuildProgress) -> BuildReport:
     started = time.perf_counter()
     outputs = project.outputs(options.draft)
     year = read_year(project)  # load and validate the year: a problem here stops everything
@@ -171,7 +153,8 @@ def build_unlocked(project: Project, options: Options, progress: Progress) -> Bu
     recorded = read_manifest(outputs)
     fingerprints = fingerprint_councils(project, paths)
     unchanged, todo = split_unchanged(paths, fingerprints, recorded, options, outputs)
-    councils, skipped = read_councils(project, todo, year)  # load and validate, before rendering
+    councils, invalid = read_councils(project, todo, year)  # load and validate, before rendering
+    skipped = [LetterOutcome(slug, "skipped", problems) for slug, problems in invalid.items()]
     outcomes = [*unchanged, *skipped]
     for outcome in outcomes:
         progress(outcome, len(paths))
@@ -191,110 +174,23 @@ def build_unlocked(project: Project, options: Options, progress: Progress) -> Bu
             seconds=0.0,
             general=[] if options.slugs else project.misnamed_files(),
         )
-        record(project, year, options, outputs, recorded, report)
+        record(project, outputs, recorded, report)
         report.seconds = time.perf_counter() - started
     return report
 
 
 def record(
-    project: Project,
-    year: Year,
-    options: Options,
-    outputs: Outputs,
-    recorded: dict[str, Entry],
-    report: BuildReport,
+    project: Project, outputs: Outputs, recorded: dict[str, Entry], report: BuildReport
 ) -> None:
-    """Mark councils that kept an older letter as stale, and write the manifest and overview."""
+    """Mark councils that kept an older letter as stale, and write the manifest."""
     for outcome in report.outcomes:
         outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
             outputs, outcome.slug
         )
     try:
-        manifest = write_manifest(outputs, recorded, report.outcomes)
-        if not options.draft:
-            from letters.approval import standings_now  # stage 8's records, which import this
-
-            write_overview(
-                outputs, manifest, year.year, standings_now(project, year, list(manifest))
-            )
+        report.manifest = write_manifest(outputs, recorded, report.outcomes)
     except OSError as error:
         report.general.append(cannot_write(project, error))
-    except LettersError as error:  # the records cannot be read: the letters are built all the same
-        report.general.extend(error.problems)
-
-
-@dataclass(frozen=True)
-class Rendered:
-    slug: str
-    html: str | None = None
-    pdf: PdfLetter | None = None
-    notes: tuple[Note, ...] = ()  # the proofreader's
-    problems: tuple[Problem, ...] = ()
-
-
-class LetterRenderer:
-    """Renders one council's letter as HTML and PDF; set up once, then used for every council
-    (in every worker process, which inherits it)."""
-
-    def __init__(self, project: Project, year: Year, options: Options):
-        self.project, self.year, self.options = project, year, options
-        self.environment = html_environment(project)
-        self.links = {getattr(year.links, name).url for name in Links.model_fields}
-        self.pdf = (
-            None
-            if options.html_only
-            else PdfRenderer(
-                TemplateFiles(project).stylesheet(),
-                project.shown(project.templates_dir / LETTER_STYLESHEET),
-            )
-        )
-
-    def __call__(self, council: tuple[str, Council]) -> Rendered:
-        slug, model = council
-        shown = self.project.shown(self.project.council_file(slug))
-        try:
-            html = render_html(
-                self.environment, letter_context(model, self.year, self.options.draft)
-            )
-            check_references(self.project, html, self.links)
-            if self.pdf is None:
-                return Rendered(slug, html)
-            from letters.proof import proof  # WeasyPrint's, imported only when a PDF is made
-
-            pages = self.pdf.lay_out(
-                render_html(
-                    self.environment, letter_context(model, self.year, self.options.draft, False)
-                ),
-                shown,
-            )
-            notes = proof(pages, optional_paragraphs(model))
-            return Rendered(
-                slug, html, self.pdf.write(pages, shown, self.options.archival), tuple(notes)
-            )
-        except LettersError as error:
-            return Rendered(slug, problems=tuple(error.problems))
-        except Exception as error:  # WeasyPrint's own failure on this letter: the others go on
-            return Rendered(
-                slug,
-                problems=(
-                    Problem(
-                        shown,
-                        f"PDF rendering failed: {type(error).__name__}: {excerpt(str(error), 120)}",
-                    ),
-                ),
-            )
-
-    def lost(self, council: tuple[str, Council]) -> Rendered:
-        """The outcome of a letter whose worker process was killed while rendering it."""
-        return Rendered(
-            council[0],
-            problems=(
-                Problem(
-                    self.project.shown(self.project.council_file(council[0])),
-                    "the process rendering it stopped before it finished: build again",
-                ),
-            ),
-        )
 
 
 def render_councils(
@@ -309,18 +205,20 @@ def render_councils(
     """Render each valid council in parallel, writing its outputs together when ready."""
     if not councils:
         return
-    renderer = LetterRenderer(project, year, options)
+    renderer = LetterRenderer(
+        project, year, options.draft, not options.html_only, options.archival
+    )
     for rendered in in_processes(renderer, list(councils.items()), options.jobs, renderer.lost):
         model, fingerprint = (
             councils[rendered.slug],
             fingerprints[project.council_file(rendered.slug)],
         )
-        problems = list(rendered.problems) or written(project, outputs, rendered, options)
+        problems = list(rendered.problems) or write_problems(project, outputs, rendered, options)
         if problems:
-            yield Outcome(rendered.slug, "failed", problems, fingerprint)
+            yield LetterOutcome(rendered.slug, "failed", problems, fingerprint)
             continue
         pdf = rendered.pdf
-        outcome = Outcome(
+        outcome = LetterOutcome(
             rendered.slug,
             "built",
             fingerprint=fingerprint,
@@ -334,7 +232,7 @@ def render_councils(
         yield outcome
 
 
-def written(
+def write_problems(
     project: Project, outputs: Outputs, rendered: Rendered, options: Options
 ) -> list[Problem]:
     """Write a letter's outputs together; the problems if they could not be written."""
@@ -347,10 +245,6 @@ def written(
     return []
 
 
-def defects_of(outcome: Outcome) -> list[Note]:
-    return [note for note in outcome.notes if note.kind == "defect"]
-
-
 def letters_to(slugs: list[str], shown: int = 3) -> str:
     """' (letters to canterbury and sevenoaks)', or nothing for no council."""
     if not slugs:
@@ -361,74 +255,13 @@ def letters_to(slugs: list[str], shown: int = 3) -> str:
     return f" (letter{'s' if len(slugs) > 1 else ''} to {named})"
 
 
-def check(project: Project) -> tuple[int, list[Problem]]:
-    """Load and validate every file without rendering: the number of councils, and all problems."""
-    paths = project.council_files()
-    year, problems = None, []
-    try:
-        year = read_year(project)
-    except LettersError as error:
-        problems = error.problems
-    _, outcomes = read_councils(project, paths, year)
-    return len(paths), [
-        *problems,
-        *(problem for outcome in outcomes for problem in outcome.problems),
-        *project.misnamed_files(),
-    ]
-
-
-def read_year(project: Project) -> Year:
-    return validate_year(
-        load_document(project.year_file, project.shown(project.year_file), project.root)
-    )
-
-
-def read_councils(
-    project: Project, paths: list[Path], year: Year | None
-) -> tuple[dict[str, Council], list[Outcome]]:
-    """The councils whose files are valid, and a skipped outcome for each one that is not."""
-    councils, skipped = {}, []
-    for path in paths:
-        try:
-            councils[path.stem] = validate_council(
-                load_document(path, project.shown(path), project.root), year
-            )
-        except LettersError as error:
-            skipped.append(Outcome(path.stem, "skipped", error.problems))
-    return councils, skipped
-
-
-def council_paths(project: Project, arguments: tuple[str, ...]) -> list[Path]:
-    """The council files to build; a name with no file is an error before anything is built."""
-    if not arguments:
-        return project.council_files()
-    slugs, problems = [], []
-    for argument in arguments:
-        try:
-            slugs.append(project.slug_of_argument(argument))
-        except LettersError as error:
-            problems += error.problems
-    if problems:
-        raise LettersError(problems)
-    return [project.council_file(slug) for slug in dict.fromkeys(slugs)]
-
-
-def fingerprint_councils(project: Project, paths: list[Path]) -> dict[Path, str]:
-    shared = shared_fingerprint(project)
-    return {
-        path: council_fingerprint(shared, path)
-        for path in paths
-        if path.is_file() and not path.is_symlink()
-    }
-
-
 def split_unchanged(
     paths: list[Path],
     fingerprints: dict[Path, str],
     recorded: dict[str, Entry],
     options: Options,
     outputs: Outputs,
-) -> tuple[list[Outcome], list[Path]]:
+) -> tuple[list[LetterOutcome], list[Path]]:
     """The councils left as they are, whose files are not even read again; and those to build."""
     unchanged, todo = [], []
     for path in paths:
@@ -459,9 +292,9 @@ def is_unchanged(
     )
 
 
-def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> Outcome:
+def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> LetterOutcome:
     """An unchanged council's outcome, from what the manifest recorded of its last build."""
-    return Outcome(
+    return LetterOutcome(
         slug,
         "unchanged",
         fingerprint=fingerprint,

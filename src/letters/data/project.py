@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Literal
 
 from letters.problems import LettersError, Problem, excerpt
-from letters.records import Records
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNCIL_SUFFIX = ".yaml"
@@ -73,6 +72,25 @@ class Outputs:
     def email(self, slug: str) -> Path:
         """A dry run's message to one council (letters send --dry-run)."""
         return self.folder / "email" / f"{slug}.eml"
+
+
+@dataclass(frozen=True)
+class Records:
+    """Where the records of approving and sending live: records/, beside the project's data."""
+
+    folder: Path
+
+    @property
+    def approvals(self) -> Path:
+        return self.folder / "approvals.jsonl"
+
+    @property
+    def sent(self) -> Path:
+        return self.folder / "sent.jsonl"
+
+    @property
+    def lock(self) -> Path:
+        return self.folder / "send.lock"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
 
-from letters.validate import Averages, Statistics
+from letters.data.validate import Averages, Statistics
 
 
 @dataclass(frozen=True)

@@ -15,24 +15,24 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from letters.approval import (
+from letters.build.outputs import write_atomically
+from letters.data.lock import locked
+from letters.data.project import Project
+from letters.data.read import read_councils, read_year
+from letters.data.validate import Council, Year
+from letters.interrupt import requested
+from letters.letter.figures import long_date
+from letters.problems import LettersError, Problem, fail
+from letters.send.approval import (
     BuiltLetter,
     Messages,
     built_letters,
     has_defects,
     no_address,
     resend_date,
-    standings_now,
 )
-from letters.build import read_councils, read_year
-from letters.compose import Draft, as_bytes, message_id, recipients
-from letters.figures import long_date
-from letters.interrupt import requested
-from letters.manifest import read_manifest
-from letters.overview import write_overview
-from letters.problems import LettersError, Problem, fail
-from letters.project import Project
-from letters.records import (
+from letters.send.compose import Draft, as_bytes, message_id, recipients
+from letters.send.records import (
     PART_NAMES,
     Approval,
     Ledgers,
@@ -41,13 +41,10 @@ from letters.records import (
     append_record,
     approval_of,
     local_time,
-    locked,
     now,
     read_ledgers,
 )
-from letters.relay import Relay, RelayError, Reply, with_retries
-from letters.validate import Council, Year
-from letters.write import write_atomically
+from letters.send.relay import Relay, RelayError, Reply, with_retries
 
 SentStatus = Literal[
     "sent", "written", "already sent", "refused", "may have been sent", "failed", "stopped"
@@ -129,7 +126,7 @@ def plan(
     councils, skipped = read_councils(
         project, [project.council_file(slug) for slug in letters], year
     )
-    refused += [problem for outcome in skipped for problem in outcome.problems]
+    refused += [problem for found in skipped.values() for problem in found]
     to_send, uncertain = [], []
     for slug, council in councils.items():
         letter, shown = letters[slug], project.shown(project.council_file(slug))
@@ -256,25 +253,20 @@ def send_all(
     for outcome in chosen.outcomes:
         progress(outcome, total)
     last_start = None
-    try:
-        for number, choice in enumerate(chosen.to_send):
-            if relay is not None:
-                last_start = keep_pace(pace, last_start)
-            if requested.is_set():
-                for rest in chosen.to_send[number:]:
-                    report.outcomes.append(
-                        Sent(rest.letter.slug, "stopped", "stopped before its turn")
-                    )
-                break
-            outcome = send_one(project, messages, ledgers, relay, choice, pace)
-            report.outcomes.append(outcome)
-            if outcome.status in ("refused", "may have been sent"):
-                shown = project.shown(project.council_file(choice.letter.slug))
-                said = "not sent: " if outcome.status == "refused" else ""
-                report.problems.append(Problem(shown, f"{said}{outcome.detail}"))
-            progress(outcome, total)
-    finally:
-        refresh_overview(project)
+    for number, choice in enumerate(chosen.to_send):
+        if relay is not None:
+            last_start = keep_pace(pace, last_start)
+        if requested.is_set():
+            for rest in chosen.to_send[number:]:
+                report.outcomes.append(Sent(rest.letter.slug, "stopped", "stopped before its turn"))
+            break
+        outcome = send_one(project, messages, ledgers, relay, choice, pace)
+        report.outcomes.append(outcome)
+        if outcome.status in ("refused", "may have been sent"):
+            shown = project.shown(project.council_file(choice.letter.slug))
+            said = "not sent: " if outcome.status == "refused" else ""
+            report.problems.append(Problem(shown, f"{said}{outcome.detail}"))
+        progress(outcome, total)
     return report
 
 
@@ -386,16 +378,3 @@ def refuse_old_records(project: Project) -> None:
                 f"move it to {project.shown(project.records().folder)}/ if that folder has no "
                 f"such file, else keep it elsewhere and check what it says was sent",
             )
-
-
-def refresh_overview(project: Project) -> None:
-    """The year's overview again, with each council's approval and sending as they are now."""
-    outputs = project.outputs()
-    if not outputs.manifest.exists():
-        return
-    try:
-        year = read_year(project)
-        manifest = read_manifest(outputs)
-        write_overview(outputs, manifest, year.year, standings_now(project, year, list(manifest)))
-    except (LettersError, OSError):  # never in the way of what sending says; build writes it too
-        return

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from letters.load import load_document
+from letters.data.load import load_document
+from letters.data.project import Project
+from letters.data.validate import validate_year
 from letters.problems import LettersError, Problem
-from letters.project import Project
-from letters.update import replace_values
-from letters.validate import validate_year
+from letters.spreadsheet.update import replace_values
 
 DATES = (("letter_date",), ("period", "start"), ("period", "end"), ("publication_date",))
 FACTS = ("signatory", "seminars", "training", "links", "averages")  # last year's, to confirm

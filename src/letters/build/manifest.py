@@ -1,4 +1,4 @@
-"""Stage 7, build (record): what each letter was built from, so unchanged letters are skipped."""
+"""What each letter was built from, so unchanged letters are skipped."""
 
 import hashlib
 import json
@@ -10,8 +10,9 @@ from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic reads this one's fields on Python 3.11
 
 from letters import __version__
-from letters.project import SLUG, OutputKind, Outputs, Project
-from letters.write import write_atomically
+from letters.data.project import SLUG, OutputKind, Outputs, Project
+from letters.build.outcome import LetterOutcome, Summary
+from letters.build.outputs import write_atomically
 
 
 def shared_fingerprint(project: Project) -> str:
@@ -28,6 +29,15 @@ def shared_fingerprint(project: Project) -> str:
 def council_fingerprint(shared: str, council_file: Path) -> str:
     """A hash of everything one council's letter is built from."""
     return hashlib.sha256(shared.encode() + council_file.read_bytes()).hexdigest()
+
+
+def fingerprint_councils(project: Project, paths: list[Path]) -> dict[Path, str]:
+    shared = shared_fingerprint(project)
+    return {
+        path: council_fingerprint(shared, path)
+        for path in paths
+        if path.is_file() and not path.is_symlink()
+    }
 
 
 def read_manifest(outputs: Outputs) -> dict[str, "Entry"]:
@@ -49,15 +59,6 @@ def read_manifest(outputs: Outputs) -> dict[str, "Entry"]:
 class NoteEntry(TypedDict):
     kind: Literal["defect", "information"]
     text: str
-
-
-class Summary(TypedDict):
-    """What the overview shows of a council, kept for councils left unchanged."""
-
-    name: str
-    authority_type: str
-    figures: dict[str, list[int | None]]
-    optional_paragraphs: list[str]
 
 
 class Entry(TypedDict):
@@ -107,7 +108,7 @@ def journal_entries(path: Path) -> dict[str, object]:
     return entries
 
 
-def journal_letter(outputs: Outputs, outcome, recorded: dict[str, Entry]) -> None:
+def journal_letter(outputs: Outputs, outcome: LetterOutcome, recorded: dict[str, Entry]) -> None:
     """Record one letter just written, before the build goes on."""
     entry = manifest_entry(outputs, outcome, recorded.get(outcome.slug))
     with outputs.journal.open("a", encoding="utf-8") as journal:
@@ -119,7 +120,7 @@ def manifest_text(councils: dict[str, Entry]) -> str:
 
 
 def write_manifest(
-    outputs: Outputs, recorded: dict[str, Entry], outcomes: list
+    outputs: Outputs, recorded: dict[str, Entry], outcomes: list[LetterOutcome]
 ) -> dict[str, Entry]:
     """Record each council's last build in manifest.json, keeping councils not built this time."""
     councils = dict(recorded)
@@ -141,7 +142,7 @@ def is_sealed(entry: Entry) -> bool:
     return entry["seal"] == seal_of(entry)
 
 
-def manifest_entry(outputs: Outputs, outcome, previous: Entry | None) -> Entry:
+def manifest_entry(outputs: Outputs, outcome: LetterOutcome, previous: Entry | None) -> Entry:
     """A council's manifest entry; one that failed keeps what its last good outputs were."""
     good = outcome.status in ("built", "unchanged")
     kept = previous if previous is not None and not good else None

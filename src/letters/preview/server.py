@@ -8,10 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from letters.build import LetterRenderer, Options, read_councils, read_year
+from letters.data.project import Project
+from letters.data.read import read_council, read_year
+from letters.letter.renderer import LetterRenderer
+from letters.pages.tool_pages import page
 from letters.problems import LettersError, Problem
-from letters.project import Project
-from letters.tool_pages import page
 
 KEEP_ALIVE_SECONDS = 15
 
@@ -52,19 +53,13 @@ class Preview:
             self.changed.notify_all()
 
     def council(self):
-        year = read_year(self.project)
-        councils, skipped = read_councils(
-            self.project, [self.project.council_file(self.slug)], year
+        return read_council(
+            self.project, self.project.council_file(self.slug), read_year(self.project)
         )
-        if skipped:
-            raise LettersError(skipped[0].problems)
-        return councils[self.slug]
 
     def renderer(self, pdf: bool = False) -> LetterRenderer:
         """A renderer for the files as they are now (WeasyPrint only when a PDF is asked for)."""
-        return LetterRenderer(
-            self.project, read_year(self.project), Options(draft=True, html_only=not pdf)
-        )
+        return LetterRenderer(self.project, read_year(self.project), draft=True, pdf=pdf)
 
     def pdf(self) -> bytes:
         rendered = self.renderer(pdf=True)((self.slug, self.council()))

@@ -18,7 +18,7 @@ from pydantic import (
 from pydantic.functional_validators import AfterValidator, BeforeValidator
 from pydantic_core import ErrorDetails
 
-from letters.load import Document
+from letters.data.load import Document
 from letters.problems import LettersError, Problem, quoted
 
 AuthorityType = Literal[

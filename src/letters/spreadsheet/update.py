@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from letters.load import Document, SafeLoader, load_document, parse
+from letters.build.outputs import replace_together
+from letters.data.load import Document, SafeLoader, load_document, parse
+from letters.data.project import Project
 from letters.problems import LettersError, Problem
-from letters.project import Project
-from letters.spreadsheet import COUNTS, FigureRow, name_key
-from letters.write import replace_together
+from letters.spreadsheet.read import COUNTS, FigureRow, name_key
 
 Location = tuple[str, ...]
 Span = tuple[int, int, str]  # where a value's text starts and ends, and its quote style

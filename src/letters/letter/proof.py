@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from weasyprint.formatting_structure import boxes
 
-from letters.context import PARAGRAPH_NAMES
-from letters.figures import formatted_list
+from letters.letter.context import PARAGRAPH_NAMES
+from letters.letter.figures import formatted_list
 from letters.problems import Note
 
 STANDARD_PAGES = 3  # two pages of letter, then the statistics page

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from letters.problems import LettersError, Problem
-from letters.project import Outputs, Project
-from letters.render_pdf import PdfLetter
+from letters.data.project import Outputs, Project
+from letters.letter.render_pdf import PdfLetter
 
 
 def write_letter(outputs: Outputs, slug: str, html: str, pdf: PdfLetter | None, png: bool) -> None:

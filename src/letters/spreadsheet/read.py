@@ -9,9 +9,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from letters.load import WHOLE_NUMBER
-from letters.problems import LettersError, Problem
-from letters.validate import (
+from letters.data.load import WHOLE_NUMBER
+from letters.data.validate import (
     AUTHORITY_TYPES,
     Statistics,
     council_name,
@@ -19,6 +18,7 @@ from letters.validate import (
     not_an_authority_type,
     parts_over_wholes,
 )
+from letters.problems import LettersError, Problem
 
 COUNTS = tuple(Statistics.model_fields)  # investigations, upheld, ... as council files name them
 COLUMNS = ("council", "authority_type", *COUNTS)

@@ -6,7 +6,8 @@ from typing import Any
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from letters.figures import (
+from letters.data.validate import Council, Recipient, Year
+from letters.letter.figures import (
     formatted_list,
     key_statistics,
     long_date,
@@ -15,7 +16,6 @@ from letters.figures import (
     thousands,
 )
 from letters.problems import excerpt
-from letters.validate import Council, Recipient, Year
 
 
 def letter_context(

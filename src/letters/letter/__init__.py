@@ -1,0 +1,1 @@
+"""Stage 2, one letter: its figures and wording, HTML, PDF, tags and proofreading."""

@@ -1,0 +1,79 @@
+"""One council's letter, start to end: its wording as HTML, its references checked, then laid out
+as a PDF, proofread and tagged. The build, the preview and the benchmarks all render with it."""
+
+from dataclasses import dataclass
+
+from letters.data.project import Project
+from letters.data.validate import Council, Links, Year
+from letters.letter.context import letter_context, optional_paragraphs
+from letters.letter.render_html import (
+    LETTER_STYLESHEET,
+    TemplateFiles,
+    check_references,
+    html_environment,
+    render_html,
+)
+from letters.letter.render_pdf import PdfLetter, PdfRenderer
+from letters.problems import LettersError, Note, Problem, excerpt
+
+
+@dataclass(frozen=True)
+class Rendered:
+    slug: str
+    html: str | None = None
+    pdf: PdfLetter | None = None
+    notes: tuple[Note, ...] = ()  # the proofreader's
+    problems: tuple[Problem, ...] = ()
+
+
+class LetterRenderer:
+    """Renders one council's letter as HTML and (unless `pdf` is false) PDF; set up once, then
+    used for every council (in every worker process, which inherits it)."""
+
+    def __init__(
+        self,
+        project: Project,
+        year: Year,
+        draft: bool = False,
+        pdf: bool = True,
+        archival: bool = False,
+    ):
+        self.project, self.year, self.draft, self.archival = project, year, draft, archival
+        self.environment = html_environment(project)
+        self.links = {getattr(year.links, name).url for name in Links.model_fields}
+        self.pdf = (
+            PdfRenderer(
+                TemplateFiles(project).stylesheet(),
+                project.shown(project.templates_dir / LETTER_STYLESHEET),
+            )
+            if pdf
+            else None
+        )
+
+    def __call__(self, council: tuple[str, Council]) -> Rendered:
+        slug, model = council
+        shown = self.project.shown(self.project.council_file(slug))
+        try:
+            html = render_html(self.environment, letter_context(model, self.year, self.draft))
+            check_references(self.project, html, self.links)
+            if self.pdf is None:
+                return Rendered(slug, html)
+            from letters.letter.proof import proof  # WeasyPrint's, imported only for a PDF
+
+            pages = self.pdf.lay_out(
+                render_html(self.environment, letter_context(model, self.year, self.draft, False)),
+                shown,
+            )
+            notes = proof(pages, optional_paragraphs(model))
+            return Rendered(slug, html, self.pdf.write(pages, shown, self.archival), tuple(notes))
+        except LettersError as error:
+            return Rendered(slug, problems=tuple(error.problems))
+        except Exception as error:  # WeasyPrint's own failure on this letter: the others go on
+            failure = f"PDF rendering failed: {type(error).__name__}: {excerpt(str(error), 120)}"
+            return Rendered(slug, problems=(Problem(shown, failure),))
+
+    def lost(self, council: tuple[str, Council]) -> Rendered:
+        """The outcome of a letter whose worker process was killed while rendering it."""
+        shown = self.project.shown(self.project.council_file(council[0]))
+        stopped = "the process rendering it stopped before it finished: build again"
+        return Rendered(council[0], problems=(Problem(shown, stopped),))

@@ -1,0 +1,27 @@
+"""The year's overview made again from what is on disk: the build's manifest, and each
+council's approval and sending as the records say now. Run after every build, approval and send."""
+
+from letters.build.manifest import read_manifest
+from letters.build.outputs import cannot_write
+from letters.data.project import Project
+from letters.data.read import read_year
+from letters.overview.table import write_overview
+from letters.problems import LettersError, Problem
+from letters.send.approval import standings_now
+
+
+def refresh_overview(project: Project) -> list[Problem]:
+    """Write build/index.html and build/letters.csv for the letters built so far; the problems
+    that stopped it, which stop nothing else (no letter depends on the overview)."""
+    outputs = project.outputs()
+    if not outputs.manifest.is_file():
+        return []
+    try:
+        year = read_year(project)
+        manifest = read_manifest(outputs)
+        write_overview(outputs, manifest, year.year, standings_now(project, year, list(manifest)))
+    except OSError as error:
+        return [cannot_write(project, error)]
+    except LettersError as error:  # the records cannot be read: the letters stand all the same
+        return error.problems
+    return []

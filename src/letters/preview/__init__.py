@@ -1,0 +1,1 @@
+"""Beside the pipeline: one council's draft, served live while staff edit."""

@@ -1,0 +1,2 @@
+"""Stage 4, sending: approvals and the sent ledger, each message composed exactly as approved,
+and the relay."""

@@ -1,0 +1,1 @@
+"""Before the pipeline: the case system's figures from a spreadsheet into the council files."""

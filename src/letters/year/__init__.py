@@ -1,0 +1,1 @@
+"""Between years: next year's folder from this one."""
