@@ -13,7 +13,7 @@ from letters import __version__
 from letters.data.project import Project
 from letters.interrupt import stop_between_letters
 from letters.letter.figures import noun
-from letters.problems import LettersError, Problem, UnexpectedError, fail
+from letters.problems import UnexpectedError, fail
 
 root_option = click.option(
     "--root",
@@ -36,9 +36,7 @@ class Letters(click.Group):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushed at exit, never closed
             ctx.exit(0)
         except OSError as error:
-            raise LettersError(
-                [Problem(str(error.filename or "letters"), error.strerror or str(error))]
-            ) from None
+            fail(str(error.filename or "letters"), error.strerror or str(error))
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as error:

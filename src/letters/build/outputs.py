@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from letters.problems import LettersError, Problem
+from letters.problems import fail, LettersError, Problem
 from letters.data.project import Outputs, Project
 from letters.letter.render_pdf import PdfLetter
 
@@ -125,15 +125,8 @@ def write_page_images(outputs: Outputs, slug: str) -> None:
                 capture_output=True,
             )
         except FileNotFoundError:
-            raise LettersError(
-                [
-                    Problem(
-                        "pdftoppm",
-                        "is not installed: page images need "
-                        "Debian's poppler-utils (scripts/install-system-deps)",
-                    )
-                ]
-            ) from None
+            fail("pdftoppm", "is not installed: page images need "
+                        "Debian's poppler-utils (scripts/install-system-deps)")
         for image in sorted(Path(temporary).glob("*.png")):
             page = int(image.stem.rsplit("-", 1)[1])
             os.replace(image, folder / f"{slug}-{page}.png")

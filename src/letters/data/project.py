@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from letters.problems import LettersError, Problem, excerpt
+from letters.problems import Problem, excerpt, fail
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNCIL_SUFFIX = ".yaml"
@@ -146,15 +146,11 @@ class Project:
     def check_is_project(self) -> None:
         """Refuse a folder that is not a letters project, saying how to point at one."""
         if not self.root.is_dir():
-            raise LettersError(
-                [
-                    Problem(
-                        "letters",
-                        f"there is no folder {excerpt(str(self.root))}: "
-                        f"give --root the folder that holds year.yaml and "
-                        f"councils/",
-                    )
-                ]
+            fail(
+                "letters",
+                f"there is no folder {excerpt(str(self.root))}: "
+                f"give --root the folder that holds year.yaml and "
+                f"councils/",
             )
         missing = [
             name
@@ -166,25 +162,17 @@ class Project:
         ]
         if len(missing) == 2:
             folder = "this folder" if self.root == Path(".") else excerpt(str(self.root))
-            raise LettersError(
-                [
-                    Problem(
-                        "letters",
-                        f"{folder} is not a letters folder (it has no year.yaml and no "
-                        f"councils/): run letters in the folder that has them, or point at it with "
-                        f"--root DIR",
-                    )
-                ]
+            fail(
+                "letters",
+                f"{folder} is not a letters folder (it has no year.yaml and no "
+                f"councils/): run letters in the folder that has them, or point at it with "
+                f"--root DIR",
             )
         if missing:
-            raise LettersError(
-                [
-                    Problem(
-                        missing[0],
-                        "is missing from this folder: a letters "
-                        "folder has year.yaml and councils/ side by side",
-                    )
-                ]
+            fail(
+                missing[0],
+                "is missing from this folder: a letters "
+                "folder has year.yaml and councils/ side by side",
             )
 
     def council_files(self) -> list[Path]:
@@ -227,24 +215,16 @@ class Project:
             else argument
         )
         if not SLUG.fullmatch(named):
-            raise LettersError(
-                [
-                    Problem(
-                        excerpt(argument),
-                        "is not a council: name a council by "
-                        "its slug, its file's name in councils/ without .yaml "
-                        "(for example canterbury)",
-                    )
-                ]
+            fail(
+                excerpt(argument),
+                "is not a council: name a council by "
+                "its slug, its file's name in councils/ without .yaml "
+                "(for example canterbury)",
             )
         if not self.council_file(named).is_file():
-            raise LettersError(
-                [
-                    Problem(
-                        self.shown(self.council_file(named)),
-                        f"no such council file; {self.known_councils(named)}",
-                    )
-                ]
+            fail(
+                self.shown(self.council_file(named)),
+                f"no such council file; {self.known_councils(named)}",
             )
         return named
 

@@ -19,7 +19,7 @@ from pydantic.functional_validators import AfterValidator, BeforeValidator
 from pydantic_core import ErrorDetails
 
 from letters.data.load import Document
-from letters.problems import LettersError, Problem, quoted
+from letters.problems import LettersError, Problem, fail, quoted
 
 AuthorityType = Literal[
     "County Councils",
@@ -304,15 +304,11 @@ M = TypeVar("M", bound=Model)
 
 def validate(model: type[M], document: Document) -> M:
     if not isinstance(document.data, dict):
-        raise LettersError(
-            [
-                Problem(
-                    document.path,
-                    f"must hold fields, one 'name: value' per line "
-                    f"as in the README's example, not {describe(document.data)}",
-                    document.line_of(()),
-                )
-            ]
+        fail(
+            document.path,
+            f"must hold fields, one 'name: value' per line "
+            f"as in the README's example, not {describe(document.data)}",
+            document.line_of(()),
         )
     try:
         return model.model_validate(document.data)

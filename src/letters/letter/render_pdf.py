@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Problem, fail
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -123,7 +123,7 @@ def refused_fetches(shown: str):
     try:
         yield
     except FatalURLFetchingError as error:
-        raise LettersError([Problem(shown, refused_fetch_message(str(error)))]) from None
+        fail(shown, refused_fetch_message(str(error)))
 
 
 def refused_fetch_message(error: str) -> str:

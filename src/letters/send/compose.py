@@ -25,7 +25,7 @@ from letters.data.validate import Council, EmailSettings, Year
 from letters.letter.context import letter_context
 from letters.letter.figures import long_date
 from letters.letter.render_html import render_template
-from letters.problems import LettersError, Problem
+from letters.problems import fail
 from letters.send.records import MessageParts
 
 EMAIL_TEMPLATE = "email.txt.j2"
@@ -58,15 +58,11 @@ def wording(
     headers = dict(header_line(line, number) for number, line in enumerate(head.splitlines(), 1))
     missing = [name for name in HEADERS if not headers.get(name)]
     if missing or not blank or not body.strip():
-        raise LettersError(
-            [
-                Problem(
-                    SHOWN,
-                    "must start with a 'Subject: ...' line and an 'Attachment: ... .pdf' line, "
-                    "then a blank line, then the message",
-                    1,
-                )
-            ]
+        fail(
+            SHOWN,
+            "must start with a 'Subject: ...' line and an 'Attachment: ... .pdf' line, "
+            "then a blank line, then the message",
+            1,
         )
     return Wording(headers["Subject"], file_name(headers["Attachment"]), body.strip() + "\n")
 
@@ -74,27 +70,19 @@ def wording(
 def header_line(line: str, number: int) -> tuple[str, str]:
     name, colon, value = line.partition(":")
     if not colon or name not in HEADERS:
-        raise LettersError(
-            [
-                Problem(
-                    SHOWN,
-                    f"{line[:40]!r} is not a header the tool knows (Subject, Attachment): "
-                    f"leave a blank line between the headers and the message",
-                    number,
-                )
-            ]
+        fail(
+            SHOWN,
+            f"{line[:40]!r} is not a header the tool knows (Subject, Attachment): "
+            f"leave a blank line between the headers and the message",
+            number,
         )
     value = value.strip()
     if ENCODED_WORD.search(value) or LINE_BREAKS.search(value):
-        raise LettersError(
-            [
-                Problem(
-                    SHOWN,
-                    f"{name}: would hold '=?...?=' or a control character, which mail programs "
-                    f"read as more than the text: change the wording or the data it shows",
-                    number,
-                )
-            ]
+        fail(
+            SHOWN,
+            f"{name}: would hold '=?...?=' or a control character, which mail programs "
+            f"read as more than the text: change the wording or the data it shows",
+            number,
         )
     return name, value
 
@@ -230,14 +218,10 @@ def check_reads_as_written(data: bytes, parts: MessageParts, identifier: str, sh
     }
     wrong = [what for what, right in says.items() if not right]
     if wrong:
-        raise LettersError(
-            [
-                Problem(
-                    shown,
-                    f"its message would not read as written ({', '.join(wrong)}): nothing was "
-                    f"sent; simplify the names and wording that reach the email's headers",
-                )
-            ]
+        fail(
+            shown,
+            f"its message would not read as written ({', '.join(wrong)}): nothing was "
+            f"sent; simplify the names and wording that reach the email's headers",
         )
 
 

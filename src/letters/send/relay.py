@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Problem, fail
 
 LOOPBACK_NAMES = ("localhost",)
 USER, PASSWORD = "LETTERS_SMTP_USER", "LETTERS_SMTP_PASSWORD"
@@ -49,13 +49,7 @@ def relay_address(value: str) -> tuple[str, int]:
     host, colon, port = value.rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
     if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise LettersError(
-            [
-                Problem(
-                    "--smtp", f"{value[:60]!r} is not HOST:PORT: write it like smtp.example.org:587"
-                )
-            ]
-        )
+        fail("--smtp", f"{value[:60]!r} is not HOST:PORT: write it like smtp.example.org:587")
     return host, int(port)
 
 

@@ -18,7 +18,7 @@ from letters.data.validate import (
     not_an_authority_type,
     parts_over_wholes,
 )
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Problem, fail
 
 COUNTS = tuple(Statistics.model_fields)  # investigations, upheld, ... as council files name them
 COLUMNS = ("council", "authority_type", *COUNTS)
@@ -51,15 +51,7 @@ def read_figures(path: Path, shown: str, sheet: str | None = None) -> list[Figur
     """Every row of the spreadsheet, checked; or a LettersError naming each bad row and column."""
     rows = read_table(path, shown, sheet)
     if not rows:
-        raise LettersError(
-            [
-                Problem(
-                    shown,
-                    f"has no rows: the first row must name the columns ({', '.join(COLUMNS)})",
-                    1,
-                )
-            ]
-        )
+        fail(shown, f"has no rows: the first row must name the columns ({', '.join(COLUMNS)})", 1)
     columns = [column_name(cell) for cell in rows[0]]
     missing = [column for column in COLUMNS if column not in columns]
     if missing:
@@ -107,20 +99,16 @@ def name_key(name: str) -> str:
 
 def read_table(path: Path, shown: str, sheet: str | None) -> list[list]:
     if not path.is_file():
-        raise LettersError([Problem(shown, "is not a file: give a .csv or .xlsx spreadsheet")])
+        fail(shown, "is not a file: give a .csv or .xlsx spreadsheet")
     if path.suffix.lower() == ".xlsx":
         return read_workbook(path, shown, sheet)
     if path.suffix.lower() != ".csv":
-        raise LettersError([Problem(shown, "is not a .csv or .xlsx spreadsheet: save it as one")])
+        fail(shown, "is not a .csv or .xlsx spreadsheet: save it as one")
     if path.stat().st_size > MAX_CSV_BYTES:
-        raise LettersError(
-            [
-                Problem(
-                    shown,
-                    f"is larger than {MAX_CSV_BYTES // 1_000_000} MB: a "
-                    f"year's figures are far smaller; is it the right file?",
-                )
-            ]
+        fail(
+            shown,
+            f"is larger than {MAX_CSV_BYTES // 1_000_000} MB: a "
+            f"year's figures are far smaller; is it the right file?",
         )
     return read_csv(decoded(path.read_bytes(), shown), shown)
 
@@ -139,13 +127,7 @@ def decoded(raw: bytes, shown: str) -> str:
             continue
         if text.count("\0") <= len(text) // 4:  # else UTF-16 that lost its byte order mark
             return text
-    raise LettersError(
-        [
-            Problem(
-                shown, "is not text in a known encoding: save it as 'CSV UTF-8 (Comma delimited)'"
-            )
-        ]
-    )
+    fail(shown, "is not text in a known encoding: save it as 'CSV UTF-8 (Comma delimited)'")
 
 
 def read_csv(text: str, shown: str) -> list[list]:
@@ -159,15 +141,7 @@ def read_csv(text: str, shown: str) -> list[list]:
     except csv.Error as error:
         limit = re.search(r"field larger than field limit \((\d+)\)", str(error))
         reason = f"a cell is longer than {int(limit[1]):,} characters" if limit else str(error)
-        raise LettersError(
-            [
-                Problem(
-                    shown,
-                    f"cannot be read as CSV: {reason}: is it the right file?",
-                    reader.line_num,
-                )
-            ]
-        ) from None
+        fail(shown, f"cannot be read as CSV: {reason}: is it the right file?", reader.line_num)
     return rows
 
 
@@ -188,19 +162,10 @@ def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise LettersError(
-            [Problem(shown, f"cannot be read as an Excel workbook ({type(error).__name__})")]
-        ) from None
+        fail(shown, f"cannot be read as an Excel workbook ({type(error).__name__})")
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise LettersError(
-                [
-                    Problem(
-                        shown,
-                        f"has no sheet {sheet!r}; its sheets are: {', '.join(workbook.sheetnames)}",
-                    )
-                ]
-            )
+            fail(shown, f"has no sheet {sheet!r}; its sheets are: {', '.join(workbook.sheetnames)}")
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         rows = []
         for row in worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
@@ -218,25 +183,17 @@ def check_unpacked_size(path: Path, shown: str) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError):
-        raise LettersError(
-            [
-                Problem(
-                    shown,
-                    "cannot be read as an Excel workbook (it is not an "
-                    ".xlsx file): save it from Excel as .xlsx",
-                )
-            ]
-        ) from None
+        fail(
+            shown,
+            "cannot be read as an Excel workbook (it is not an "
+            ".xlsx file): save it from Excel as .xlsx",
+        )
     if unpacked > MAX_UNPACKED_BYTES:
-        raise LettersError(
-            [
-                Problem(
-                    shown,
-                    f"unpacks to {unpacked / 1_000_000:,.0f} MB, more than "
-                    f"the {MAX_UNPACKED_BYTES // 1_000_000} MB a workbook of "
-                    f"figures may: is it the right file?",
-                )
-            ]
+        fail(
+            shown,
+            f"unpacks to {unpacked / 1_000_000:,.0f} MB, more than "
+            f"the {MAX_UNPACKED_BYTES // 1_000_000} MB a workbook of "
+            f"figures may: is it the right file?",
         )
 
 

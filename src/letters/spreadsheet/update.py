@@ -11,7 +11,7 @@ import yaml
 from letters.build.outputs import replace_together
 from letters.data.load import Document, SafeLoader, load_document, parse
 from letters.data.project import Project
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Problem, fail
 from letters.spreadsheet.read import COUNTS, FigureRow, name_key
 
 Location = tuple[str, ...]
@@ -175,14 +175,10 @@ def plan_update(project: Project, path: Path, row: FigureRow, plan: Plan) -> Non
     new = {location: value for location, (_, value) in changes.items()}
     updated = replace_values(text, new, shown, document.line_of) if new else text
     if not reads_back_as(updated, document.data, new):
-        raise LettersError(
-            [
-                Problem(
-                    shown,
-                    "cannot be updated safely (its figures do not read "
-                    "back as imported): write them by hand",
-                )
-            ]
+        fail(
+            shown,
+            "cannot be updated safely (its figures do not read "
+            "back as imported): write them by hand",
         )
     statistics: dict[Location, tuple[object, object]] = {
         ("statistics", count): (None, row.counts[count]) for count in COUNTS
@@ -227,9 +223,7 @@ def replace_values(text: str, new: dict[Location, object], shown: str, line_of) 
     place alone: it is refused."""
     node = yaml.compose(text, Loader=SafeLoader)
     if node is None:
-        raise LettersError(
-            [Problem(shown, "is empty: it needs the fields described in the README")]
-        )
+        fail(shown, "is empty: it needs the fields described in the README")
     spans, shared = scalar_spans(node, ())
     aliased = [
         location

@@ -11,7 +11,7 @@ import yaml
 from letters.data.load import load_document
 from letters.data.project import Project
 from letters.data.validate import validate_year
-from letters.problems import LettersError, Problem
+from letters.problems import fail
 from letters.spreadsheet.update import replace_values
 
 DATES = (("letter_date",), ("period", "start"), ("period", "end"), ("publication_date",))
@@ -22,13 +22,7 @@ KEPT = ("name", "authority_type", "recipient")  # what a council keeps from one 
 def start_new_year(project: Project, folder: Path) -> tuple[int, list[Path]]:
     """Make `folder` next year's project; returns the new year and the council files made."""
     if folder.exists() and any(folder.iterdir()):
-        raise LettersError(
-            [
-                Problem(
-                    str(folder), "already exists and is not empty: give a new folder for next year"
-                )
-            ]
-        )
+        fail(str(folder), "already exists and is not empty: give a new folder for next year")
     year = validate_year(load_document(project.year_file, "year.yaml", project.root))
     folder.mkdir(parents=True, exist_ok=True)
     for source in (project.templates_dir, project.assets_dir):
