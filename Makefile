@@ -18,27 +18,32 @@ letters: $(VENV)/.installed ## Build every council's letter (make letters JOBS=1
 check: $(VENV)/.installed ## Check every council file and the year file, without building
 	$(BIN)/letters check
 
-test: $(VENV)/.installed ## Run the tests and the linter
+test: $(VENV)/.installed-test ## Run the tests (on every core), the linter and the type checker
 	@scripts/install-system-deps test
 	$(BIN)/pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-visual-refresh: $(VENV)/.installed ## After a deliberate change to the look: new page images for the visual test
+visual-refresh: $(VENV)/.installed-test ## After a deliberate change to the look: new page images for the visual test
 	@scripts/install-system-deps test
 	LETTERS_VISUAL_REFRESH=1 $(BIN)/pytest -q tests/test_visual.py
 	@echo "Look at tests/visual/expected/ (git diff shows which pages changed) before committing."
 
-bench: $(VENV)/.installed ## Time a 343-council year against the ideal and the naive way
+bench: $(VENV)/.installed-test ## Time a 343-council year against the ideal and the naive way
 	@scripts/install-system-deps runtime
 	$(BIN)/python benchmarks/run.py
 
 clean: ## Remove build/ (the outputs)
 	rm -rf build
 
+# Building needs only the runtime packages; the tests add their own (pytest, Playwright, mypy...).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { scripts/install-system-deps venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@

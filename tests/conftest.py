@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = letters("build", "--root", str(root), "--archival")
     assert result.exit_code == 0, result.output
     return root
+
+
+@pytest.fixture(scope="session")
+def built_plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The five councils built once with a plain `letters build` (HTML and PDF), to be copied."""
+    root = copy_project(tmp_path_factory.mktemp("built-plain") / "project")
+    result = letters("build", "--root", str(root), "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def built_project(built_plain: Path, tmp_path: Path) -> Path:
+    """A project of its own, already built as `letters build` leaves it (a copy of one build):
+    a test that changes or builds it again changes nothing of another test's."""
+    return Path(shutil.copytree(built_plain, tmp_path / "project"))

@@ -4,10 +4,10 @@ import json
 import re
 from pathlib import Path
 
+import pikepdf
 import pytest
-from pypdf import PdfReader
 
-from helpers import REFERENCE, REPO, SLUGS, last_line, letters
+from helpers import REFERENCE, REPO, SLUGS, last_line, letters, pdf_pages
 
 
 def test_help_explains_each_command():
@@ -40,9 +40,7 @@ def test_build_writes_every_council_and_a_manifest(built: Path):
     assert sorted(manifest) == sorted(SLUGS)
     for slug in SLUGS:
         assert manifest[slug]["status"] == "built"
-        assert manifest[slug]["pages"] == len(
-            PdfReader(built / "build" / "pdf" / f"{slug}.pdf").pages
-        )
+        assert manifest[slug]["pages"] == len(pdf_pages(built / "build" / "pdf" / f"{slug}.pdf"))
     assert sorted(path.name for path in (built / "build").rglob(".*")) == []
 
 
@@ -79,24 +77,21 @@ def test_preview_builds_a_draft_and_prints_its_paths(project: Path):
     assert result.output == "build/preview/html/sevenoaks.html\nbuild/preview/pdf/sevenoaks.pdf\n"
     html = (project / "build" / "preview" / "html" / "sevenoaks.html").read_text()
     assert "DRAFT – not for sending" in html
-    pdf = PdfReader(project / "build" / "preview" / "pdf" / "sevenoaks.pdf")
-    assert "DRAFT" in pdf.pages[0].extract_text()
+    assert "DRAFT" in pdf_pages(project / "build" / "preview" / "pdf" / "sevenoaks.pdf")[0]
 
 
 def test_built_letters_carry_no_draft_marker(built: Path):
     for slug in SLUGS:
         assert "DRAFT" not in (built / "build" / "html" / f"{slug}.html").read_text()
-        pdf = PdfReader(built / "build" / "pdf" / f"{slug}.pdf")
-        assert all("DRAFT" not in page.extract_text() for page in pdf.pages)
+        pages = pdf_pages(built / "build" / "pdf" / f"{slug}.pdf")
+        assert all("DRAFT" not in page for page in pages)
 
 
 def test_links_are_real_links_in_the_pdf(built: Path):
-    pdf = PdfReader(built / "build" / "pdf" / "canterbury.pdf")
-    uris = {
-        annotation.get_object()["/A"]["/URI"]
-        for page in pdf.pages
-        for annotation in page.get("/Annots", [])
-    }
+    with pikepdf.open(built / "build" / "pdf" / "canterbury.pdf") as pdf:
+        uris = {
+            str(annotation.A.URI) for page in pdf.pages for annotation in page.get("/Annots", [])
+        }
     assert uris == {
         "https://www.lgo.org.uk/your-councils-performance",
         "https://www.lgo.org.uk/information-centre/reports/annual-review-reports/"
@@ -219,3 +214,36 @@ def test_the_readmes_year_file_is_a_valid_one(project: Path):
     block = section[start : section.index("\n```", start)]
     (project / "year.yaml").write_text(block + "\n")
     assert letters("check", "--root", str(project)).output == "5 councils OK\n"
+
+
+def test_a_terminal_sees_a_bar_of_councils_done_and_failed(project: Path):
+    """On a terminal the build draws click's bar (a log gets plain lines, as above)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    (project / "councils" / "leicester.yaml").write_text("name: [\n", encoding="utf-8")
+    leader, follower = pty.openpty()
+    process = subprocess.run(
+        [sys.executable, "-m", "letters", "build", "--html-only", "--root", str(project)],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: everything written has been read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.returncode == 1
+    screen = shown.decode()
+    assert "Building letters" in screen
+    assert "5/5" in screen and "1 failed" in screen
+    assert "4 built, 0 unchanged, 1 skipped (data errors), 0 failed in " in screen

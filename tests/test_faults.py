@@ -3,19 +3,19 @@ disk. Every output is the old letter or the new one, whole; the manifest says wh
 councils still build."""
 
 import json
-import random
+import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
-from helpers import edit, last_line, letters, many_councils
+from helpers import copy_project, edit, last_line, letters, many_councils, pdf_pages
 from letters.build.manifest import council_fingerprint, read_manifest, shared_fingerprint
+from letters.build.outputs import KILL_BUILD
 from letters.data.project import Project
 
 OLD, NEW = "22 July 2020", "23 July 2020"
@@ -25,7 +25,9 @@ def letter_date_of(project: Path, slug: str) -> tuple[str, str]:
     """Which letter (old or new) each output of a council is; each must be whole to be read."""
     html = (project / "build" / "html" / f"{slug}.html").read_text()
     assert html.rstrip().endswith("</html>"), f"{slug}.html is cut short"
-    pdf = PdfReader(project / "build" / "pdf" / f"{slug}.pdf").pages[0].extract_text()
+    path = project / "build" / "pdf" / f"{slug}.pdf"
+    assert path.read_bytes().rstrip().endswith(b"%%EOF"), f"{slug}.pdf is cut short"
+    pdf = pdf_pages(path)[0]
     return (
         OLD if OLD in html else NEW if NEW in html else "?",
         OLD if OLD in pdf else NEW if NEW in pdf else "?",
@@ -46,63 +48,76 @@ def build_in_a_process(project: Path, **options) -> subprocess.Popen:
     )
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_a_build_killed_at_a_random_point_leaves_whole_letters_and_a_true_manifest(
-    project: Path, seed: int
-):
-    slugs = many_councils(project)
-    assert letters("build", "--root", str(project)).exit_code == 0
+@pytest.fixture(scope="module")
+def ten_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ten councils (each of the five twice) built once for this module's kill tests."""
+    root = copy_project(tmp_path_factory.mktemp("ten") / "project")
+    many_councils(root, copies=1)
+    assert letters("build", "--root", str(root), "--jobs", "2").exit_code == 0
+    return root
+
+
+@pytest.fixture
+def ten_letters(ten_built: Path, tmp_path: Path) -> Path:
+    """Each test's own copy of the ten built letters, which its build replaces."""
+    return Path(shutil.copytree(ten_built, tmp_path / "project"))
+
+
+def killed_build(project: Path, point: str) -> None:
+    """A build of the new letter date, killed (SIGKILL) the moment it passes `point`."""
     new_letter_date(project)
-    build = build_in_a_process(project)
-    time.sleep(random.Random(seed).uniform(0.8, 2.5))  # WeasyPrint's import takes the first 0.6 s
-    build.kill()
-    _, stderr = build.communicate(timeout=30)  # returns once the workers have gone too
+    build = build_in_a_process(project, env={**os.environ, KILL_BUILD: point})
+    _, stderr = build.communicate(timeout=120)  # returns once the workers have gone too
+    assert build.returncode == -signal.SIGKILL, stderr
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
 
-    manifest = read_manifest(Project(project).outputs())
-    shared = shared_fingerprint(Project(project))
+
+@pytest.mark.parametrize(
+    ("point", "new_html", "new_pdf"),
+    [("half-swapped:3", 3, 2), ("written:1", 1, 1), ("journaled:9", 9, 9)],
+)
+def test_a_build_killed_at_any_point_leaves_whole_letters_and_a_true_manifest(
+    ten_letters: Path, point: str, new_html: int, new_pdf: int
+):
+    """Killed between a letter's two files, after its files, or after its journal line."""
+    slugs = sorted(path.stem for path in (ten_letters / "councils").glob("*.yaml"))
+    killed_build(ten_letters, point)
+
+    manifest = read_manifest(Project(ten_letters).outputs())
+    shared = shared_fingerprint(Project(ten_letters))
+    dates = {slug: letter_date_of(ten_letters, slug) for slug in slugs}
+    assert all(set(outputs) <= {OLD, NEW} for outputs in dates.values())
+    assert sum(html == NEW for html, _ in dates.values()) == new_html
+    assert sum(pdf == NEW for _, pdf in dates.values()) == new_pdf
     for slug in slugs:
-        outputs = letter_date_of(project, slug)
-        assert set(outputs) <= {OLD, NEW}
         recorded_as_new = manifest[slug]["fingerprint"] == council_fingerprint(
-            shared, project / "councils" / f"{slug}.yaml"
+            shared, ten_letters / "councils" / f"{slug}.yaml"
         )
         if recorded_as_new:
-            assert outputs == (NEW, NEW), slug
+            assert dates[slug] == (NEW, NEW), slug
 
-    again = letters("build", "--root", str(project))
+    again = letters("build", "--root", str(ten_letters))
     assert again.exit_code == 0, again.output
-    assert all(letter_date_of(project, slug) == (NEW, NEW) for slug in slugs)
-    assert sorted(path.name for path in (project / "build").rglob(".*")) == []
+    assert all(letter_date_of(ten_letters, slug) == (NEW, NEW) for slug in slugs)
+    assert sorted(path.name for path in (ten_letters / "build").rglob(".*")) == []
 
 
-def test_only_letters_recorded_as_built_are_skipped_after_a_kill(project: Path):
+def test_only_letters_recorded_as_built_are_skipped_after_a_kill(ten_letters: Path):
     """The journal tells the next build exactly which new letters were already written."""
-    slugs = many_councils(project)
-    assert letters("build", "--root", str(project)).exit_code == 0
-    new_letter_date(project)
-    build = build_in_a_process(project)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (project / "build" / "manifest.journal").exists():
-        time.sleep(0.01)
-    time.sleep(0.3)
-    build.kill()
-    build.communicate(timeout=30)
-    journal = (project / "build" / "manifest.journal").read_text().splitlines()
+    killed_build(ten_letters, "journaled:4")
+    journal = (ten_letters / "build" / "manifest.journal").read_text().splitlines()
     written = {json.loads(line)["slug"] for line in journal}
-    assert written and len(written) < len(slugs)
+    assert len(written) == 4
     for slug in written:
-        assert letter_date_of(project, slug) == (NEW, NEW)
+        assert letter_date_of(ten_letters, slug) == (NEW, NEW)
 
-    again = letters("build", "--root", str(project))
+    again = letters("build", "--root", str(ten_letters))
     assert again.exit_code == 0, again.output
-    assert last_line(again).startswith(
-        f"{len(slugs) - len(written)} built, {len(written)} unchanged, "
-    )
+    assert last_line(again).startswith("6 built, 4 unchanged, ")
 
 
-def test_an_output_that_cannot_be_written_fails_only_its_council(project: Path):
-    assert letters("build", "--root", str(project)).exit_code == 0
+def test_an_output_that_cannot_be_written_fails_only_its_council(built_project: Path):
+    project = built_project
     new_letter_date(project)
     pdf = project / "build" / "pdf" / "maidstone.pdf"
     pdf.unlink()
@@ -129,9 +144,9 @@ def no_file_larger_than(size: int):
     return limit
 
 
-def test_a_full_disk_keeps_every_old_letter_whole(project: Path):
+def test_a_full_disk_keeps_every_old_letter_whole(built_project: Path):
     """No file may grow past 50 kB: each HTML letter (116 kB) cannot be written."""
-    assert letters("build", "--root", str(project)).exit_code == 0
+    project = built_project
     new_letter_date(project)
     build = build_in_a_process(project, preexec_fn=no_file_larger_than(50_000))
     stdout, stderr = build.communicate(timeout=120)

@@ -44,7 +44,9 @@ def imports_of(path: Path) -> list[str]:
 
 
 def test_every_module_belongs_to_a_stage():
-    modules = {path.relative_to(PACKAGE).parts[0].removesuffix(".py") for path in PACKAGE.rglob("*.py")}
+    modules = {
+        path.relative_to(PACKAGE).parts[0].removesuffix(".py") for path in PACKAGE.rglob("*.py")
+    }
     assert modules - {"__init__"} == set(RANK)
 
 

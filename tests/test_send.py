@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from helpers import SLUGS, edit, last_line, letters
+from helpers import SLUGS, copy_project, edit, last_line, letters
 
 SUBJECT = "Annual Review letter 2020 – Canterbury City Council"
 
@@ -81,8 +81,15 @@ def inbox():
         yield handler
 
 
+@pytest.fixture
+def project(built_project: Path) -> Path:
+    """Every test here starts from the five letters built (its own copy of one build)."""
+    return built_project
+
+
 def approved(project: Path, *slugs: str) -> Path:
-    """The project built, and its letters (all, unless named) approved."""
+    """The project built as it is now (the letters changed since), and its letters (all,
+    unless named) approved."""
     result = letters("build", "--root", str(project), "--jobs", "2")
     assert result.exit_code == 0, result.output
     approval = letters("approve", *(slugs or SLUGS), "--by", "Sam Reviewer", "--root", str(project))
@@ -181,7 +188,8 @@ def test_a_dry_run_writes_each_message_and_sends_nothing(project: Path):
     assert (project / "records" / "sent.jsonl").read_text() == ""  # made by approve, empty
 
 
-def test_only_good_letters_go_and_each_refusal_says_why(project: Path, inbox: Inbox):
+def test_only_good_letters_go_and_each_refusal_says_why(tmp_path: Path, inbox: Inbox):
+    project = copy_project(tmp_path / "never-built")
     result = send(project, inbox, "canterbury")
     assert result.stderr == (
         "councils/canterbury.yaml: not sent: its letter has never been built: run letters build\n"

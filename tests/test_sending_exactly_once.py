@@ -23,26 +23,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import SLUGS, copy_project, edit, last_line, letters
+from helpers import SLUGS, edit, last_line, letters
 from test_send import Inbox, attachment, serving
 
 LEDGER = Path("records") / "sent.jsonl"
 
 
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The five councils built once for this module; each test sends from its own copy."""
-    root = copy_project(tmp_path_factory.mktemp("sending") / "project")
-    result = letters("build", "--root", str(root), "--jobs", "2")
-    assert result.exit_code == 0, result.output
-    return root
-
-
 @pytest.fixture
-def project(built_once: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "project"
-    shutil.copytree(built_once, copy)
-    return copy
+def project(built_project: Path) -> Path:
+    """Every test here sends from its own copy of the five letters built once."""
+    return built_project
 
 
 class Gate(Inbox):

@@ -2,14 +2,37 @@
 
 import errno
 import os
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+import threading
+from typing import Any, Literal
 
 from letters.problems import fail, LettersError, Problem
 from letters.data.project import Outputs, Project
 from letters.letter.render_pdf import PdfLetter
+
+
+# Test hooks, so that tests stop a build at a known point instead of after a guessed time:
+# LETTERS_TEST_KILL_BUILD=POINT:K kills this process (as a power cut would) the K-th time the
+# build passes POINT; LETTERS_TEST_HOLD_BUILD=K holds it after the K-th letter, until Ctrl-C.
+KILL_BUILD = "LETTERS_TEST_KILL_BUILD"
+HOLD_BUILD = "LETTERS_TEST_HOLD_BUILD"
+KillPoint = Literal["half-swapped", "written", "journaled"]
+passed: dict[str, int] = {}
+
+
+def kill_point(point: KillPoint) -> None:
+    passed[point] = passed.get(point, 0) + 1
+    if os.environ.get(KILL_BUILD) == f"{point}:{passed[point]}":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def hold_point(letters_done: int, stop_asked: threading.Event) -> None:
+    if os.environ.get(HOLD_BUILD) == str(letters_done):
+        while not stop_asked.wait(0.05):
+            pass
 
 
 def write_letter(outputs: Outputs, slug: str, html: str, pdf: PdfLetter | None, png: bool) -> None:
@@ -36,9 +59,11 @@ def replace_together(files: dict[Path, bytes]) -> None:
         for path in files:
             if path.is_dir():
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        for path, temporary in staged.items():
+        for number, (path, temporary) in enumerate(staged.items()):
             kept[path] = hard_link_beside(path) if path.exists() else None
             os.replace(temporary, path)
+            if number == 0 and len(staged) > 1:
+                kill_point("half-swapped")
     except BaseException:
         for path, old in kept.items():
             if old:

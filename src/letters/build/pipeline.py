@@ -28,6 +28,8 @@ from letters.build.outcome import (
 from letters.build.outputs import (
     cannot_write,
     has_outputs,
+    hold_point,
+    kill_point,
     remove_deleted_councils,
     remove_leftovers,
     write_letter,
@@ -37,7 +39,7 @@ from letters.data.lock import locked
 from letters.data.project import OutputKind, Outputs, Project
 from letters.data.read import council_paths, read_councils, read_year
 from letters.data.validate import Council, Year
-from letters.interrupt import stop_if_asked
+from letters.interrupt import requested, stop_if_asked
 from letters.letter.figures import formatted_list
 from letters.letter.renderer import LetterRenderer, Rendered
 from letters.problems import LettersError, Note, Problem
@@ -166,6 +168,7 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
         ):
             outcomes.append(outcome)
             progress(outcome, len(paths))
+            hold_point(len(outcomes) - len(unchanged) - len(skipped), requested)
             stop_if_asked()
     finally:  # even when stopped: the manifest and overview tell the truth about what was done
         report = BuildReport(
@@ -228,7 +231,9 @@ def render_councils(
             summary=council_summary(model, year),
             pdf_sha256=hashlib.sha256(pdf.pdf).hexdigest() if pdf else None,
         )
+        kill_point("written")
         journal_letter(outputs, outcome, recorded)
+        kill_point("journaled")
         yield outcome
 
 
@@ -246,7 +251,13 @@ def write_problems(
 
 
 def letters_to(slugs: list[str], shown: int = 3) -> str:
-    """' (letters to canterbury and sevenoaks)', or nothing for no council."""
+    """Which councils' letters a problem stopped, or nothing for no council.
+
+    >>> letters_to(["sevenoaks", "canterbury"])
+    ' (letters to canterbury and sevenoaks)'
+    >>> letters_to(["a", "b", "c", "d", "e"])
+    ' (letters to a, b, c and 2 more)'
+    """
     if not slugs:
         return ""
     more = [f"{len(slugs) - shown} more"] if len(slugs) > shown + 1 else []

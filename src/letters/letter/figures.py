@@ -80,7 +80,11 @@ def noun(count: int, singular: str, plural: str) -> str:
 
 
 def thousands(number: int) -> str:
-    """1400 -> "1,400"."""
+    """A count as the letters write it.
+
+    >>> thousands(1400), thousands(999)
+    ('1,400', '999')
+    """
     return f"{number:,}"
 
 
@@ -112,7 +116,11 @@ def short_date(day: date) -> str:
 
 
 def formatted_list(items: list[str], conjunction: str = "and") -> str:
-    """["London", "Bristol", "Leeds"] -> "London, Bristol and Leeds"."""
+    """The items as a sentence lists them.
+
+    >>> formatted_list(["London", "Bristol", "Leeds"]), formatted_list(["York"], "or")
+    ('London, Bristol and Leeds', 'York')
+    """
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
@@ -130,7 +138,7 @@ EMPHASIS = re.compile(r"\*([^*\s](?:[^*]*[^*\s])?)\*")
 def marked_up_paragraphs(text: str) -> list[Markup]:
     """Free text as HTML paragraphs: all of it escaped, except *emphasis*, which becomes <em>.
 
-    >>> marked_up_paragraphs("A <b> and *very* plain\n\nend")
+    >>> marked_up_paragraphs("A <b> and *very* plain\\n\\nend")
     [Markup('A &lt;b&gt; and <em>very</em> plain'), Markup('end')]
     """
     return [
