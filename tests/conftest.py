@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_project, letters
+from helpers import copy_project, letters, many_councils
 
 
 @pytest.fixture
@@ -35,3 +35,12 @@ def built_project(built_plain: Path, tmp_path: Path) -> Path:
     """A project of its own, already built as `letters build` leaves it (a copy of one build):
     a test that changes or builds it again changes nothing of another test's."""
     return Path(shutil.copytree(built_plain, tmp_path / "project"))
+
+
+@pytest.fixture(scope="session")
+def ten_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ten councils (each of the five twice) built once, for tests that stop a build part-way."""
+    root = copy_project(tmp_path_factory.mktemp("ten") / "project")
+    many_councils(root, copies=1)
+    assert letters("build", "--root", str(root), "--jobs", "2").exit_code == 0
+    return root

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_project, edit, last_line, letters, many_councils, pdf_pages
+from helpers import edit, last_line, letters, pdf_pages
 from letters.build.manifest import council_fingerprint, read_manifest, shared_fingerprint
 from letters.build.outputs import KILL_BUILD
 from letters.data.project import Project
@@ -46,15 +46,6 @@ def build_in_a_process(project: Path, **options) -> subprocess.Popen:
         text=True,
         **options,
     )
-
-
-@pytest.fixture(scope="module")
-def ten_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Ten councils (each of the five twice) built once for this module's kill tests."""
-    root = copy_project(tmp_path_factory.mktemp("ten") / "project")
-    many_councils(root, copies=1)
-    assert letters("build", "--root", str(root), "--jobs", "2").exit_code == 0
-    return root
 
 
 @pytest.fixture

@@ -9,18 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_project, edit, letters, many_councils, pdf_pages
+from helpers import edit, pdf_pages
 from letters.build.outputs import HOLD_BUILD
 
 HELD_AFTER = 3  # letters: the build is held there until the test stops it
-
-
-@pytest.fixture(scope="module")
-def ten_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("ten") / "project")
-    many_councils(root, copies=1)
-    assert letters("build", "--root", str(root), "--jobs", "2").exit_code == 0
-    return root
 
 
 def pdf_bytes(project: Path, slug: str) -> bytes:
