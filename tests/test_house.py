@@ -60,3 +60,13 @@ def test_no_module_imports_from_a_later_stage():
             if RANK[stage_of(module)] > RANK[here]:
                 climbs.append(f"{path.relative_to(PACKAGE)} imports {module}")
     assert climbs == []
+
+
+def test_only_the_commands_call_the_orchestrator():
+    """Reading a project and rendering a letter live in their stages, not in build/pipeline.py."""
+    callers = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "letters.build.pipeline" in imports_of(path)
+    )
+    assert callers == ["cli.py"]

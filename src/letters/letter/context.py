@@ -97,7 +97,7 @@ def context_fields(value: object, name: str = "") -> list[tuple[str, str, str]]:
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         items = [(field.name, getattr(value, field.name)) for field in dataclasses.fields(value)]
     else:
-        return [(name, kind_of(value), shown(value))]
+        return [(name, kind_of(value), as_listed(value))]
     return [
         found
         for key, item in items
@@ -119,7 +119,7 @@ def kind_of(value: object) -> str:
 KINDS = {bool: "true or false", int: "whole number", float: "number", str: "text"}
 
 
-def shown(value: object) -> str:
+def as_listed(value: object) -> str:
     text = repr(str(value) if isinstance(value, Markup) else value)
     if isinstance(value, list):
         text = repr([str(item) if isinstance(item, Markup) else item for item in value])

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from letters.build.manifest import is_sealed, read_manifest
-from letters.build.pipeline import council_paths, fingerprint_councils, read_councils
+from letters.build.manifest import fingerprint_councils, is_sealed, read_manifest
 from letters.data.project import Project
+from letters.data.read import council_paths, read_councils
 from letters.data.validate import Council, Year
 from letters.letter.render_html import html_environment
 from letters.problems import LettersError, Problem, fail

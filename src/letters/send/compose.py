@@ -30,7 +30,7 @@ from letters.send.records import MessageParts
 
 EMAIL_TEMPLATE = "email.txt.j2"
 HEADERS = ("Subject", "Attachment")
-SHOWN = f"templates/{EMAIL_TEMPLATE}"
+EMAIL_TEMPLATE_FILE = f"templates/{EMAIL_TEMPLATE}"
 UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|]')
 ENCODED_WORD = re.compile(r"=\?.*\?=", re.DOTALL)
 LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
@@ -59,7 +59,7 @@ def wording(
     missing = [name for name in HEADERS if not headers.get(name)]
     if missing or not blank or not body.strip():
         fail(
-            SHOWN,
+            EMAIL_TEMPLATE_FILE,
             "must start with a 'Subject: ...' line and an 'Attachment: ... .pdf' line, "
             "then a blank line, then the message",
             1,
@@ -71,7 +71,7 @@ def header_line(line: str, number: int) -> tuple[str, str]:
     name, colon, value = line.partition(":")
     if not colon or name not in HEADERS:
         fail(
-            SHOWN,
+            EMAIL_TEMPLATE_FILE,
             f"{line[:40]!r} is not a header the tool knows (Subject, Attachment): "
             f"leave a blank line between the headers and the message",
             number,
@@ -79,7 +79,7 @@ def header_line(line: str, number: int) -> tuple[str, str]:
     value = value.strip()
     if ENCODED_WORD.search(value) or LINE_BREAKS.search(value):
         fail(
-            SHOWN,
+            EMAIL_TEMPLATE_FILE,
             f"{name}: would hold '=?...?=' or a control character, which mail programs "
             f"read as more than the text: change the wording or the data it shows",
             number,

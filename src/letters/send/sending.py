@@ -198,7 +198,7 @@ def rebuilt_refusal(slug: str, last: Sending) -> str:
     )
 
 
-Progress = Callable[[Sent, int], None]
+SendProgress = Callable[[Sent, int], None]
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def send(
     relay: Relay | None = None,
     resend: tuple[str, ...] = (),
     pace: Pace = Pace(),
-    progress: Progress = lambda outcome, total: None,
+    progress: SendProgress = lambda outcome, total: None,
 ) -> SendReport:
     """Send each council's approved letter through `relay` (or, without one, write each message
     to build/email/<slug>.eml: a dry run), recording every message in records/sent.jsonl. A stop
@@ -245,7 +245,7 @@ def send_all(
     resend: tuple[str, ...],
     relay: Relay | None,
     pace: Pace,
-    progress: Progress,
+    progress: SendProgress,
 ) -> SendReport:
     chosen = plan(project, messages.year, ledgers, slugs, resend)
     report = SendReport(list(chosen.outcomes), list(chosen.problems), dry_run=relay is None)

@@ -19,7 +19,7 @@ Span = tuple[int, int, str]  # where a value's text starts and ends, and its quo
 
 
 @dataclass
-class Plan:
+class ImportPlan:
     """What an import would do: per council file, the old and new value of each figure, and
     the new content of every file it writes."""
 
@@ -39,11 +39,11 @@ class Named:
     line: int | None
 
 
-def plan_import(project: Project, figures: list[FigureRow]) -> Plan:
+def plan_import(project: Project, figures: list[FigureRow]) -> ImportPlan:
     """Match each row to its council file by the council's name, and work out the changes.
     Nothing is planned unless every row and every file it touches can be updated safely."""
     files, problems = council_names(project)
-    plan, matched = Plan(), set()
+    plan, matched = ImportPlan(), set()
     for row in figures:
         named = files.get(name_key(row.council))
         if named is None:
@@ -60,7 +60,7 @@ def plan_import(project: Project, figures: list[FigureRow]) -> Plan:
     return plan
 
 
-def apply(plan: Plan) -> None:
+def apply(plan: ImportPlan) -> None:
     """Write the planned files: all of them, or (if one cannot be written) none."""
     replace_together(plan.contents)
 
@@ -104,7 +104,11 @@ def council_names(project: Project) -> tuple[dict[str, Named], list[Problem]]:
 
 
 def plan_new_file(
-    project: Project, row: FigureRow, files: dict[str, Named], figures: list[FigureRow], plan: Plan
+    project: Project,
+    row: FigureRow,
+    files: dict[str, Named],
+    figures: list[FigureRow],
+    plan: ImportPlan,
 ) -> list[Problem]:
     """Plan a file for a council that has none, unless its name is close to a council's that
     has a file but no row (a misspelling would give one council two letters)."""
@@ -146,7 +150,7 @@ def plan_new_file(
     return []
 
 
-def plan_update(project: Project, path: Path, row: FigureRow, plan: Plan) -> None:
+def plan_update(project: Project, path: Path, row: FigureRow, plan: ImportPlan) -> None:
     """Plan the changed figures of one council file, checked by reading the new text back. A
     file without statistics (a new year's) gets the section added at its end."""
     shown = project.shown(path)
