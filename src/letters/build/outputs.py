@@ -1,4 +1,4 @@
-"""Stage 7, build (write): put each letter's files in build/, all of them whole or none at all."""
+"""Put each letter's files in build/, all of them whole or none at all."""
 
 import errno
 import os

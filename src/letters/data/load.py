@@ -1,4 +1,4 @@
-"""Stage 1, load: read a YAML file safely, keeping the line of every value for messages."""
+"""Read a YAML file safely, keeping the line of every value for messages."""
 
 import re
 from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""Stage 2, validate: turn loaded YAML into typed models, or into problems naming line and field."""
+"""Turn loaded YAML into typed models, or into problems naming line and field."""
 
 import difflib
 import re

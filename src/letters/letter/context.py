@@ -1,4 +1,4 @@
-"""Stage 4, context: everything one letter's templates need, as ready-made values."""
+"""Everything one letter's templates need, as ready-made values."""
 
 import dataclasses
 from typing import Any

@@ -1,4 +1,4 @@
-"""Stage 3, figures: percentages, plurals, dates and lists, derived from the validated data."""
+"""Percentages, plurals, dates and lists, derived from the validated data."""
 
 import re
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Stage 6b, proof: read the laid-out pages as a proofreader would, from WeasyPrint's own boxes.
+"""Read the laid-out pages as a proofreader would, from WeasyPrint's own boxes.
 
 A defect is something a reader would see is wrong (text over text or under a box, text off the
 page, a heading, sign-off or single line stranded, the statistics page sharing a page): each is a

@@ -1,4 +1,4 @@
-"""Stage 5b, render HTML (check): an HTML letter loads nothing, and links only where it should.
+"""An HTML letter loads nothing, and links only where it should.
 
 Checked on every letter as rendered, whatever the templates say: anything the letter would load
 (an image, a stylesheet, a frame, a font, a script) must be data it carries itself, and its

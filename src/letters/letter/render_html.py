@@ -1,4 +1,4 @@
-"""Stage 5, render HTML: fill the Jinja templates into one self-contained HTML letter."""
+"""Fill the Jinja templates into one self-contained HTML letter."""
 
 import base64
 import functools

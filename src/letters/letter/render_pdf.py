@@ -1,4 +1,4 @@
-"""Stage 6, render PDF: lay out the HTML letter with WeasyPrint, then write the PDF from it."""
+"""Lay out the HTML letter with WeasyPrint, then write the PDF from it."""
 
 import logging
 import re

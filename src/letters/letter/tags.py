@@ -1,4 +1,4 @@
-"""Stage 6c, render PDF (tags): mend the tag tree WeasyPrint 70 writes, to read as a person reads.
+"""Mend the tag tree WeasyPrint 70 writes, to read as a person reads.
 
 WeasyPrint tags every letter (PDF/UA-1), but a screen reader, or `pdfinfo -struct-text`, found:
 - each line of a paragraph is its own Span with nothing between them ("canbe learned"): a space

@@ -1,4 +1,4 @@
-"""Stage 7, build (overview): the year at a glance, build/index.html and build/letters.csv."""
+"""The year at a glance, build/index.html and build/letters.csv."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""Stage 8, send (approval): what a letter's approval covers, and where each council stands.
+"""What a letter's approval covers, and where each council stands.
 
 An approval covers the whole message as it would leave (the PDF's bytes, every recipient, the
 sender, the subject and the body: all but Date and Message-ID), so a changed address, a new copy

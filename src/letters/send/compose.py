@@ -1,4 +1,4 @@
-"""Stage 8, send (compose): one council's message, its letter's PDF attached, as RFC 5322 bytes.
+"""One council's message, its letter's PDF attached, as RFC 5322 bytes.
 
 The wording is the template templates/email.txt.j2: its first lines are headers the tool reads
 (`Subject:` and `Attachment:`, the PDF's file name), then a blank line, then the body. It gets the

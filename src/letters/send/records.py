@@ -1,4 +1,4 @@
-"""Stage 8, send (records): who approved which message, and what was sent, in append-only files.
+"""Who approved which message, and what was sent, in append-only files.
 
 records/approvals.jsonl and records/sent.jsonl get one JSON object per line, written in one piece
 and flushed to the disk before the command goes on, and never rewritten. They live outside build/,

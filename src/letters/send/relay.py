@@ -1,4 +1,4 @@
-"""Stage 8, send (relay): hand messages to the organisation's SMTP relay, one at a time.
+"""Hand messages to the organisation's SMTP relay, one at a time.
 
 Encrypted (STARTTLS, the certificate checked) unless the relay is on this machine; credentials
 only from the environment. Each message is one transaction: every recipient is accepted before

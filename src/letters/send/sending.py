@@ -1,4 +1,4 @@
-"""Stage 8, send: approved letters to the councils' inboxes, each exactly once, as approved.
+"""Approved letters to the councils' inboxes, each exactly once, as approved.
 
 Only a letter built from its current files, with no proofreading defect (or approved despite
 them), whose whole message is the one approved, and with an address goes. One send runs at a
