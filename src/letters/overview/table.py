@@ -2,7 +2,6 @@
 
 import csv
 import io
-from typing import TYPE_CHECKING
 
 from letters.build.manifest import Entry
 from letters.build.outcome import MEASURES, Summary
@@ -10,9 +9,7 @@ from letters.build.outputs import write_atomically
 from letters.data.project import Outputs
 from letters.letter.context import PARAGRAPH_NAMES
 from letters.pages.tool_pages import page
-
-if TYPE_CHECKING:
-    from letters.send.approval import Standing  # stage 8's, shown here; it imports the build
+from letters.send.approval import Standing
 
 # Cells a spreadsheet program would run as a formula (OWASP's "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,7 +18,7 @@ HIGHER_IS_BETTER = {"upheld": False, "compliance": True, "remedies": True}
 
 
 def overview_rows(
-    councils: dict[str, Entry], outputs: Outputs, standings: dict[str, "Standing"]
+    councils: dict[str, Entry], outputs: Outputs, standings: dict[str, Standing]
 ) -> list[dict]:
     """One row per council, from its manifest entry, approval and sending, in the order of the
     council's name."""
@@ -176,7 +173,7 @@ def inert(cell: object) -> object:
 
 
 def write_overview(
-    outputs: Outputs, councils: dict[str, Entry], year: int, standings: dict[str, "Standing"]
+    outputs: Outputs, councils: dict[str, Entry], year: int, standings: dict[str, Standing]
 ) -> None:
     """The year at a glance for reviewers: build/index.html, and build/letters.csv alike."""
     rows = overview_rows(councils, outputs, standings)
