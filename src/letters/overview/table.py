@@ -2,6 +2,8 @@
 
 import csv
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from letters.build.manifest import Entry
 from letters.build.outcome import MEASURES, Summary
@@ -10,6 +12,7 @@ from letters.data.project import Outputs
 from letters.letter.context import PARAGRAPH_NAMES
 from letters.pages.tool_pages import page
 from letters.send.approval import Standing
+from letters.send.records import Approval, Sending
 
 # Cells a spreadsheet program would run as a formula (OWASP's "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -17,11 +20,46 @@ FAR = 10  # percentage points from the average that mark a figure for a reviewer
 HIGHER_IS_BETTER = {"upheld": False, "compliance": True, "remedies": True}
 
 
+@dataclass(frozen=True)
+class OverviewRow:
+    """One council in the year's overview: its manifest entry, approval and sending."""
+
+    slug: str
+    name: str
+    authority_type: str
+    figures: dict[str, list[int | None]]  # by measure: [percent, average]
+    optional_paragraphs: list[str]
+    pages: int | None
+    status: str
+    rebuilt: bool
+    defects: list[str]
+    information: list[str]
+    problems: list[str]
+    approval: Approval
+    sending: Sending
+    html: str | None  # the letter's path inside build/, when it is there
+    pdf: str | None
+
+    @property
+    def paragraph_names(self) -> list[str]:
+        return [PARAGRAPH_NAMES.get(name, name) for name in self.optional_paragraphs]
+
+    def figure(self, measure: str) -> list[int | None]:
+        return self.figures.get(measure, [None, None])
+
+    @property
+    def far(self) -> dict[str, str]:
+        return {measure: far_from_average(*self.figure(measure)) for measure in MEASURES}
+
+    @property
+    def mark(self) -> dict[str, str]:
+        return {measure: better_or_worse(measure, *self.figure(measure)) for measure in MEASURES}
+
+
 def overview_rows(
     councils: dict[str, Entry], outputs: Outputs, standings: dict[str, Standing]
-) -> list[dict]:
-    """One row per council, from its manifest entry, approval and sending, in the order of the
-    council's name."""
+) -> list[OverviewRow]:
+    """One row per council, in the order of the council's name."""
     rows = []
     for slug, entry in councils.items():
         summary: Summary = entry["summary"] or {
@@ -31,40 +69,65 @@ def overview_rows(
             "optional_paragraphs": [],
         }
         notes = entry["proofreading"]
+        built = {
+            kind: outputs.relative(kind, slug) if outputs.path(kind, slug).exists() else None
+            for kind in ("html", "pdf")
+        }
         rows.append(
-            {
-                "slug": slug,
-                **summary,
-                "paragraph_names": [
-                    PARAGRAPH_NAMES.get(name, name) for name in summary["optional_paragraphs"]
-                ],
-                "far": {
-                    measure: far_from_average(*summary["figures"].get(measure, [None, None]))
-                    for measure in MEASURES
-                },
-                "mark": {
-                    measure: better_or_worse(
-                        measure, *summary["figures"].get(measure, [None, None])
-                    )
-                    for measure in MEASURES
-                },
-                "pages": entry["pages"],
-                "status": entry["status"],
-                "rebuilt": entry["rebuilt"],
-                "defects": [note["text"] for note in notes if note["kind"] == "defect"],
-                "information": [note["text"] for note in notes if note["kind"] == "information"],
-                "problems": entry["problems"],
-                "approval": standings[slug].approval,
-                "sending": standings[slug].sending,
-                **{
-                    kind: outputs.relative(kind, slug)
-                    if outputs.path(kind, slug).exists()
-                    else None
-                    for kind in ("html", "pdf")
-                },
-            }
+            OverviewRow(
+                slug=slug,
+                name=summary["name"],
+                authority_type=summary["authority_type"],
+                figures=summary["figures"],
+                optional_paragraphs=summary["optional_paragraphs"],
+                pages=entry["pages"],
+                status=entry["status"],
+                rebuilt=entry["rebuilt"],
+                defects=[note["text"] for note in notes if note["kind"] == "defect"],
+                information=[note["text"] for note in notes if note["kind"] == "information"],
+                problems=entry["problems"],
+                approval=standings[slug].approval,
+                sending=standings[slug].sending,
+                html=built["html"],
+                pdf=built["pdf"],
+            )
         )
-    return sorted(rows, key=lambda row: row["name"].casefold())
+    return sorted(rows, key=lambda row: row.name.casefold())
+
+
+def blank_if_none(value: object) -> object:
+    return "" if value is None else value
+
+
+def figure_columns(measure: str) -> list[tuple[str, Callable[[OverviewRow], object]]]:
+    return [
+        (measure, lambda row: blank_if_none(row.figure(measure)[0])),
+        (f"{measure}_average", lambda row: blank_if_none(row.figure(measure)[1])),
+        (f"{measure}_against_average", lambda row: row.mark[measure]),
+    ]
+
+
+# letters.csv: each column's header and its cell, in one list, so the two never drift apart.
+CSV_COLUMNS: list[tuple[str, Callable[[OverviewRow], object]]] = [
+    ("slug", lambda row: row.slug),
+    ("council", lambda row: row.name),
+    ("authority_type", lambda row: row.authority_type),
+    *[column for measure in MEASURES for column in figure_columns(measure)],
+    ("optional_paragraphs", lambda row: "; ".join(row.paragraph_names)),
+    ("pages", lambda row: row.pages or ""),
+    ("status", lambda row: row.status),
+    ("last_build", lambda row: "rebuilt" if row.rebuilt else "unchanged"),
+    ("proofreading_defects", lambda row: " | ".join(row.defects)),
+    ("proofreading_information", lambda row: " | ".join(row.information)),
+    ("problems", lambda row: " | ".join(row.problems)),
+    ("html", lambda row: row.html or ""),
+    ("pdf", lambda row: row.pdf or ""),
+    ("approval", lambda row: row.approval.state),
+    ("approved_by", lambda row: row.approval.by or ""),
+    ("approved_at", lambda row: row.approval.at or ""),
+    ("sending", lambda row: row.sending.state),
+    ("sent_at", lambda row: row.sending.at if row.sending.state == "sent" else ""),
+]
 
 
 def far_from_average(percent: int | None, average: int | None) -> str:
@@ -83,18 +146,18 @@ def better_or_worse(measure: str, percent: int | None, average: int | None) -> s
     return "better" if (far == "above") == HIGHER_IS_BETTER[measure] else "worse"
 
 
-def proofreading(row: dict) -> str:
+def proofreading(row: OverviewRow) -> str:
     """'defects', 'information' or 'none': what proofreading found in a council's letter."""
-    return "defects" if row["defects"] else "information" if row["information"] else "none"
+    return "defects" if row.defects else "information" if row.information else "none"
 
 
-def overview_html(rows: list[dict], year: int | None) -> str:
-    types = sorted({row["authority_type"] for row in rows if row["authority_type"]})
+def overview_html(rows: list[OverviewRow], year: int | None) -> str:
+    types = sorted({row.authority_type for row in rows if row.authority_type})
     paragraphs = {
         name: PARAGRAPH_NAMES.get(name, name)
-        for name in sorted({name for row in rows for name in row["optional_paragraphs"]})
+        for name in sorted({name for row in rows for name in row.optional_paragraphs})
     }
-    statuses = sorted({row["status"] for row in rows if row["status"]})
+    statuses = sorted({row.status for row in rows if row.status})
     return page(
         "overview",
         rows=rows,
@@ -107,62 +170,12 @@ def overview_html(rows: list[dict], year: int | None) -> str:
     )
 
 
-def overview_csv(rows: list[dict]) -> str:
+def overview_csv(rows: list[OverviewRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "slug",
-            "council",
-            "authority_type",
-            *[f"{m}{suffix}" for m in MEASURES for suffix in ("", "_average", "_against_average")],
-            "optional_paragraphs",
-            "pages",
-            "status",
-            "last_build",
-            "proofreading_defects",
-            "proofreading_information",
-            "problems",
-            "html",
-            "pdf",
-            "approval",
-            "approved_by",
-            "approved_at",
-            "sending",
-            "sent_at",
-        ]
-    )
+    writer.writerow([header for header, _ in CSV_COLUMNS])
     for row in rows:
-        figures = [
-            value
-            for measure in MEASURES
-            for value in [*row["figures"].get(measure, [None, None]), row["mark"][measure]]
-        ]
-        writer.writerow(
-            map(
-                inert,
-                [
-                    row["slug"],
-                    row["name"],
-                    row["authority_type"],
-                    *["" if value is None else value for value in figures],
-                    "; ".join(row["paragraph_names"]),
-                    row["pages"] or "",
-                    row["status"],
-                    "rebuilt" if row["rebuilt"] else "unchanged",
-                    " | ".join(row["defects"]),
-                    " | ".join(row["information"]),
-                    " | ".join(row["problems"]),
-                    row["html"] or "",
-                    row["pdf"] or "",
-                    row["approval"].state,
-                    row["approval"].by or "",
-                    row["approval"].at or "",
-                    row["sending"].state,
-                    row["sending"].at if row["sending"].state == "sent" else "",
-                ],
-            )
-        )
+        writer.writerow([inert(cell(row)) for _, cell in CSV_COLUMNS])
     return out.getvalue()
 
 
