@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from letters import __version__
-from letters.data.project import Project
+from letters.data.project import THE_LETTER, Project
 from letters.interrupt import stop_between_letters
 from letters.letter.figures import noun
 from letters.problems import UnexpectedError, fail
@@ -284,7 +284,7 @@ def build_draft(project: Project, slug: str) -> None:
         click.echo(line, err=True)
     if not report.ok():
         sys.exit(1)
-    for kind in ("html", "pdf"):
+    for kind in THE_LETTER:
         click.echo(project.shown(project.outputs(draft=True).path(kind, slug)))
 
 

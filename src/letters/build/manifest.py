@@ -10,9 +10,9 @@ from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic reads this one's fields on Python 3.11
 
 from letters import __version__
-from letters.data.project import SLUG, OutputKind, Outputs, Project
 from letters.build.outcome import LetterOutcome, Summary
 from letters.build.outputs import write_atomically
+from letters.data.project import SLUG, OutputKind, Outputs, Project
 
 
 def shared_fingerprint(project: Project) -> str:

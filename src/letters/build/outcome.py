@@ -1,4 +1,4 @@
-"""What a build did to one council: the record the orchestrator, the manifest and the report share."""
+"""What a build did to one council: the record the orchestrator, manifest and report share."""
 
 from dataclasses import dataclass, field
 from typing import Literal

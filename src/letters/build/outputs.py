@@ -5,14 +5,13 @@ import os
 import signal
 import subprocess
 import tempfile
-from pathlib import Path
 import threading
+from pathlib import Path
 from typing import Any, Literal
 
-from letters.problems import fail, LettersError, Problem
-from letters.data.project import Outputs, Project
+from letters.data.project import LETTER_FILES, THE_LETTER, OutputKind, Outputs, Project
 from letters.letter.render_pdf import PdfLetter
-
+from letters.problems import Problem, fail
 
 # Test hooks, so that tests stop a build at a known point instead of after a guessed time:
 # LETTERS_TEST_KILL_BUILD=POINT:K kills this process (as a power cut would) the K-th time the
@@ -38,14 +37,25 @@ def hold_point(letters_done: int, stop_asked: threading.Event) -> None:
 def write_letter(outputs: Outputs, slug: str, html: str, pdf: PdfLetter | None, png: bool) -> None:
     """Write one letter's outputs together: either all are replaced, or (when one cannot be
     written) none is, and an OSError says which."""
-    files = {outputs.path("html", slug): html.encode()}
-    if pdf is not None:
-        files[outputs.path("pdf", slug)] = pdf.pdf
-        if pdf.archival is not None:
-            files[outputs.path("pdf-a", slug)] = pdf.archival
-    replace_together(files)
+    contents = contents_by_kind(html, pdf)
+    replace_together(
+        {
+            outputs.path(file.kind, slug): content
+            for file in LETTER_FILES
+            if (content := contents.get(file.kind)) is not None
+        }
+    )
     if pdf is not None and png:
-        write_page_images(outputs, slug)
+        write_page_images(outputs, slug)  # drawn from the PDF just written
+
+
+def contents_by_kind(html: str, pdf: PdfLetter | None) -> dict[OutputKind, bytes | None]:
+    """Each output's bytes, for the kinds made in memory (page images are drawn afterwards)."""
+    return {
+        "html": html.encode(),
+        "pdf": pdf.pdf if pdf else None,
+        "pdf-a": pdf.archival if pdf else None,
+    }
 
 
 def replace_together(files: dict[Path, bytes]) -> None:
@@ -150,15 +160,18 @@ def write_page_images(outputs: Outputs, slug: str) -> None:
                 capture_output=True,
             )
         except FileNotFoundError:
-            fail("pdftoppm", "is not installed: page images need "
-                        "Debian's poppler-utils (scripts/install-system-deps)")
+            fail(
+                "pdftoppm",
+                "is not installed: page images need "
+                "Debian's poppler-utils (scripts/install-system-deps)",
+            )
         for image in sorted(Path(temporary).glob("*.png")):
             page = int(image.stem.rsplit("-", 1)[1])
             os.replace(image, folder / f"{slug}-{page}.png")
 
 
 def has_outputs(outputs: Outputs, slug: str) -> bool:
-    return outputs.path("html", slug).exists() or outputs.path("pdf", slug).exists()
+    return any(outputs.path(kind, slug).exists() for kind in THE_LETTER)
 
 
 def remove_deleted_councils(
@@ -168,10 +181,9 @@ def remove_deleted_councils(
     current = {path.stem for path in project.council_files()}
     removed = sorted((outputs.built_slugs() | set(recorded)) - current)
     for slug in removed:
-        for kind in ("html", "pdf", "pdf-a"):
-            outputs.path(kind, slug).unlink(missing_ok=True)
-        for image in outputs.page_images(slug):
-            image.unlink()
+        for file in LETTER_FILES:
+            for path in outputs.files(file.kind, slug):
+                path.unlink(missing_ok=True)
         recorded.pop(slug, None)
     return removed
 

@@ -1,13 +1,13 @@
 """The build: runs every council through the letter stage, in parallel, and records what it did.
 
-    read the year → fingerprint each council → leave unchanged ones → read and validate the rest
-    → render each (HTML, PDF, proofreading) in a worker → write its outputs together → journal
-    → manifest
+read the year → fingerprint each council → leave unchanged ones → read and validate the rest
+→ render each (HTML, PDF, proofreading) in a worker → write its outputs together → journal
+→ manifest
 """
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from letters.build.outputs import (
 )
 from letters.build.parallel import in_processes
 from letters.data.lock import locked
-from letters.data.project import OutputKind, Outputs, Project
+from letters.data.project import LETTER_FILES, OutputKind, Outputs, Project
 from letters.data.read import council_paths, read_councils, read_year
 from letters.data.validate import Council, Year
 from letters.interrupt import requested, stop_if_asked
@@ -123,21 +123,24 @@ class Options:
 
     @property
     def outputs(self) -> tuple[OutputKind, ...]:
-        if self.html_only:
-            return ("html",)
-        return (
-            "html",
-            "pdf",
-            *(("pdf-a",) if self.archival else ()),
-            *(("png",) if self.png else ()),
+        """The kinds of output this build makes of each letter (LETTER_FILES says when)."""
+        asked = {"pdf-a": self.archival, "png": self.png}
+        return tuple(
+            file.kind
+            for file in LETTER_FILES
+            if file.made == "always"
+            or (not self.html_only and (file.made == "with a PDF" or asked[file.kind]))
         )
 
 
-BuildProgress = Callable[[LetterOutcome, int], None]  # an outcome, and how many councils are to be built
+# Called with each council's outcome, and how many councils the build has.
+BuildProgress = Callable[[LetterOutcome, int], None]
 
 
 def build(
-    project: Project, options: Options = Options(), progress: BuildProgress = lambda outcome, total: None
+    project: Project,
+    options: Options = Options(),
+    progress: BuildProgress = lambda outcome, total: None,
 ) -> BuildReport:
     """Build the councils' letters into build/ (build/preview/ for drafts), skipping those
     whose inputs have not changed since they were last built."""
@@ -208,9 +211,7 @@ def render_councils(
     """Render each valid council in parallel, writing its outputs together when ready."""
     if not councils:
         return
-    renderer = LetterRenderer(
-        project, year, options.draft, not options.html_only, options.archival
-    )
+    renderer = LetterRenderer(project, year, options.draft, not options.html_only, options.archival)
     for rendered in in_processes(renderer, list(councils.items()), options.jobs, renderer.lost):
         model, fingerprint = (
             councils[rendered.slug],

@@ -14,12 +14,27 @@ LOOKS_LIKE_A_COUNCIL = (".yaml", ".yml")  # compared in lower case: X.YAML and x
 
 
 OutputKind = Literal["html", "pdf", "pdf-a", "png"]
-LETTER_FILES: dict[OutputKind, str] = {  # each output of a letter, by kind, inside the folder
-    "html": "html/{slug}.html",
-    "pdf": "pdf/{slug}.pdf",
-    "pdf-a": "pdf-a/{slug}.pdf",
-    "png": "png/{slug}-1.png",  # the first page's image; the others are {slug}-2.png...
-}
+
+
+@dataclass(frozen=True)
+class LetterFile:
+    """One kind of output a letter has: where it goes, and when a build makes it."""
+
+    kind: OutputKind
+    path: str  # inside the build folder
+    made: Literal["always", "with a PDF", "asked for"]  # asked for: by `letters build --<option>`
+    is_the_letter: bool  # the letter itself, as the overview links and a draft prints it
+
+
+# Every output of a letter: writing, removal, the manifest, the overview and drafts follow this.
+LETTER_FILES = (
+    LetterFile("html", "html/{slug}.html", "always", True),
+    LetterFile("pdf", "pdf/{slug}.pdf", "with a PDF", True),
+    LetterFile("pdf-a", "pdf-a/{slug}.pdf", "asked for", False),  # --archival
+    LetterFile("png", "png/{slug}-1.png", "asked for", False),  # --png; also {slug}-2.png...
+)
+FILE_OF_KIND = {file.kind: file for file in LETTER_FILES}
+THE_LETTER: tuple[OutputKind, ...] = tuple(f.kind for f in LETTER_FILES if f.is_the_letter)
 
 
 @dataclass(frozen=True)
@@ -31,10 +46,14 @@ class Outputs:
 
     def relative(self, kind: OutputKind, slug: str) -> str:
         """An output's path inside the folder, as the manifest and the overview link to it."""
-        return LETTER_FILES[kind].format(slug=slug)
+        return FILE_OF_KIND[kind].path.format(slug=slug)
 
     def path(self, kind: OutputKind, slug: str) -> Path:
         return self.folder / self.relative(kind, slug)
+
+    def files(self, kind: OutputKind, slug: str) -> list[Path]:
+        """Every file of one kind of a letter's outputs: one, or a page image per page."""
+        return self.page_images(slug) if kind == "png" else [self.path(kind, slug)]
 
     def page_images(self, slug: str) -> list[Path]:
         return sorted(self.path("png", slug).parent.glob(f"{slug}-*.png"))
@@ -42,9 +61,7 @@ class Outputs:
     def built_slugs(self) -> set[str]:
         """Every council with an HTML or PDF letter in the folder."""
         return {
-            path.stem
-            for kind in ("html", "pdf")
-            for path in self.folder.glob(self.relative(kind, "*"))
+            path.stem for kind in THE_LETTER for path in self.folder.glob(self.relative(kind, "*"))
         }
 
     @property

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from letters.build.manifest import Entry
 from letters.build.outcome import MEASURES, Summary
 from letters.build.outputs import write_atomically
-from letters.data.project import Outputs
+from letters.data.project import THE_LETTER, Outputs
 from letters.letter.context import PARAGRAPH_NAMES
 from letters.pages.tool_pages import page
 from letters.send.approval import Standing
@@ -71,7 +71,7 @@ def overview_rows(
         notes = entry["proofreading"]
         built = {
             kind: outputs.relative(kind, slug) if outputs.path(kind, slug).exists() else None
-            for kind in ("html", "pdf")
+            for kind in THE_LETTER
         }
         rows.append(
             OverviewRow(
