@@ -6,7 +6,6 @@ note, and `letters build --strict` fails on it. Information is worth knowing but
 longer letter because of its optional paragraphs): it is shown, and never fails a build.
 """
 
-import functools
 import itertools
 from dataclasses import dataclass
 
@@ -40,19 +39,16 @@ class Placed:
 
 def proof(document, optional_paragraphs: list[str]) -> list[Note]:
     """What a proofreader would note on the laid-out letter; nothing for a good letter."""
-    pages = [page._page_box for page in document.pages]  # WeasyPrint's laid-out boxes
-    try:
-        defects = [
-            *text_over_text(pages),
-            *text_and_boxes(pages),
-            *text_outside_the_page(pages),
-            *lonely_headings(pages),
-            *stranded_sign_off(pages),
-            *single_lines(pages),
-            *shared_statistics_page(pages),
-        ]
-    finally:
-        placed_boxes.cache_clear()  # a letter's layout is large: keep none of it afterwards
+    pages = [laid_out(page._page_box) for page in document.pages]  # WeasyPrint's own boxes
+    defects = [
+        *text_over_text(pages),
+        *text_and_boxes(pages),
+        *text_outside_the_page(pages),
+        *lonely_headings(pages),
+        *stranded_sign_off(pages),
+        *single_lines(pages),
+        *shared_statistics_page(pages),
+    ]
     return [
         *(Note("defect", text) for text in defects),
         *page_count(len(pages), optional_paragraphs),
@@ -83,8 +79,19 @@ def page_count(count: int, optional_paragraphs: list[str]) -> list[Note]:
     ]
 
 
-@functools.lru_cache(maxsize=8)  # every check of one letter reads the same pages
-def placed_boxes(page) -> list[Placed]:
+@dataclass(frozen=True)
+class LaidOutPage:
+    """One page as WeasyPrint laid it out, its boxes listed once for every check to read."""
+
+    box: boxes.PageBox
+    placed: list[Placed]
+
+
+def laid_out(page: boxes.PageBox) -> LaidOutPage:
+    return LaidOutPage(page, placed_boxes(page))
+
+
+def placed_boxes(page: boxes.PageBox) -> list[Placed]:
     """The page's boxes in document order, with their ancestors, leaving out the margin boxes
     (page numbers) and what is fixed on every page (the DRAFT marker)."""
     found: list[Placed] = []
@@ -102,19 +109,19 @@ def placed_boxes(page) -> list[Placed]:
     return found
 
 
-def text_boxes(page) -> list[Placed]:
+def text_boxes(page: LaidOutPage) -> list[Placed]:
     return [
         placed
-        for placed in placed_boxes(page)
+        for placed in page.placed
         if isinstance(placed.box, boxes.TextBox) and placed.box.text.strip()
     ]
 
 
-def in_flow(page) -> list:
-    return [placed.box for placed in placed_boxes(page)]
+def in_flow(page: LaidOutPage) -> list:
+    return [placed.box for placed in page.placed]
 
 
-def leaf_blocks(page) -> list:
+def leaf_blocks(page: LaidOutPage) -> list:
     return [
         box
         for box in in_flow(page)
@@ -146,7 +153,7 @@ def line_rectangle(placed: Placed) -> tuple[float, float, float, float]:
     return (x1, line.position_y, x2, line.position_y + line.margin_height())
 
 
-def text_over_text(pages: list) -> list[str]:
+def text_over_text(pages: list[LaidOutPage]) -> list[str]:
     """Text drawn over other text: one piece at most per page is named."""
     findings = []
     for number, page in enumerate(pages, start=1):
@@ -190,12 +197,12 @@ def painted(placed: Placed) -> bool:
     )
 
 
-def text_and_boxes(pages: list) -> list[str]:
+def text_and_boxes(pages: list[LaidOutPage]) -> list[str]:
     """Text drawn over or under an image or a coloured box that is not its own background
     (a chart's bar over a council's name)."""
     findings = []
     for number, page in enumerate(pages, start=1):
-        placed = placed_boxes(page)
+        placed = page.placed
         covers = [cover for cover in placed if painted(cover)]
         clash = next(
             (
@@ -214,7 +221,7 @@ def text_and_boxes(pages: list) -> list[str]:
     return findings
 
 
-def lonely_headings(pages: list) -> list[str]:
+def lonely_headings(pages: list[LaidOutPage]) -> list[str]:
     """Headings that end a page, their text all on the next one."""
     findings = []
     for number, page in enumerate(pages[:-1], start=1):
@@ -231,7 +238,7 @@ def has_class(box, css_class: str) -> bool:
     return element is not None and css_class in (element.get("class") or "").split()
 
 
-def stranded_sign_off(pages: list) -> list[str]:
+def stranded_sign_off(pages: list[LaidOutPage]) -> list[str]:
     """A sign-off at the top of a page with none of the letter's text before it."""
     for number, page in enumerate(pages, start=1):
         blocks = [
@@ -248,7 +255,7 @@ def stranded_sign_off(pages: list) -> list[str]:
     return []
 
 
-def single_lines(pages: list) -> list[str]:
+def single_lines(pages: list[LaidOutPage]) -> list[str]:
     """A paragraph split over two pages that leaves one line alone on either of them."""
     findings = []
     for number, (page, following) in enumerate(itertools.pairwise(pages), start=1):
@@ -273,10 +280,10 @@ def single_lines(pages: list) -> list[str]:
     return findings
 
 
-def shared_statistics_page(pages: list) -> list[str]:
+def shared_statistics_page(pages: list[LaidOutPage]) -> list[str]:
     """The statistics page must start on a page of its own."""
     for number, page in enumerate(pages, start=1):
-        inside = [in_statistics for _, in_statistics in leaf_blocks_marked(page, "statistics")]
+        inside = [in_statistics for _, in_statistics in leaf_blocks_marked(page.box, "statistics")]
         if True in inside and inside.index(True) > 0:
             return [
                 f"the statistics page does not start on a page of its own: it follows the "
@@ -297,12 +304,12 @@ def leaf_blocks_marked(box, css_class: str, inside: bool = False):
             yield from leaf_blocks_marked(child, css_class, inside)
 
 
-def text_outside_the_page(pages: list) -> list[str]:
+def text_outside_the_page(pages: list[LaidOutPage]) -> list[str]:
     """Text that runs past the page's printable area (usually a very long word)."""
     findings = []
     for number, page in enumerate(pages, start=1):
-        left, top = page.content_box_x(), page.content_box_y()
-        right, bottom = left + page.width, top + page.height
+        left, top = page.box.content_box_x(), page.box.content_box_y()
+        right, bottom = left + page.box.width, top + page.box.height
         for box in in_flow(page):
             if isinstance(box, boxes.TextBox) and (
                 box.position_x < left - TOLERANCE
