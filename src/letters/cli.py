@@ -6,6 +6,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import click
 
@@ -29,7 +31,7 @@ class Letters(click.Group):
     files' (LettersError, status 1), the machine's (OSError, status 1) or, should one ever
     happen, the tool's own (UnexpectedError, status 2)."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # the reader went away (| head): stop quietly
@@ -369,7 +371,7 @@ def approve(
     sys.exit(1 if result.problems else 0)
 
 
-class FiniteNumber(click.ParamType):
+class FiniteNumber(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic in stubs only
     """A finite number (never nan or inf), at least `minimum`, or above it if `open_minimum`."""
 
     name = "number"
@@ -377,7 +379,9 @@ class FiniteNumber(click.ParamType):
     def __init__(self, minimum: float, open_minimum: bool = False):
         self.minimum, self.open_minimum = minimum, open_minimum
 
-    def convert(self, value, param, ctx) -> float:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
         try:
             number = float(value)
         except (TypeError, ValueError):
@@ -481,5 +485,5 @@ def letters_folder(root: Path) -> Project:
     return project
 
 
-def stop_like_ctrl_c(signum, frame) -> None:
+def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt

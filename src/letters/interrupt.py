@@ -6,12 +6,14 @@ breaks into the worker pool while it holds a lock. A second Ctrl-C stops at once
 
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 requested = threading.Event()
 
 
-def ask_to_stop(signum, frame) -> None:
+def ask_to_stop(signum: int, frame: FrameType | None) -> None:
     if requested.is_set():
         raise KeyboardInterrupt
     requested.set()
@@ -24,7 +26,7 @@ def stop_if_asked() -> None:
 
 
 @contextmanager
-def stop_between_letters():
+def stop_between_letters() -> Iterator[None]:
     """While inside, Ctrl-C and SIGTERM ask the build to stop instead of breaking into it."""
     requested.clear()
     previous = {

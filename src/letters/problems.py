@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from typing import Literal, NoReturn
+from typing import IO, Any, Literal, NoReturn
 
 import click
 
@@ -62,7 +62,7 @@ class LettersError(click.ClickException):
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
 
-    def show(self, file=None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         for problem in self.problems:
             click.echo(str(problem), err=True)
 
@@ -72,7 +72,7 @@ class UnexpectedError(click.ClickException):
 
     exit_code = 2
 
-    def show(self, file=None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(
             f"letters: unexpected error, please report it (LETTERS_DEBUG=1 shows details): "
             f"{self.message}",

@@ -7,7 +7,7 @@ import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -15,10 +15,10 @@ Result = TypeVar("Result")
 PR_SET_PDEATHSIG = 1  # Linux: a signal for this process when the one that forked it dies
 
 # What each worker runs: set by the main process before forking, so it is never pickled.
-worker_function: Callable | None = None
+worker_function: Callable[[Any], Any] | None = None
 
 
-def start_worker(function: Callable) -> None:
+def start_worker(function: Callable[[Any], Any]) -> None:
     global worker_function
     worker_function = function
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C for all
@@ -34,7 +34,7 @@ def die_with_the_main_process() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def call_worker_function(item):
+def call_worker_function(item: Any) -> Any:
     assert worker_function is not None
     return worker_function(item)
 
@@ -66,7 +66,7 @@ def in_processes(
         initargs=(function,),
     )
     try:
-        futures: dict[Future, Item] = {
+        futures: dict[Future[Result], Item] = {
             pool.submit(call_worker_function, item): item for item in items[1:]
         }
         for future in as_completed(futures):

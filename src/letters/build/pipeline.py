@@ -7,7 +7,7 @@ read the year → fingerprint each council → leave unchanged ones → read and
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,7 +207,7 @@ def render_councils(
     options: Options,
     outputs: Outputs,
     recorded: dict[str, Entry],
-):
+) -> Iterator[LetterOutcome]:
     """Render each valid council in parallel, writing its outputs together when ready."""
     if not councils:
         return

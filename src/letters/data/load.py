@@ -198,8 +198,8 @@ class Builder:
             ]
         return self.construct_scalar(node, location)
 
-    def construct_mapping(self, node: yaml.MappingNode, location: Location) -> dict:
-        mapping: dict = {}
+    def construct_mapping(self, node: yaml.MappingNode, location: Location) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = self.construct_scalar(key_node, location)
             line = key_node.start_mark.line + 1
@@ -279,7 +279,7 @@ FRIENDLIER = (
 )
 
 
-def error_mark(error: yaml.MarkedYAMLError):
+def error_mark(error: yaml.MarkedYAMLError) -> yaml.Mark | None:
     """Where to point staff: where an unclosed quote or bracket opened, else where YAML stopped."""
     if error.context in UNCLOSED and error.context_mark:
         return error.context_mark

@@ -319,7 +319,7 @@ def validate(model: type[M], document: Document) -> M:
 
 def one_per_field(details: list[ErrorDetails]) -> list[ErrorDetails]:
     """The first problem of each field (a value that is neither of two types has two)."""
-    firsts: dict[tuple, ErrorDetails] = {}
+    firsts: dict[tuple[str | int, ...], ErrorDetails] = {}
     for detail in details:
         firsts.setdefault(tuple(detail["loc"]), detail)
     return list(firsts.values())
@@ -363,7 +363,7 @@ def problem_from(document: Document, model: type[Model], detail: ErrorDetails) -
     return Problem(document.path, message, line, field_path)
 
 
-def removable(model: type[Model], location: tuple) -> str:
+def removable(model: type[Model], location: tuple[str | int, ...]) -> str:
     """How to say that an empty value may also be removed, where it may."""
     if location and isinstance(location[-1], int):
         return ", or remove that item"
@@ -417,7 +417,7 @@ def not_a_number(value: object) -> str:
     return f"must be a whole number, not {describe(value)}"
 
 
-def is_optional(model: type[Model], location: tuple) -> bool:
+def is_optional(model: type[Model], location: tuple[str | int, ...]) -> bool:
     """Whether the field at `location` may be left out (list items and section keys may not)."""
     if not location or not isinstance(location[-1], str):
         return False
@@ -449,7 +449,7 @@ def not_an_authority_type(value: object) -> str:
     return f"{describe(value)} is not a type of authority; {hint}"
 
 
-def unknown_field_message(model: type[Model], location: tuple) -> str:
+def unknown_field_message(model: type[Model], location: tuple[str | int, ...]) -> str:
     close = suggestion(model, location)
     hint = (
         f"did you mean {close}?"
@@ -459,18 +459,18 @@ def unknown_field_message(model: type[Model], location: tuple) -> str:
     return f"unknown field; {hint}"
 
 
-def suggestion(model: type[Model], location: tuple) -> str | None:
+def suggestion(model: type[Model], location: tuple[str | int, ...]) -> str | None:
     """The known field an unknown one is most likely a misspelling of."""
     close = difflib.get_close_matches(str(location[-1]), fields_at(model, location[:-1]), n=1)
     return close[0] if close else None
 
 
-def fields_at(model: type[Model], location: tuple) -> list[str]:
+def fields_at(model: type[Model], location: tuple[str | int, ...]) -> list[str]:
     """The field names allowed at `location` inside `model` (list indexes and dict keys pass)."""
     return list(model_at(model, location).model_fields)
 
 
-def model_at(model: type[Model], location: tuple) -> type[Model]:
+def model_at(model: type[Model], location: tuple[str | int, ...]) -> type[Model]:
     """The model of the section at `location` inside `model`."""
     for part in location:
         if part in model.model_fields:

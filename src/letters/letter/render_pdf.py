@@ -2,6 +2,7 @@
 
 import logging
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ class RecordProblems(logging.Handler):
 
 
 @contextmanager
-def weasyprint_problems(shown: str, in_file: bool = False):
+def weasyprint_problems(shown: str, in_file: bool = False) -> Iterator[None]:
     """Turn anything WeasyPrint logs as a warning or error into a LettersError for `shown`.
 
     `in_file`: the line numbers WeasyPrint gives ("at 28:8") are lines of the file `shown`.
@@ -117,7 +118,7 @@ class PdfLetter:
 
 
 @contextmanager
-def refused_fetches(shown: str):
+def refused_fetches(shown: str) -> Iterator[None]:
     from weasyprint.urls import FatalURLFetchingError
 
     try:

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from letters.data.project import Project
 from letters.data.read import read_council, read_year
+from letters.data.validate import Council
 from letters.letter.renderer import LetterRenderer
 from letters.pages.tool_pages import page
 from letters.problems import LettersError, Problem
@@ -52,7 +54,7 @@ class Preview:
             )
             self.changed.notify_all()
 
-    def council(self):
+    def council(self) -> Council:
         return read_council(
             self.project, self.project.council_file(self.slug), read_year(self.project)
         )
@@ -88,7 +90,7 @@ class Preview:
         ):
             self.refresh()
 
-    def shapes_the_letter(self, change, changed: str) -> bool:
+    def shapes_the_letter(self, change: object, changed: str) -> bool:
         """Only the previewed council's file, the year file, templates and assets matter."""
         return self.project.is_input_of(Path(changed), self.slug)
 
@@ -197,7 +199,7 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             if not self.head:
                 self.wfile.write(data)
 
-        def log_message(self, format: str, *args) -> None:
+        def log_message(self, format: str, *args: object) -> None:
             pass  # staff need the URL, not a line per request
 
     return Handler
@@ -208,7 +210,7 @@ def own_hosts(port: int) -> set[str]:
     return {f"127.0.0.1:{port}", f"localhost:{port}"}
 
 
-def problems_page(problems) -> str:
+def problems_page(problems: Iterable[Problem]) -> str:
     """The problems that stop the letter, worded as `letters check` words them."""
     return page("problems", problems=[str(problem) for problem in problems])
 

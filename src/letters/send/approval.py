@@ -12,7 +12,7 @@ from pathlib import Path
 from letters.build.manifest import fingerprint_councils, is_sealed, read_manifest
 from letters.data.project import Project
 from letters.data.read import council_paths, read_councils
-from letters.data.validate import Council, Year
+from letters.data.validate import Council, EmailSettings, Year
 from letters.letter.render_html import html_environment
 from letters.problems import LettersError, Problem, fail
 from letters.send.compose import Draft, draft, wording
@@ -83,7 +83,7 @@ class Messages:
         self.project, self.year = project, year
         self.environment = html_environment(project)
 
-    def settings(self):
+    def settings(self) -> EmailSettings:
         if self.year.email is None:
             fail(
                 self.project.shown(self.project.year_file),

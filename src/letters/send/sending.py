@@ -35,6 +35,7 @@ from letters.send.compose import Draft, as_bytes, message_id, recipients
 from letters.send.records import (
     PART_NAMES,
     Approval,
+    Event,
     Ledgers,
     Sending,
     SendRecord,
@@ -328,7 +329,7 @@ def deliver(
     identifier = message_id(message.parts)
     data = as_bytes(message, local_time(), identifier, shown)
 
-    def record(event, reply: str | None = None) -> SendRecord:
+    def record(event: Event, reply: str | None = None) -> SendRecord:
         return SendRecord(
             slug=slug,
             council=choice.council.name,
@@ -354,7 +355,9 @@ def deliver(
         pace.retry_wait,
         requested,
     )
-    event = {"accepted": "sent", "unsure": "unsure"}.get(reply.kind, "not sent")
+    event: Event = (
+        "sent" if reply.kind == "accepted" else "unsure" if reply.kind == "unsure" else "not sent"
+    )
     append_record(ledger, record(event, reply.text))
     if reply.accepted:
         return Sent(slug, "sent", f"to {message.parts.to}: {reply.text}")

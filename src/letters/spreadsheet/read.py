@@ -6,8 +6,10 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from letters.data.load import WHOLE_NUMBER
 from letters.data.validate import (
@@ -97,7 +99,7 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]|_", " ", folded).split())
 
 
-def read_table(path: Path, shown: str, sheet: str | None) -> list[list]:
+def read_table(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
     if not path.is_file():
         fail(shown, "is not a file: give a .csv or .xlsx spreadsheet")
     if path.suffix.lower() == ".xlsx":
@@ -130,9 +132,9 @@ def decoded(raw: bytes, shown: str) -> str:
     fail(shown, "is not text in a known encoding: save it as 'CSV UTF-8 (Comma delimited)'")
 
 
-def read_csv(text: str, shown: str) -> list[list]:
+def read_csv(text: str, shown: str) -> list[list[Any]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
-    rows: list[list] = []
+    rows: list[list[Any]] = []
     try:
         for row in reader:
             rows.append(row)
@@ -155,7 +157,7 @@ def delimiter_of(text: str) -> str:
     )
 
 
-def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list]:
+def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
     import openpyxl
 
     check_unpacked_size(path, shown)
@@ -209,13 +211,13 @@ def too_many_rows(shown: str) -> LettersError:
     )
 
 
-def column_name(cell) -> str:
+def column_name(cell: object) -> str:
     """'Authority type' and 'authority_type' name the same column."""
     return re.sub(r"[\s_-]+", "_", str(cell).strip().lower())
 
 
 def check_row(
-    shown: str, number: int, values: dict, seen: dict[str, tuple[int, str]]
+    shown: str, number: int, values: dict[str, Any], seen: dict[str, tuple[int, str]]
 ) -> list[Problem]:
     def problem(column: str, message: str) -> Problem:
         return Problem(shown, message, number, column)
@@ -258,7 +260,9 @@ def check_row(
     return problems
 
 
-def same_council(problem, council: str, seen: dict[str, tuple[int, str]]) -> list[Problem]:
+def same_council(
+    problem: Callable[[str, str], Problem], council: str, seen: dict[str, tuple[int, str]]
+) -> list[Problem]:
     """A row for a council that an earlier row is for too (however its name is spelt)."""
     if name_key(council) not in seen:
         return []
@@ -274,7 +278,7 @@ def same_council(problem, council: str, seen: dict[str, tuple[int, str]]) -> lis
     ]
 
 
-def whole_number(value) -> int | None:
+def whole_number(value: object) -> int | None:
     """A count from a cell: 12, 12.0 (Excel's numbers), '12' or '1,200'; None if it is not one
     (a fraction, a date, '1,2,3', the decimal comma of '1,23', '²')."""
     if isinstance(value, bool):

@@ -3,8 +3,10 @@
 import copy
 import difflib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -202,13 +204,13 @@ def with_statistics(text: str, row: FigureRow, shown: str) -> tuple[str, Documen
     return text, parse(SafeLoader, text, shown)
 
 
-def figure_changes(data: dict, row: FigureRow) -> dict[Location, tuple[object, object]]:
+def figure_changes(data: dict[str, Any], row: FigureRow) -> dict[Location, tuple[object, object]]:
     wanted: dict[Location, object] = {
         ("authority_type",): row.authority_type,
         **{("statistics", count): row.counts[count] for count in COUNTS},
     }
     section = data.get("statistics")
-    statistics: dict = section if isinstance(section, dict) else {}
+    statistics: dict[str, Any] = section if isinstance(section, dict) else {}
     current: dict[Location, object] = {
         ("authority_type",): data.get("authority_type"),
         **{("statistics", count): statistics.get(count) for count in COUNTS},
@@ -220,7 +222,9 @@ def figure_changes(data: dict, row: FigureRow) -> dict[Location, tuple[object, o
     }
 
 
-def replace_values(text: str, new: dict[Location, object], shown: str, line_of) -> str:
+def replace_values(
+    text: str, new: dict[Location, object], shown: str, line_of: Callable[[Location], int | None]
+) -> str:
     """`text` with the scalar values at the given locations replaced, byte for byte otherwise:
     comments, order, quoting, line endings and every other value stay exactly as they were.
     A value shared through a YAML anchor and alias (&five, *five) cannot be changed in one
@@ -255,7 +259,7 @@ def replace_values(text: str, new: dict[Location, object], shown: str, line_of) 
 
 def scalar_spans(
     node: yaml.Node, location: Location, seen: dict[int, Location] | None = None
-) -> tuple[dict[Location, Span], set]:
+) -> tuple[dict[Location, Span], set[Location]]:
     """Where each scalar value starts and ends in the text, and how it is quoted; and the
     locations whose value is the same node as another's (an alias)."""
     seen = {} if seen is None else seen
@@ -286,7 +290,7 @@ def emitted(value: object, style: str) -> str:
     return text.removesuffix("\n...\n").removesuffix("\n")
 
 
-def reads_back_as(text: str, old: dict, new: dict[Location, object]) -> bool:
+def reads_back_as(text: str, old: dict[str, Any], new: dict[Location, object]) -> bool:
     """Whether `text` reads as `old` with only the values in `new` changed."""
     expected = copy.deepcopy(old)
     for location, value in new.items():
@@ -295,7 +299,7 @@ def reads_back_as(text: str, old: dict, new: dict[Location, object]) -> bool:
             section = section[part]
         section[location[-1]] = value
     try:
-        return yaml.load(text, Loader=SafeLoader) == expected
+        return bool(yaml.load(text, Loader=SafeLoader) == expected)
     except yaml.YAMLError:
         return False
 
@@ -307,7 +311,7 @@ def slug_of(name: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in letters).split()) or "council"
 
 
-def council_data(row: FigureRow) -> dict:
+def council_data(row: FigureRow) -> dict[str, Any]:
     return {
         "name": row.council,
         "authority_type": row.authority_type,
