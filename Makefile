@@ -24,6 +24,7 @@ test: $(VENV)/.installed-test ## Run the tests (on every core), the linter and t
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy --strict src/letters
 
 visual-refresh: $(VENV)/.installed-test ## After a deliberate change to the look: new page images for the visual test
 	@scripts/install-system-deps test

@@ -7,8 +7,10 @@ longer letter because of its optional paragraphs): it is shown, and never fails 
 """
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from weasyprint import Document
 from weasyprint.formatting_structure import boxes
 
 from letters.letter.context import PARAGRAPH_NAMES
@@ -19,6 +21,7 @@ STANDARD_PAGES = 3  # two pages of letter, then the statistics page
 LEAF_BLOCKS = {"p", "h1", "h2", "h3", "li"}
 HEADINGS = {"h1", "h2", "h3"}
 TOLERANCE = 0.5  # CSS pixels
+Rectangle = tuple[float, float, float, float]  # left, top, right, bottom
 WHOLE_PAGE = {"html", "body", "main"}  # their backgrounds are the page's, under everything
 
 
@@ -30,14 +33,14 @@ class Placed:
     ancestors: tuple[boxes.Box, ...]
 
     @property
-    def rectangle(self) -> tuple[float, float, float, float]:
+    def rectangle(self) -> Rectangle:
         """Where the box is drawn: its border box (margins are empty space)."""
         box = self.box
         x, y = box.border_box_x(), box.border_box_y()
         return (x, y, x + box.border_width(), y + box.border_height())
 
 
-def proof(document, optional_paragraphs: list[str]) -> list[Note]:
+def proof(document: Document, optional_paragraphs: list[str]) -> list[Note]:
     """What a proofreader would note on the laid-out letter; nothing for a good letter."""
     pages = [laid_out(page._page_box) for page in document.pages]  # WeasyPrint's own boxes
     defects = [
@@ -96,7 +99,7 @@ def placed_boxes(page: boxes.PageBox) -> list[Placed]:
     (page numbers) and what is fixed on every page (the DRAFT marker)."""
     found: list[Placed] = []
 
-    def visit(box, ancestors: tuple) -> None:
+    def visit(box: boxes.Box, ancestors: tuple[boxes.Box, ...]) -> None:
         if isinstance(box, boxes.MarginBox) or box.style["position"] == "fixed":
             return
         found.append(Placed(box, ancestors))
@@ -117,11 +120,11 @@ def text_boxes(page: LaidOutPage) -> list[Placed]:
     ]
 
 
-def in_flow(page: LaidOutPage) -> list:
+def in_flow(page: LaidOutPage) -> list[boxes.Box]:
     return [placed.box for placed in page.placed]
 
 
-def leaf_blocks(page: LaidOutPage) -> list:
+def leaf_blocks(page: LaidOutPage) -> list[boxes.Box]:
     return [
         box
         for box in in_flow(page)
@@ -129,12 +132,12 @@ def leaf_blocks(page: LaidOutPage) -> list:
     ]
 
 
-def text_of(box) -> str:
+def text_of(box: boxes.Box) -> str:
     text = " ".join(child.text for child in box.descendants() if isinstance(child, boxes.TextBox))
     return text if len(text) <= 50 else f"{text[:47]}..."
 
 
-def overlap(first: tuple, second: tuple) -> bool:
+def overlap(first: Rectangle, second: Rectangle) -> bool:
     return (
         first[0] < second[2] - TOLERANCE
         and second[0] < first[2] - TOLERANCE
@@ -143,7 +146,7 @@ def overlap(first: tuple, second: tuple) -> bool:
     )
 
 
-def line_rectangle(placed: Placed) -> tuple[float, float, float, float]:
+def line_rectangle(placed: Placed) -> Rectangle:
     """A piece of text's extent: its own width, its line's height (glyphs may reach into the
     line above or below without anything being wrong)."""
     line = next(
@@ -175,7 +178,9 @@ def text_over_text(pages: list[LaidOutPage]) -> list[str]:
     return findings
 
 
-def first_overlap(texts: list) -> list | None:
+def first_overlap(
+    texts: list[tuple[Rectangle, int, boxes.Box]],
+) -> list[boxes.Box] | None:
     """The first two pieces of text (in document order) that overlap; `texts` sorted by top."""
     for index, (rectangle, order, box) in enumerate(texts):
         for other_rectangle, other_order, other in texts[index + 1 :]:
@@ -233,7 +238,7 @@ def lonely_headings(pages: list[LaidOutPage]) -> list[str]:
     return findings
 
 
-def has_class(box, css_class: str) -> bool:
+def has_class(box: boxes.Box, css_class: str) -> bool:
     element = getattr(box, "element", None)
     return element is not None and css_class in (element.get("class") or "").split()
 
@@ -292,7 +297,9 @@ def shared_statistics_page(pages: list[LaidOutPage]) -> list[str]:
     return []
 
 
-def leaf_blocks_marked(box, css_class: str, inside: bool = False):
+def leaf_blocks_marked(
+    box: boxes.Box, css_class: str, inside: bool = False
+) -> Iterator[tuple[boxes.Box, bool]]:
     """The leaf blocks under `box`, each with whether it is inside an element of `css_class`."""
     if isinstance(box, boxes.MarginBox) or box.style["position"] == "fixed":
         return

@@ -16,6 +16,9 @@ import io
 import itertools
 import re
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pikepdf
 from weasyprint.formatting_structure import boxes
@@ -44,7 +47,24 @@ CMAP_CHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 CMAP_RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 
 
-def continued_depths(document) -> list[int]:
+# pikepdf's objects as this module reads them (dictionaries, arrays, names, operators): their
+# shape is the PDF's, known only at run time, so they are typed Any at this one boundary.
+Pdf = Any
+PageNumbers = dict[Any, int]  # a page object's (number, generation) -> its page's index
+
+
+@dataclass
+class TextLine:
+    """Where one line of text is drawn: its height on the page, font, and instruction."""
+
+    y: float
+    font: Pdf
+    at: int  # the index of its TJ or Tj instruction in `operations`
+    page: Pdf
+    operations: list[Pdf]  # the page's content stream, parsed
+
+
+def continued_depths(document: Any) -> list[int]:
     """For each page break, how many levels of elements continue from one page onto the next
     (main, article, paragraph: 3; 0 where the next page starts afresh), from the layout."""
     pages = [page._page_box for page in document.pages]
@@ -60,7 +80,7 @@ def continued_depths(document) -> list[int]:
     ]
 
 
-def chain_of(page, last: bool) -> list:
+def chain_of(page: Any, last: bool) -> list[Any]:
     """The HTML elements along the last (or first) edge of a page, outermost first, as the tag
     tree has them (no html or body; down to the block whose children are lines)."""
     chain, box = [], page
@@ -96,7 +116,7 @@ def mend_tags(pdf_bytes: bytes, continued: list[int]) -> bytes:
         return out.getvalue()
 
 
-def elements(kids) -> list:
+def elements(kids: Pdf) -> list[Pdf]:
     return [
         kid
         for kid in kids
@@ -104,7 +124,7 @@ def elements(kids) -> list:
     ]
 
 
-def join_continued(document, continued: list[int], numbers: dict) -> None:
+def join_continued(document: Pdf, continued: list[int], numbers: PageNumbers) -> None:
     """Join, at each page break, the elements that the layout says continue across it."""
     for page, depth in enumerate(continued):
         tops = elements(document.K)
@@ -132,7 +152,7 @@ def join_continued(document, continued: list[int], numbers: dict) -> None:
             parent, left, right = left, next_left, next_right
 
 
-def keep_content(element) -> bool:
+def keep_content(element: Pdf) -> bool:
     """Remove the elements with nothing in them; whether `element` has anything."""
     kept = [
         kid
@@ -144,7 +164,9 @@ def keep_content(element) -> bool:
     return bool(kept)
 
 
-def marked_content_in_tree(element, numbers: dict, found: dict | None = None) -> dict:
+def marked_content_in_tree(
+    element: Pdf, numbers: PageNumbers, found: dict[int | None, set[int]] | None = None
+) -> dict[int | None, set[int]]:
     """Page number -> the marked-content ids the tag tree refers to on that page."""
     found = {} if found is None else found
     page = numbers.get(element.Pg.objgen) if "/Pg" in element else None
@@ -156,13 +178,15 @@ def marked_content_in_tree(element, numbers: dict, found: dict | None = None) ->
     return found
 
 
-def mark_page(page, operations: list, number: int, used: set[int], tree) -> dict:
+def mark_page(
+    page: Pdf, operations: list[Pdf], number: int, used: set[int], tree: Pdf
+) -> dict[tuple[int, int], TextLine]:
     """Turn the page's marked content that no element refers to (the page numbers) into
     pagination artifacts; return, for the rest, where each piece of text is."""
-    lines: dict[tuple[int, int], dict] = {}
+    lines: dict[tuple[int, int], TextLine] = {}
     current = None
     font = None
-    y = None
+    y = 0.0  # WeasyPrint sets the text matrix (Tm) before it shows any text
     for index, instruction in enumerate(operations):
         name = instruction.operator.unparse()
         if name not in WATCHED:
@@ -191,29 +215,25 @@ def mark_page(page, operations: list, number: int, used: set[int], tree) -> dict
         elif name == b"Tm":
             y = float(operands[5])
         elif name in (b"TJ", b"Tj") and current is not None:
-            lines[current] = {
-                "y": y,
-                "font": font,
-                "at": index,
-                "page": page,
-                "operations": operations,
-            }
+            lines[current] = TextLine(y, font, index, page, operations)
     return lines
 
 
-def add_line_end_spaces(document, numbers: dict, lines: dict) -> None:
+def add_line_end_spaces(
+    document: Pdf, numbers: PageNumbers, lines: dict[tuple[int, int], TextLine]
+) -> None:
     """End with a space every line of a block that another line of the block follows."""
     for block in blocks_of(document):
         sequence = [key for key in text_in(block, numbers) if key in lines]
         for this, following in itertools.pairwise(sequence):
             here, there = lines[this], lines[following]
-            if this[0] == following[0] and abs(here["y"] - there["y"]) < 0.01:
+            if this[0] == following[0] and abs(here.y - there.y) < 0.01:
                 continue  # the same line
             if not last_character(here).endswith(NO_SPACE_AFTER):
-                append_space(here, here["operations"])
+                append_space(here)
 
 
-def blocks_of(element):
+def blocks_of(element: Pdf) -> Iterator[Pdf]:
     for kid in elements(element.K):
         if kid.S in BLOCKS:
             yield kid
@@ -221,7 +241,7 @@ def blocks_of(element):
             yield from blocks_of(kid)
 
 
-def text_in(element, numbers: dict) -> list[tuple[int | None, int]]:
+def text_in(element: Pdf, numbers: PageNumbers) -> list[tuple[int | None, int]]:
     """(page, marked-content id) of each piece of text inside `element`, in reading order."""
     page = numbers.get(element.Pg.objgen) if "/Pg" in element else None
     found = []
@@ -233,7 +253,7 @@ def text_in(element, numbers: dict) -> list[tuple[int | None, int]]:
     return found
 
 
-def font_codes(font) -> dict[bytes, str]:
+def font_codes(font: Pdf) -> dict[bytes, str]:
     """A font's character codes and the text each stands for (its ToUnicode map)."""
     if "/ToUnicode" not in font:
         return {}
@@ -241,7 +261,7 @@ def font_codes(font) -> dict[bytes, str]:
 
 
 @functools.lru_cache(maxsize=64)  # each letter has two fonts, each line asks again
-def codes_in_cmap(raw: bytes, compression) -> dict[bytes, str]:
+def codes_in_cmap(raw: bytes, compression: Pdf) -> dict[bytes, str]:
     cmap = zlib.decompress(raw) if compression == "/FlateDecode" else raw
     codes: dict[bytes, str] = {}
     for section in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.DOTALL):
@@ -258,7 +278,7 @@ def codes_in_cmap(raw: bytes, compression) -> dict[bytes, str]:
     return codes
 
 
-def space_code(font) -> bytes | None:
+def space_code(font: Pdf) -> bytes | None:
     """The code that draws a space in `font`, if the font has one."""
     if "/ToUnicode" not in font:
         return None
@@ -266,13 +286,13 @@ def space_code(font) -> bytes | None:
 
 
 @functools.lru_cache(maxsize=64)
-def space_in_cmap(raw: bytes, compression) -> bytes | None:
+def space_in_cmap(raw: bytes, compression: Pdf) -> bytes | None:
     return next(
         (code for code, text in codes_in_cmap(raw, compression).items() if text == " "), None
     )
 
 
-def last_shown(shown) -> int | None:
+def last_shown(shown: Pdf) -> int | None:
     """Where in a TJ array the last string is (from the end: a line has one string per
     kerning pair); None for a Tj string itself."""
     if not isinstance(shown, pikepdf.Array):
@@ -282,30 +302,30 @@ def last_shown(shown) -> int | None:
     )
 
 
-def last_character(line: dict) -> str:
-    shown = line["operations"][line["at"]].operands[0]
+def last_character(line: TextLine) -> str:
+    shown = line.operations[line.at].operands[0]
     index = last_shown(shown)
     last = bytes(shown if index is None else shown[index])
-    codes = font_codes(line["page"].Resources.Font[line["font"]])
+    codes = font_codes(line.page.Resources.Font[line.font])
     width = len(next(iter(codes), b"\0\0"))
     return codes.get(last[-width:], "")
 
 
-def append_space(line: dict, operations: list) -> None:
-    space = space_code(line["page"].Resources.Font[line["font"]])
+def append_space(line: TextLine) -> None:
+    space = space_code(line.page.Resources.Font[line.font])
     if space is None:
         return  # the font draws no space anywhere: leave the line as it is
-    instruction = operations[line["at"]]
+    instruction = line.operations[line.at]
     shown = instruction.operands[0]
     index = last_shown(shown)
     if index is None:
         shown = pikepdf.String(bytes(shown) + space)
     else:
         shown[index] = pikepdf.String(bytes(shown[index]) + space)
-    operations[line["at"]] = pikepdf.ContentStreamInstruction([shown], instruction.operator)
+    line.operations[line.at] = pikepdf.ContentStreamInstruction([shown], instruction.operator)
 
 
-def place_figures(pdf, document, numbers: dict) -> None:
+def place_figures(pdf: pikepdf.Pdf, document: Pdf, numbers: PageNumbers) -> None:
     """Figure bounding boxes in PDF points from the bottom left, as the PDF format has them."""
     for figure in figures_in(document):
         if "/A" not in figure or "/BBox" not in figure.A or "/Pg" not in figure:
@@ -323,7 +343,7 @@ def place_figures(pdf, document, numbers: dict) -> None:
         )
 
 
-def figures_in(element):
+def figures_in(element: Pdf) -> Iterator[Pdf]:
     for kid in elements(element.K):
         if kid.S == "/Figure":
             yield kid
