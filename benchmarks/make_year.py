@@ -4,8 +4,10 @@
 
 OUT_DIR gets councils/ (one file per council in data/english_councils_2019_20.csv: real names
 and authority types, made-up recipients and counts, a realistic mix of optional paragraphs),
-and copies of year.yaml, templates/ and assets/, so that `letters build --root OUT_DIR` builds it.
-The same OUT_DIR is written the same way every time (a fixed random seed).
+and copies of year.yaml, fields.yaml, templates/ and assets/, so that `letters build --root
+OUT_DIR` builds it. Every section fields.yaml declares is filled in, each value as its kind
+allows, and the first councils have every combination of the optional sections. The same
+OUT_DIR is written the same way every time (a fixed random seed).
 """
 
 import csv
@@ -13,8 +15,14 @@ import itertools
 import random
 import shutil
 import sys
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import yaml
+
+from letters.data.fields import Declaration, FieldDeclaration, SectionDeclaration, read_declaration
+from letters.data.load import load_document
 from letters.spreadsheet.update import slug_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -98,72 +106,110 @@ def counts(rng: random.Random, kind: str) -> dict[str, int]:
     }
 
 
-# Every combination of the optional paragraphs, so a year holds each at least once: the first
-# councils get one each, the rest at random with realistic shares.
-COMBINATIONS = [
-    set(combination)
-    for size in range(4)
-    for combination in itertools.combinations(
-        ("witness_summons", "training_courses", "public_report"), size
-    )
-]
+# A realistic share of councils that have each optional section (others: OTHER_SHARE).
+SHARES = {"witness_summons": 0.04, "training_courses": 0.12, "public_report": 0.04}
+OTHER_SHARE = 0.1
+SAMPLE_LISTS = {"training_courses": COURSES}
 
 
-def paragraphs_for(rng: random.Random, index: int) -> set[str]:
+def combinations(declaration: Declaration) -> list[set[str]]:
+    """Every combination of the declared optional sections, smallest first."""
+    optional = declaration.optional_sections
+    return [
+        set(combination)
+        for size in range(len(optional) + 1)
+        for combination in itertools.combinations(optional, size)
+    ]
+
+
+def sections_for(rng: random.Random, index: int, declaration: Declaration) -> set[str]:
+    """The first councils get one combination each; the rest draw with realistic shares."""
     draws = {
         name
-        for name, share in (
-            ("witness_summons", 0.04),
-            ("training_courses", 0.12),
-            ("public_report", 0.04),
-        )
-        if rng.random() < share
+        for name in declaration.optional_sections
+        if rng.random() < SHARES.get(name, OTHER_SHARE)
     }
-    return COMBINATIONS[index] if index < len(COMBINATIONS) else draws
+    every = combinations(declaration)
+    return every[index] if index < len(every) else draws
 
 
-def council_file(rng: random.Random, row: dict[str, str], index: int = len(COMBINATIONS)) -> str:
+def section_value(rng: random.Random, name: str, section: SectionDeclaration, kind: str) -> object:
+    """Illustrative values for one section, each field as its kind and limits allow."""
+    if section.kind == "paragraphs":
+        return REPORT
+    if section.kind == "list":
+        items = SAMPLE_LISTS.get(name, [f"illustrative {name.replace('_', ' ')} {n}" for n in "ab"])
+        return rng.sample(items, rng.choice([1, 1, 1, 2]))
+    if name == "statistics" and set(section.fields) == set(counts(rng, kind)):
+        return counts(rng, kind)
+    values: dict[str, Any] = {}
+    for field, declared in section.fields.items():
+        if declared.optional and rng.random() < 0.3:
+            continue
+        values[field] = field_value(rng, declared, values)
+    for field in (section.at_least_one or [])[:1]:
+        values[field] = True if section.fields[field].kind == "yes-no" else values.get(field)
+    return values
+
+
+def field_value(rng: random.Random, field: FieldDeclaration, values: dict[str, Any]) -> object:
+    low = int(field.minimum or 0)
+    high = int(
+        field.maximum if field.maximum is not None else 100 if field.kind == "percent" else 40
+    )
+    if field.at_most in values:
+        high = min(high, values[field.at_most])
+    generated: dict[str, Any] = {
+        "count": lambda: rng.randint(low, max(low, high)),
+        "percent": lambda: round(rng.uniform(low, high), 1),
+        "yes-no": lambda: rng.random() < 0.5,
+        "date": lambda: date(2020, rng.randint(1, 12), rng.randint(1, 28)),
+        "text": lambda: "Illustrative text",
+        "paragraphs": lambda: REPORT,
+        "list": lambda: ["illustrative item one", "illustrative item two"][: rng.randint(1, 2)],
+    }
+    return generated[field.kind]()
+
+
+def council_file(
+    rng: random.Random, row: dict[str, str], declaration: Declaration, index: int
+) -> str:
     kind = row["lgsco-type"]
     name = row["official-name"].replace('"', "'")
-    statistics = "\n".join(f"  {field}: {value}" for field, value in counts(rng, kind).items())
     text = (
         f"# {name}: ILLUSTRATIVE figures and recipient made up by benchmarks/make_year.py,\n"
         f"# not the council's real ones. Name and type from mySociety's open data (MIT).\n"
         f'name: "{name}"\nauthority_type: {kind}\n'
         f"recipient:\n  title: {rng.choice(TITLES)}\n  name: {rng.choice(SURNAMES)}\n"
         f"  job_title: {rng.choice(JOB_TITLES)}\n"
-        f"statistics:\n{statistics}\n"
     )
-    paragraphs = paragraphs_for(rng, index)
-    if "witness_summons" in paragraphs:
-        text += "witness_summons:\n  threatened: true\n"
-        text += f"  incomplete_response: {str(rng.random() < 0.5).lower()}\n"
-    if "training_courses" in paragraphs:
-        text += "training_courses:\n" + "".join(
-            f'  - "{course}"\n' for course in rng.sample(COURSES, rng.choice([1, 1, 1, 2]))
-        )
-    if "public_report" in paragraphs:
-        text += "public_report: |\n" + "".join(
-            f"  {line}\n" if line else "\n" for line in REPORT.splitlines()
-        )
-    return text
+    chosen = sections_for(rng, index, declaration)
+    sections = {
+        name: section_value(rng, name, section, kind)
+        for name, section in declaration.sections.items()
+        if not section.optional or name in chosen
+    }
+    return text + yaml.safe_dump(sections, sort_keys=False, allow_unicode=True, width=10**6)
 
 
 def write_year(out: Path, wording: Path = REPO, councils: int | None = None) -> int:
-    """Writes the councils (all, or the first `councils`; 8 or more have every combination of
-    optional paragraphs) into `out`, with the year file, templates and assets of `wording`."""
+    """Writes the councils (all, or the first `councils`; the first 2 ** (optional sections)
+    have every combination of them) into `out`, with the year and fields files, templates and
+    assets of `wording`."""
     rng = random.Random(2020)
+    declaration = read_declaration(load_document(wording / "fields.yaml", "fields.yaml"))
     shutil.rmtree(out / "councils", ignore_errors=True)
     (out / "councils").mkdir(parents=True)
     with COUNCILS_CSV.open(encoding="utf-8") as source:
         rows = list(csv.DictReader(source))[:councils]
     for index, row in enumerate(rows):
         path = out / "councils" / f"{slug_of(row['nice-name'])}.yaml"
-        path.write_text(council_file(rng, row, index), encoding="utf-8")
+        path.write_text(council_file(rng, row, declaration, index), encoding="utf-8")
     for folder in ("templates", "assets"):
         shutil.rmtree(out / folder, ignore_errors=True)
         shutil.copytree(wording / folder, out / folder)
-    shutil.copy(wording / "year.yaml", out / "year.yaml")
+    for name in ("year.yaml", "fields.yaml"):
+        shutil.copy(wording / name, out / name)
     return len(rows)
 
 

@@ -125,15 +125,17 @@ def one_more_investigation(council_file: Path) -> None:
     )
 
 
-# Set before the pool forks, so each worker inherits it warm and nothing is pickled.
+# Set before the pool forks, so each worker inherits them warm and only slugs are pickled (the
+# councils' models are built from fields.yaml, so pickle cannot name their classes).
 RENDERER: LetterRenderer | None = None
+COUNCILS: dict = {}
 
 
-def timed_letter(council) -> tuple[float, int]:
+def timed_letter(slug: str) -> tuple[float, int]:
     """Seconds to render one council's letter with our own code, and its number of pages."""
     assert RENDERER is not None
     started = time.perf_counter()
-    rendered = RENDERER(council)
+    rendered = RENDERER((slug, COUNCILS[slug]))
     seconds = time.perf_counter() - started
     assert rendered.pdf is not None, rendered.problems
     return seconds, rendered.pdf.pages
@@ -142,16 +144,15 @@ def timed_letter(council) -> tuple[float, int]:
 def our_renders(root: Path, cores: int) -> list[tuple[float, int]]:
     """Every letter of the year rendered warm by our per-letter code (HTML, its checks, layout,
     proofreading, PDF, tags), in a pool of one process per core: each letter's time and pages."""
-    global RENDERER
+    global RENDERER, COUNCILS
     project = Project(root)
     year = read_year(project)
-    councils, skipped = read_councils(project, project.council_files(), year)
+    COUNCILS, skipped = read_councils(project, project.council_files(), year)
     assert not skipped, skipped
     RENDERER = LetterRenderer(project, year)
-    items = list(councils.items())
-    RENDERER(items[0])  # warm, as the build is before it forks its workers
+    RENDERER(next(iter(COUNCILS.items())))  # warm, as the build is before it forks its workers
     with multiprocessing.get_context("fork").Pool(cores) as pool:
-        return pool.map(timed_letter, items, chunksize=1)
+        return pool.map(timed_letter, list(COUNCILS), chunksize=1)
 
 
 def floor(root: Path) -> float:

@@ -26,7 +26,8 @@ def copy_project(target: Path, source: Path = REFERENCE) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for folder in ("councils", "templates", "assets"):
         shutil.copytree(source / folder, target / folder)
-    shutil.copy(source / "year.yaml", target / "year.yaml")
+    for name in ("year.yaml", "fields.yaml"):
+        shutil.copy(source / name, target / name)
     return target
 
 

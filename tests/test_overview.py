@@ -136,7 +136,7 @@ def test_a_council_that_failed_shows_why_and_that_its_letter_is_stale(project: P
 
 def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
     from letters.data.project import Outputs
-    from letters.overview.table import overview_csv, overview_rows
+    from letters.overview.table import Columns, Measure, overview_csv, overview_rows
 
     entry = {
         "summary": {
@@ -159,8 +159,9 @@ def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
     from letters.send.records import Approval, Sending
 
     standing = Standing(Approval("pending"), Sending("not sent"))
-    rows = overview_rows({"=cmd": entry}, Outputs(tmp_path), {"=cmd": standing})
-    cells = next(csv.reader(overview_csv(rows).splitlines()[1:]))
+    columns = Columns((Measure("upheld", "Upheld", "lower"),), {"-2+3": "=title"})
+    rows = overview_rows({"=cmd": entry}, Outputs(tmp_path), {"=cmd": standing}, columns)
+    cells = next(csv.reader(overview_csv(rows, columns).splitlines()[1:]))
     assert cells[:3] == ["'=cmd", "'+SUM(1,1)", "'@A1"]
     assert [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
 

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from helpers import REFERENCE, edit, html_text, normalise
-from letters.build.pipeline import read_year
+from letters.data.fields import validate_council
 from letters.data.load import load_document
 from letters.data.project import Project
-from letters.data.validate import validate_council
+from letters.data.read import read_year
 from letters.letter.context import letter_context
 from letters.letter.render_html import html_environment, render_html
 
@@ -45,7 +45,9 @@ def letter_text(
     year = read_year(project)
     html = render_html(
         html_environment(project),
-        letter_context(validate_council(load_document(path, "testham"), year), year),
+        letter_context(
+            validate_council(load_document(path, "testham"), year.declaration, year), year
+        ),
     )
     (root / "testham.html").write_text(html, encoding="utf-8")
     return normalise(html_text(root / "testham.html"))
@@ -167,7 +169,9 @@ def test_a_recipient_without_a_title_is_addressed_by_name(project: Path):
     year = read_year(project_)
     html = render_html(
         html_environment(project_),
-        letter_context(validate_council(load_document(path, "testham"), year), year),
+        letter_context(
+            validate_council(load_document(path, "testham"), year.declaration, year), year
+        ),
     )
     assert "Dear Alex Carmichael</p>" in html and "None" not in html
     assert '<p class="recipient">\nAlex Carmichael<br>' in html

@@ -245,17 +245,20 @@ def new_year(folder: Path, root: Path) -> None:
 def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bool) -> None:
     """Put the case system's figures from a spreadsheet (.csv or .xlsx) into the council files.
 
-    One row per council, with the columns council, authority_type, investigations, upheld,
-    compliance_outcomes, implemented and satisfactory_remedies. A council with a file gets its
-    figures and type updated and nothing else; a council without one gets a new file, its
-    recipient left for you to fill in. Nothing is written unless every row is right.
+    One row per council, with the columns council, authority_type and each column fields.yaml
+    names (column:), such as investigations, upheld, compliance_outcomes, implemented and
+    satisfactory_remedies. A council with a file gets its figures and type updated and nothing
+    else; a council without one gets a new file, its recipient left for you to fill in. Nothing
+    is written unless every row is right; columns no field names are listed, not imported.
     """
+    from letters.data.read import read_fields
     from letters.spreadsheet.read import read_figures
     from letters.spreadsheet.update import apply, plan_import
 
     project = letters_folder(root)
     with stopped_cleanly("no council file was changed"):
-        plan = plan_import(project, read_figures(spreadsheet, str(spreadsheet), sheet))
+        figures = read_figures(spreadsheet, str(spreadsheet), read_fields(project), sheet)
+        plan = plan_import(project, figures.rows)
     for path, changes in plan.changes.items():
         described = ", ".join(
             f"{'.'.join(location)} {'nothing' if old is None else old} → {new}"
@@ -266,6 +269,11 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
         click.echo(f"{project.shown(path)}: new file; fill in its recipient")
     for path in plan.without_row:
         click.echo(f"{project.shown(path)}: no row in the spreadsheet; left as it is")
+    if figures.unused:
+        click.echo(
+            f"{spreadsheet}: columns not imported (no field in fields.yaml names them): "
+            f"{', '.join(figures.unused)}"
+        )
     if not dry_run:
         with stopped_cleanly("no council file was changed"):
             apply(plan)

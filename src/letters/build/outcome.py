@@ -7,12 +7,11 @@ from typing_extensions import TypedDict  # pydantic reads this one's fields on P
 
 from letters.data.project import OutputKind
 from letters.data.validate import Council, Year
-from letters.letter.context import optional_paragraphs
-from letters.letter.figures import key_statistics
+from letters.letter.context import declared_values, optional_sections
+from letters.letter.figures import Figure
 from letters.problems import Note, Problem
 
 BuildStatus = Literal["built", "unchanged", "skipped", "failed"]
-MEASURES = ("upheld", "compliance", "remedies")
 
 
 class Summary(TypedDict):
@@ -20,21 +19,32 @@ class Summary(TypedDict):
 
     name: str
     authority_type: str
-    figures: dict[str, list[int | None]]
-    optional_paragraphs: list[str]
+    figures: dict[str, list[int | None]]  # each averaged percentage: [percent, average]
+    optional_paragraphs: list[str]  # the optional sections it has, by name
 
 
 def council_summary(council: Council, year: Year) -> Summary:
     """What the overview shows of a council, kept in the manifest for unchanged councils."""
-    statistics = key_statistics(council.statistics, year.averages[council.authority_type])
     return {
         "name": council.name,
         "authority_type": council.authority_type,
         "figures": {
-            measure: [getattr(statistics, measure).percent, getattr(statistics, measure).average]
-            for measure in MEASURES
+            name: [figure.percent, figure.average]
+            for name, figure in averaged_figures(council, year).items()
         },
-        "optional_paragraphs": optional_paragraphs(council),
+        "optional_paragraphs": optional_sections(council, year.declaration),
+    }
+
+
+def averaged_figures(council: Council, year: Year) -> dict[str, Figure]:
+    """Each percentage the letter sets beside its type's average, where the council has it."""
+    values = declared_values(council, year)
+    return {
+        name: getattr(values[section], name)
+        for section, declared in year.declaration.sections.items()
+        if values[section] is not None
+        for name, percentage in declared.percentages.items()
+        if percentage.average
     }
 
 

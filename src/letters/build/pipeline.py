@@ -199,6 +199,12 @@ def record(
         report.general.append(cannot_write(project, error))
 
 
+def by_slug(
+    function: Callable[[tuple[str, Council]], Rendered], councils: dict[str, Council]
+) -> Callable[[str], Rendered]:
+    return lambda slug: function((slug, councils[slug]))
+
+
 def render_councils(
     project: Project,
     year: Year,
@@ -212,7 +218,11 @@ def render_councils(
     if not councils:
         return
     renderer = LetterRenderer(project, year, options.draft, not options.html_only, options.archival)
-    for rendered in in_processes(renderer, list(councils.items()), options.jobs, renderer.lost):
+    # Only slugs cross to the workers: they are forked with the councils (whose models
+    # fields.yaml declares, so pickle cannot name their classes) already in memory.
+    for rendered in in_processes(
+        by_slug(renderer, councils), list(councils), options.jobs, by_slug(renderer.lost, councils)
+    ):
         model, fingerprint = (
             councils[rendered.slug],
             fingerprints[project.council_file(rendered.slug)],

@@ -125,6 +125,11 @@ class Project:
         return self.root / "year.yaml"
 
     @property
+    def fields_file(self) -> Path:
+        """fields.yaml: what each council file holds (data/fields.py)."""
+        return self.root / "fields.yaml"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
@@ -144,9 +149,10 @@ class Project:
         return Records(self.root / "records")
 
     def shared_inputs(self) -> list[Path]:
-        """Every file all letters are made from: the year file, templates and assets."""
+        """Every file all letters are made from: the year and fields files, templates and assets."""
         return [
             self.year_file,
+            self.fields_file,
             *sorted(self.templates_dir.rglob("*")),
             *sorted(self.assets_dir.rglob("*")),
         ]
@@ -155,7 +161,7 @@ class Project:
         """Whether a change to `path` (absolute) can change `slug`'s letter."""
         here = Project(self.root.resolve())
         return (
-            path in (here.council_file(slug), here.year_file)
+            path in (here.council_file(slug), here.year_file, here.fields_file)
             or path.is_relative_to(here.templates_dir)
             or path.is_relative_to(here.assets_dir)
         )

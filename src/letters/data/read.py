@@ -3,20 +3,34 @@ the year's data (build, check, send, approve, preview, fields) reads it here."""
 
 from pathlib import Path
 
+from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
 from letters.data.load import load_document
 from letters.data.project import Project
-from letters.data.validate import Council, Year, validate_council, validate_year
-from letters.problems import LettersError, Problem
+from letters.data.validate import Council, Year
+from letters.problems import LettersError, Problem, fail
 
 
 def read_year(project: Project) -> Year:
+    """year.yaml, and fields.yaml which says what its councils hold (`year.declaration`)."""
     return validate_year(
-        load_document(project.year_file, project.shown(project.year_file), project.root)
+        load_document(project.year_file, project.shown(project.year_file), project.root),
+        read_fields(project),
     )
 
 
+def read_fields(project: Project) -> Declaration:
+    path = project.fields_file
+    if not path.exists() and not path.is_symlink():
+        fail(
+            project.shown(path),
+            "is missing: it declares what each council file holds; copy it from last year's "
+            "folder, or start one from the README's 'Adding a fact to the letter'",
+        )
+    return read_declaration(load_document(path, project.shown(path), project.root))
+
+
 def read_councils(
-    project: Project, paths: list[Path], year: Year | None
+    project: Project, paths: list[Path], year: Year
 ) -> tuple[dict[str, Council], dict[str, list[Problem]]]:
     """The councils whose files are valid, by slug; and the problems of each one that is not."""
     councils, invalid = {}, {}
@@ -28,8 +42,16 @@ def read_councils(
     return councils, invalid
 
 
-def read_council(project: Project, path: Path, year: Year | None) -> Council:
-    return validate_council(load_document(path, project.shown(path), project.root), year)
+def read_council(
+    project: Project, path: Path, year: Year | None, declaration: Declaration | None = None
+) -> Council:
+    """One council file, checked against the year's fields.yaml; without the year (`check`, when
+    year.yaml is wrong), against `declaration` alone."""
+    document = load_document(path, project.shown(path), project.root)
+    if year is None:
+        assert declaration is not None
+        return validate_council(document, declaration)
+    return validate_council(document, year.declaration, year)
 
 
 def council_paths(project: Project, arguments: tuple[str, ...]) -> list[Path]:
@@ -51,12 +73,24 @@ def council_paths(project: Project, arguments: tuple[str, ...]) -> list[Path]:
 def check(project: Project) -> tuple[int, list[Problem]]:
     """Load and validate every file without rendering: the number of councils, and all problems."""
     paths = project.council_files()
+    try:
+        declaration = read_fields(project)
+    except LettersError as error:  # no council can be checked without it
+        return len(paths), [*error.problems, *project.misnamed_files()]
     year, problems = None, []
     try:
-        year = read_year(project)
+        year = validate_year(
+            load_document(project.year_file, project.shown(project.year_file), project.root),
+            declaration,
+        )
     except LettersError as error:
         problems = error.problems
-    _, invalid = read_councils(project, paths, year)
+    invalid = {}
+    for path in paths:
+        try:
+            read_council(project, path, year, declaration)
+        except LettersError as error:
+            invalid[path.stem] = error.problems
     return len(paths), [
         *problems,
         *(problem for found in invalid.values() for problem in found),

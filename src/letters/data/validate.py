@@ -4,13 +4,13 @@ import difflib
 import re
 import unicodedata
 from datetime import date
-from typing import Annotated, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StrictBool,
+    PrivateAttr,
     StrictInt,
     ValidationError,
     model_validator,
@@ -21,6 +21,9 @@ from pydantic_core import ErrorDetails
 from letters.data.load import Document
 from letters.problems import LettersError, Problem, fail, quoted
 
+if TYPE_CHECKING:
+    from letters.data.fields import Declaration
+
 AuthorityType = Literal[
     "County Councils",
     "District Councils",
@@ -30,6 +33,9 @@ AuthorityType = Literal[
 ]
 AUTHORITY_TYPES: tuple[str, ...] = get_args(AuthorityType)
 
+
+# A name fields.yaml gives a section, field or percentage: templates use it as written.
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
 LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]")
 # Control, format (zero-width, direction-changing), private-use, surrogate and unassigned
@@ -131,36 +137,13 @@ class Recipient(Model):
     cc: list[Email] = []
 
 
-class Statistics(Model):
-    investigations: Count
-    upheld: Count
-    compliance_outcomes: Count
-    implemented: Count
-    satisfactory_remedies: Count
-
-
-class WitnessSummons(Model):
-    threatened: StrictBool = False
-    incomplete_response: StrictBool = False
-
-    @model_validator(mode="after")
-    def says_something(self) -> "WitnessSummons":
-        if not (self.threatened or self.incomplete_response):
-            raise ValueError(
-                "says neither threatened nor incomplete_response: set one or both "
-                "to true, or remove witness_summons"
-            )
-        return self
-
-
 class Council(Model):
+    """The tool's own fields of a council file; fields.yaml declares the rest (data/fields.py
+    builds the model with them)."""
+
     name: Name
     authority_type: AuthorityType
     recipient: Recipient
-    statistics: Statistics
-    witness_summons: WitnessSummons | None = None
-    training_courses: list[Text] = []
-    public_report: Paragraphs | None = None
 
 
 class Link(Model):
@@ -215,12 +198,6 @@ class EmailSettings(Model):
     reply_to: Email | None = None
 
 
-class Averages(Model):
-    upheld: Percent
-    compliance: Percent
-    remedies: Percent
-
-
 class Year(Model):
     year: StrictInt
     letter_date: date
@@ -232,71 +209,15 @@ class Year(Model):
     seminars: Seminars | None = None
     training: Training | None = None
     links: Links
-    averages: dict[AuthorityType, Averages]
+    averages: dict[AuthorityType, Model]  # each as fields.yaml's averaged percentages
     email: EmailSettings | None = None  # needed only to send the letters (letters send)
+    _declaration: Any = PrivateAttr()
 
-
-def validate_council(document: Document, year: Year | None) -> Council:
-    """A council file as a Council, or every problem in it.
-
-    With the year file (`year`), also checks that the year has averages for the council's type.
-    """
-    try:
-        council = validate(Council, document)
-    except LettersError as error:
-        raise LettersError(by_line(error.problems + contradictions_in_raw(document))) from None
-    problems = contradictions(document, council.statistics)
-    if year and council.authority_type not in year.averages:
-        problems.append(
-            Problem(
-                document.path,
-                f"the year file has no averages for "
-                f"{council.authority_type}: add them under averages there",
-                document.line_of(("authority_type",)),
-                "authority_type",
-            )
-        )
-    if problems:
-        raise LettersError(problems)
-    return council
-
-
-# Each count that is a part of another: (part, whole).
-PARTS_OF = (
-    ("upheld", "investigations"),
-    ("implemented", "compliance_outcomes"),
-    ("satisfactory_remedies", "upheld"),
-)
-
-
-def contradictions(document: Document, statistics: Statistics) -> list[Problem]:
-    """Counts that are more than the count they are part of."""
-    counts = statistics.model_dump()
-    return [
-        Problem(
-            document.path,
-            f"{counts[part]} is more than statistics.{whole} ({counts[whole]})",
-            document.line_of(("statistics", part)),
-            f"statistics.{part}",
-        )
-        for part, whole in parts_over_wholes(counts)
-    ]
-
-
-def parts_over_wholes(counts: dict[str, int | None]) -> list[tuple[str, str]]:
-    """(part, whole) for each count that is more than the count it is part of; a count that is
-    not known (None) contradicts nothing."""
-    return [
-        (part, whole)
-        for part, whole in PARTS_OF
-        if (part_count := counts[part]) is not None
-        and (whole_count := counts[whole]) is not None
-        and part_count > whole_count
-    ]
-
-
-def validate_year(document: Document) -> Year:
-    return validate(Year, document)
+    @property
+    def declaration(self) -> "Declaration":
+        """fields.yaml, which says what each council file holds and what averages are."""
+        declaration: Declaration = self._declaration
+        return declaration
 
 
 M = TypeVar("M", bound=Model)
@@ -380,19 +301,24 @@ def plain_message(model: type[Model], detail: ErrorDetails) -> str:
     if value is None:
         return "has no value: write one after the colon"
     if kind == "literal_error":
-        return not_an_authority_type(value)
+        return not_one_of(value, detail["ctx"]["expected"])
     if kind in ("int_type", "int_parsing", "int_from_float", "float_type"):
         return not_a_number(value)
     if kind == "too_short":
         return "is an empty list: write at least one item, one '- item' per line"
     if kind == "greater_than_equal":
-        return f"must be 0 or more, not {value}"
+        return f"must be {detail['ctx']['ge']} or more, not {value}"
     if kind == "less_than_equal":
         return f"must be at most {detail['ctx']['le']}, not {value}"
     if kind in ("bool_type", "bool_parsing"):
         return f"must be true or false, not {describe(value)}"
     if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
         return f"must be a date written as YYYY-MM-DD, not {describe(value)}"
+    if kind == "string_pattern_mismatch" and detail["ctx"]["pattern"] == IDENTIFIER:
+        return (
+            f"must be a name of small letters, digits and _, starting with a letter "
+            f"(templates use it as written), not {describe(value)}"
+        )
     if kind == "string_pattern_mismatch":
         return f"must be a web address starting https://, not {value!r}"
     if kind in EXPECTED:
@@ -449,6 +375,16 @@ def not_an_authority_type(value: object) -> str:
     return f"{describe(value)} is not a type of authority; {hint}"
 
 
+def not_one_of(value: object, expected: str) -> str:
+    """A choice that is not one of the `expected` (pydantic's "'a', 'b' or 'c'")."""
+    choices = re.findall(r"'([^']*)'", expected)
+    if set(choices) == set(AUTHORITY_TYPES):
+        return not_an_authority_type(value)
+    close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else f"use one of: {', '.join(choices)}"
+    return f"{describe(value)} is not one of the choices; {hint}"
+
+
 def unknown_field_message(model: type[Model], location: tuple[str | int, ...]) -> str:
     close = suggestion(model, location)
     hint = (
@@ -456,7 +392,18 @@ def unknown_field_message(model: type[Model], location: tuple[str | int, ...]) -
         if close
         else f"the fields here are: {', '.join(fields_at(model, location[:-1]))}"
     )
-    return f"unknown field; {hint}"
+    new = declarable(model, location)
+    return f"unknown field; {hint}" + (
+        f" If it is new, {new}" if close else f"; if it is new, {new}" if new else ""
+    )
+
+
+def declarable(model: type[Model], location: tuple[str | int, ...]) -> str:
+    """A council file's sections, and their fields, are declared in fields.yaml: a new one is
+    added there (the tool's own fields, such as recipient's, are not)."""
+    if not issubclass(model, Council) or location[0] in Council.model_fields:
+        return ""
+    return "declare it in fields.yaml"
 
 
 def suggestion(model: type[Model], location: tuple[str | int, ...]) -> str | None:
@@ -484,12 +431,3 @@ def model_at(model: type[Model], location: tuple[str | int, ...]) -> type[Model]
                 model,
             )
     return model
-
-
-def contradictions_in_raw(document: Document) -> list[Problem]:
-    """Counts that contradict each other, in a file that has other problems too."""
-    try:
-        statistics = Statistics.model_validate(document.data.get("statistics"))
-    except (ValidationError, AttributeError):
-        return []
-    return contradictions(document, statistics)

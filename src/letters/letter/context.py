@@ -1,15 +1,18 @@
 """Everything one letter's templates need, as ready-made values."""
 
 import dataclasses
+from types import SimpleNamespace
 from typing import Any
 
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from letters.data.validate import Council, Recipient, Year
+from letters.data.fields import Declaration, SectionDeclaration
+from letters.data.validate import Council, Model, Recipient, Year
 from letters.letter.figures import (
+    Figure,
+    figure,
     formatted_list,
-    key_statistics,
     long_date,
     marked_up_paragraphs,
     short_date,
@@ -26,19 +29,63 @@ def letter_context(
     A standalone letter embeds its stylesheet, for the HTML file; the PDF renderer brings the
     stylesheet it parsed once instead.
     """
+    sections = declared_values(council, year)
     return {
         "draft": draft,
         "standalone": standalone,
         "letter": year_wording(year),
-        "council": council,
+        "council": Section(
+            name=council.name,
+            authority_type=council.authority_type,
+            recipient=council.recipient,
+            **sections,
+        ),
         "recipient": council.recipient,
         "addressee": addressee(council.recipient),
-        "statistics": key_statistics(council.statistics, year.averages[council.authority_type]),
-        "witness_summons": council.witness_summons,
-        "training_courses": council.training_courses,
-        "public_report": marked_up_paragraphs(council.public_report or ""),
+        **sections,
         "signatory": year.signatory,
         "links": year.links,
+    }
+
+
+class Section(SimpleNamespace):
+    """A section of a council's file as templates see it: `section.field`; there means true,
+    even with every field in it left out (no dict methods to shadow a field named `items`)."""
+
+
+def declared_values(council: Council, year: Year) -> dict[str, object]:
+    """Each section fields.yaml declares, as the letter uses it: None where an optional one is
+    left out, paragraphs marked up, percentages worked out beside the year's averages."""
+    declaration = year.declaration
+    averages = year.averages[council.authority_type]
+    return {
+        name: shown(getattr(council, name), section, averages)
+        for name, section in declaration.sections.items()
+    }
+
+
+def shown(value: object, section: SectionDeclaration, averages: Model) -> object:
+    if value is None or section.kind == "list":
+        return value
+    if section.kind == "paragraphs":
+        return marked_up_paragraphs(str(value))
+    assert isinstance(value, BaseModel)
+    values = {field: getattr(value, field) for field in section.fields}
+    marked_up = {
+        field: marked_up_paragraphs(values[field])
+        for field, declared in section.fields.items()
+        if declared.kind == "paragraphs" and values[field] is not None
+    }
+    # A percentage named like the count it is of stands for it: its .count is that count.
+    return Section(**{**values, **marked_up, **percentages(values, section, averages)})
+
+
+def percentages(
+    counts: dict[str, Any], section: SectionDeclaration, averages: Model
+) -> dict[str, Figure]:
+    return {
+        name: figure(counts, declared, getattr(averages, name) if declared.average else None)
+        for name, declared in section.percentages.items()
     }
 
 
@@ -73,18 +120,10 @@ def year_wording(year: Year) -> dict[str, Any]:
     }
 
 
-OPTIONAL_PARAGRAPHS = ("witness_summons", "public_report", "training_courses")  # letter order
-# How people name them (overview, proofreading notes), rather than by their fields.
-PARAGRAPH_NAMES = {
-    "witness_summons": "Witness summons",
-    "public_report": "Public report",
-    "training_courses": "Training courses",
-}
-
-
-def optional_paragraphs(council: Council) -> list[str]:
-    """The optional paragraphs a council's letter has, named by the fields that add them."""
-    return [name for name in OPTIONAL_PARAGRAPHS if getattr(council, name)]
+def optional_sections(council: Council, declaration: Declaration) -> list[str]:
+    """The optional sections a council's file has (and its letter's paragraphs), in the order
+    fields.yaml declares them."""
+    return [name for name in declaration.optional_sections if getattr(council, name)]
 
 
 def context_fields(value: object, name: str = "") -> list[tuple[str, str, str]]:
@@ -92,6 +131,8 @@ def context_fields(value: object, name: str = "") -> list[tuple[str, str, str]]:
     itself: `letters fields` prints these, so the list can never go stale."""
     if isinstance(value, dict):
         items = list(value.items())
+    elif isinstance(value, SimpleNamespace):
+        items = list(vars(value).items())
     elif isinstance(value, BaseModel):
         items = [(field, getattr(value, field)) for field in type(value).model_fields]
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):

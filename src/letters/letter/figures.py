@@ -7,51 +7,33 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
 
-from letters.data.validate import Averages, Statistics
+from letters.data.fields import PercentageDeclaration
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One of the three key statistics: the council's percentage beside its type's average.
+    """A declared percentage (fields.yaml): the council's, beside its type's average where the
+    year gives one (the three key statistics).
 
     `percent` is None when there is nothing to divide by (no investigations, no upheld
     complaints, no compliance outcomes): the letter then says so instead of showing 0%.
     """
 
     percent: int | None
-    average: int
+    average: int | None
     count: int
     base: int
 
 
-@dataclass(frozen=True)
-class KeyStatistics:
-    upheld: Figure
-    compliance: Figure
-    remedies: Figure
-
-
-def key_statistics(counts: Statistics, averages: Averages) -> KeyStatistics:
-    """The three key statistics of a council, each beside the average for its type."""
-    return KeyStatistics(
-        upheld=Figure(
-            percentage(counts.upheld, counts.investigations),
-            whole_percent(averages.upheld),
-            counts.upheld,
-            counts.investigations,
-        ),
-        compliance=Figure(
-            percentage(counts.implemented, counts.compliance_outcomes),
-            whole_percent(averages.compliance),
-            counts.implemented,
-            counts.compliance_outcomes,
-        ),
-        remedies=Figure(
-            percentage(counts.satisfactory_remedies, counts.upheld),
-            whole_percent(averages.remedies),
-            counts.satisfactory_remedies,
-            counts.investigations,
-        ),
+def figure(
+    counts: dict[str, int], declared: PercentageDeclaration, average: int | float | None
+) -> Figure:
+    """A declared percentage worked out from the section's counts, beside its average if any."""
+    return Figure(
+        percentage(counts[declared.of], counts[declared.over]),
+        None if average is None else whole_percent(average),
+        counts[declared.of],
+        counts[declared.base or declared.over],
     )
 
 

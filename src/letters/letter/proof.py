@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from weasyprint import Document
 from weasyprint.formatting_structure import boxes
 
-from letters.letter.context import PARAGRAPH_NAMES
 from letters.letter.figures import formatted_list
 from letters.problems import Note
 
@@ -41,7 +40,8 @@ class Placed:
 
 
 def proof(document: Document, optional_paragraphs: list[str]) -> list[Note]:
-    """What a proofreader would note on the laid-out letter; nothing for a good letter."""
+    """What a proofreader would note on the laid-out letter; nothing for a good letter.
+    `optional_paragraphs` are the titles of the optional sections the letter has."""
     pages = [laid_out(page._page_box) for page in document.pages]  # WeasyPrint's own boxes
     defects = [
         *text_over_text(pages),
@@ -70,9 +70,7 @@ def page_count(count: int, optional_paragraphs: list[str]) -> list[Note]:
             )
         ]
     kind = "paragraph" if len(optional_paragraphs) == 1 else "paragraphs"
-    names = formatted_list(
-        [PARAGRAPH_NAMES.get(name, name).lower() for name in optional_paragraphs]
-    )
+    names = formatted_list([title.lower() for title in optional_paragraphs])
     return [
         Note(
             "information",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from letters.data.project import Project
 from letters.data.validate import Council, Links, Year
-from letters.letter.context import letter_context, optional_paragraphs
+from letters.letter.context import letter_context, optional_sections
 from letters.letter.render_html import (
     LETTER_STYLESHEET,
     TemplateFiles,
@@ -64,7 +64,9 @@ class LetterRenderer:
                 render_html(self.environment, letter_context(model, self.year, self.draft, False)),
                 shown,
             )
-            notes = proof(pages, optional_paragraphs(model))
+            declaration = self.year.declaration
+            titles = [declaration.title(name) for name in optional_sections(model, declaration)]
+            notes = proof(pages, titles)
             return Rendered(slug, html, self.pdf.write(pages, shown, self.archival), tuple(notes))
         except LettersError as error:
             return Rendered(slug, problems=tuple(error.problems))

@@ -19,7 +19,8 @@ def refresh_overview(project: Project) -> list[Problem]:
     try:
         year = read_year(project)
         manifest = read_manifest(outputs)
-        write_overview(outputs, manifest, year.year, standings_now(project, year, list(manifest)))
+        standings = standings_now(project, year, list(manifest))
+        write_overview(outputs, manifest, year.year, standings, year.declaration)
     except OSError as error:
         return [cannot_write(project, error)]
     except LettersError as error:  # the records cannot be read: the letters stand all the same

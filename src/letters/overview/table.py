@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from letters.build.manifest import Entry
-from letters.build.outcome import MEASURES, Summary
+from letters.build.outcome import Summary
 from letters.build.outputs import write_atomically
+from letters.data.fields import Declaration
 from letters.data.project import THE_LETTER, Outputs
-from letters.letter.context import PARAGRAPH_NAMES
 from letters.pages.tool_pages import page
 from letters.send.approval import Standing
 from letters.send.records import Approval, Sending
@@ -17,7 +17,35 @@ from letters.send.records import Approval, Sending
 # Cells a spreadsheet program would run as a formula (OWASP's "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FAR = 10  # percentage points from the average that mark a figure for a reviewer's attention
-HIGHER_IS_BETTER = {"upheld": False, "compliance": True, "remedies": True}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A percentage fields.yaml sets beside the average for similar authorities."""
+
+    name: str
+    title: str
+    better: str | None  # "higher" or "lower": which way from the average is better
+
+
+@dataclass(frozen=True)
+class Columns:
+    """What the overview's columns are this year, as fields.yaml declares them."""
+
+    measures: tuple[Measure, ...]
+    titles: dict[str, str]  # of each optional section
+
+    @classmethod
+    def of(cls, declaration: Declaration) -> "Columns":
+        return cls(
+            tuple(
+                Measure(
+                    name, percentage.title or name.replace("_", " ").capitalize(), percentage.better
+                )
+                for name, percentage in declaration.averaged()
+            ),
+            {name: declaration.title(name) for name in declaration.optional_sections},
+        )
 
 
 @dataclass(frozen=True)
@@ -39,25 +67,32 @@ class OverviewRow:
     sending: Sending
     html: str | None  # the letter's path inside build/, when it is there
     pdf: str | None
+    columns: Columns
 
     @property
     def paragraph_names(self) -> list[str]:
-        return [PARAGRAPH_NAMES.get(name, name) for name in self.optional_paragraphs]
+        return [self.columns.titles.get(name, name) for name in self.optional_paragraphs]
 
     def figure(self, measure: str) -> list[int | None]:
         return self.figures.get(measure, [None, None])
 
     @property
     def far(self) -> dict[str, str]:
-        return {measure: far_from_average(*self.figure(measure)) for measure in MEASURES}
+        return {
+            measure.name: far_from_average(*self.figure(measure.name))
+            for measure in self.columns.measures
+        }
 
     @property
     def mark(self) -> dict[str, str]:
-        return {measure: better_or_worse(measure, *self.figure(measure)) for measure in MEASURES}
+        return {
+            measure.name: better_or_worse(measure.better, *self.figure(measure.name))
+            for measure in self.columns.measures
+        }
 
 
 def overview_rows(
-    councils: dict[str, Entry], outputs: Outputs, standings: dict[str, Standing]
+    councils: dict[str, Entry], outputs: Outputs, standings: dict[str, Standing], columns: Columns
 ) -> list[OverviewRow]:
     """One row per council, in the order of the council's name."""
     rows = []
@@ -90,6 +125,7 @@ def overview_rows(
                 sending=standings[slug].sending,
                 html=built["html"],
                 pdf=built["pdf"],
+                columns=columns,
             )
         )
     return sorted(rows, key=lambda row: row.name.casefold())
@@ -107,12 +143,22 @@ def figure_columns(measure: str) -> list[tuple[str, Callable[[OverviewRow], obje
     ]
 
 
-# letters.csv: each column's header and its cell, in one list, so the two never drift apart.
-CSV_COLUMNS: list[tuple[str, Callable[[OverviewRow], object]]] = [
+def csv_columns(columns: Columns) -> list[tuple[str, Callable[[OverviewRow], object]]]:
+    """letters.csv: each column's header and its cell, in one list, so the two never drift
+    apart; a figure's three columns for each averaged percentage fields.yaml declares."""
+    return [
+        *FIRST_COLUMNS,
+        *[column for measure in columns.measures for column in figure_columns(measure.name)],
+        *LAST_COLUMNS,
+    ]
+
+
+FIRST_COLUMNS: list[tuple[str, Callable[[OverviewRow], object]]] = [
     ("slug", lambda row: row.slug),
     ("council", lambda row: row.name),
     ("authority_type", lambda row: row.authority_type),
-    *[column for measure in MEASURES for column in figure_columns(measure)],
+]
+LAST_COLUMNS: list[tuple[str, Callable[[OverviewRow], object]]] = [
     ("optional_paragraphs", lambda row: "; ".join(row.paragraph_names)),
     ("pages", lambda row: row.pages or ""),
     ("status", lambda row: row.status),
@@ -137,13 +183,13 @@ def far_from_average(percent: int | None, average: int | None) -> str:
     return "above" if percent > average else "below"
 
 
-def better_or_worse(measure: str, percent: int | None, average: int | None) -> str:
-    """'better' or 'worse' than the average, for a figure FAR points or more from it: a high
-    upheld rate is worse, a high compliance or remedy rate is better."""
+def better_or_worse(better: str | None, percent: int | None, average: int | None) -> str:
+    """'better' or 'worse' than the average, for a figure FAR points or more from it, as
+    fields.yaml says which way is better (a high upheld rate is worse; nothing without)."""
     far = far_from_average(percent, average)
-    if not far:
+    if not far or better is None:
         return ""
-    return "better" if (far == "above") == HIGHER_IS_BETTER[measure] else "worse"
+    return "better" if (far == "above") == (better == "higher") else "worse"
 
 
 def proofreading(row: OverviewRow) -> str:
@@ -151,10 +197,10 @@ def proofreading(row: OverviewRow) -> str:
     return "defects" if row.defects else "information" if row.information else "none"
 
 
-def overview_html(rows: list[OverviewRow], year: int | None) -> str:
+def overview_html(rows: list[OverviewRow], year: int | None, columns: Columns) -> str:
     types = sorted({row.authority_type for row in rows if row.authority_type})
     paragraphs = {
-        name: PARAGRAPH_NAMES.get(name, name)
+        name: columns.titles.get(name, name)
         for name in sorted({name for row in rows for name in row.optional_paragraphs})
     }
     statuses = sorted({row.status for row in rows if row.status})
@@ -166,16 +212,18 @@ def overview_html(rows: list[OverviewRow], year: int | None) -> str:
         paragraphs=paragraphs,
         statuses=statuses,
         far=FAR,
+        measures=columns.measures,
         proofreading=proofreading,
     )
 
 
-def overview_csv(rows: list[OverviewRow]) -> str:
+def overview_csv(rows: list[OverviewRow], columns: Columns) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([header for header, _ in CSV_COLUMNS])
+    every = csv_columns(columns)
+    writer.writerow([header for header, _ in every])
     for row in rows:
-        writer.writerow([inert(cell(row)) for _, cell in CSV_COLUMNS])
+        writer.writerow([inert(cell(row)) for _, cell in every])
     return out.getvalue()
 
 
@@ -186,9 +234,14 @@ def inert(cell: object) -> object:
 
 
 def write_overview(
-    outputs: Outputs, councils: dict[str, Entry], year: int, standings: dict[str, Standing]
+    outputs: Outputs,
+    councils: dict[str, Entry],
+    year: int,
+    standings: dict[str, Standing],
+    declaration: Declaration,
 ) -> None:
     """The year at a glance for reviewers: build/index.html, and build/letters.csv alike."""
-    rows = overview_rows(councils, outputs, standings)
-    write_atomically(outputs.overview, overview_html(rows, year).encode("utf-8"))
-    write_atomically(outputs.overview_csv, overview_csv(rows).encode("utf-8"))
+    columns = Columns.of(declaration)
+    rows = overview_rows(councils, outputs, standings, columns)
+    write_atomically(outputs.overview, overview_html(rows, year, columns).encode("utf-8"))
+    write_atomically(outputs.overview_csv, overview_csv(rows, columns).encode("utf-8"))

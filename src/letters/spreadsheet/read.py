@@ -1,4 +1,5 @@
-"""Import, read: the case system's figures from a CSV file or Excel workbook, row by row."""
+"""Import, read: the case system's figures from a CSV file or Excel workbook, row by row, in
+the columns fields.yaml names (`column:`), each checked as its kind."""
 
 import codecs
 import csv
@@ -8,22 +9,23 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from letters.data.fields import Declaration, FieldKind, parts_over_wholes
 from letters.data.load import WHOLE_NUMBER
 from letters.data.validate import (
     AUTHORITY_TYPES,
-    Statistics,
     council_name,
     describe,
     not_an_authority_type,
-    parts_over_wholes,
+    visible_text,
 )
 from letters.problems import LettersError, Problem, fail
 
-COUNTS = tuple(Statistics.model_fields)  # investigations, upheld, ... as council files name them
-COLUMNS = ("council", "authority_type", *COUNTS)
+OWN_COLUMNS = ("council", "authority_type")
+Location = tuple[str, str]  # (section, field) in a council file
 
 # A year has one row per council (about 340): these are far beyond any real export, and keep a
 # hostile file from taking minutes or gigabytes.
@@ -36,35 +38,84 @@ DELIMITERS = ",;\t"  # Excel writes ';' where the decimal separator is a comma
 
 
 @dataclass(frozen=True)
+class Imported:
+    """A declared field that a spreadsheet column fills (fields.yaml's `column:`)."""
+
+    section: str
+    field: str
+    kind: FieldKind
+    headers: tuple[str, ...]  # the column's names, as column_name() reads them; first preferred
+    required: bool  # every council has it: its column must be there, its cells filled
+
+    @property
+    def location(self) -> Location:
+        return (self.section, self.field)
+
+
+def imported_fields(declaration: Declaration) -> list[Imported]:
+    return [
+        Imported(
+            section_name,
+            name,
+            field.kind,
+            tuple(column_name(column) for column in field.columns),
+            not section.optional and not field.optional and field.default is None,
+        )
+        for section_name, section in declaration.sections.items()
+        for name, field in section.fields.items()
+        if field.columns
+    ]
+
+
+@dataclass(frozen=True)
 class FigureRow:
-    """One council's figures, as a spreadsheet row gives them."""
+    """One council's figures, as a spreadsheet row gives them: each declared field with a
+    column, where its cell is filled."""
 
     sheet: str  # the spreadsheet, as messages name it
     row: int
     council: str
     authority_type: str
-    counts: dict[str, int]
+    values: dict[Location, object]
 
     def problem(self, column: str, message: str) -> Problem:
         return Problem(self.sheet, message, self.row, column)
 
 
-def read_figures(path: Path, shown: str, sheet: str | None = None) -> list[FigureRow]:
+@dataclass(frozen=True)
+class Figures:
+    rows: list[FigureRow]
+    unused: list[str]  # columns no declared field imports from, as the spreadsheet heads them
+
+
+def read_figures(
+    path: Path, shown: str, declaration: Declaration, sheet: str | None = None
+) -> Figures:
     """Every row of the spreadsheet, checked; or a LettersError naming each bad row and column."""
-    rows = read_table(path, shown, sheet)
+    fields = imported_fields(declaration)
+    required = [*OWN_COLUMNS, *(field.headers[0] for field in fields if field.required)]
+    known = {*OWN_COLUMNS, *(header for field in fields for header in field.headers)}
+    rows = read_table(path, shown, sheet, known)
     if not rows:
-        fail(shown, f"has no rows: the first row must name the columns ({', '.join(COLUMNS)})", 1)
+        fail(shown, f"has no rows: the first row must name the columns ({', '.join(required)})", 1)
     columns = [column_name(cell) for cell in rows[0]]
-    missing = [column for column in COLUMNS if column not in columns]
+    used = {field.location: header_of(field, columns) for field in fields}
+    missing = [
+        field.headers[0] for field in fields if field.required and used[field.location] is None
+    ]
+    missing = [column for column in OWN_COLUMNS if column not in columns] + missing
     if missing:
         raise LettersError(
             [
                 Problem(
-                    shown, f"missing column: {column} (the columns are: {', '.join(COLUMNS)})", 1
+                    shown,
+                    f"missing column: {column} (the columns are: {', '.join(required)})",
+                    1,
                 )
                 for column in missing
             ]
         )
+    present = [field for field in fields if used[field.location]]
     problems: list[Problem] = []
     figures: list[FigureRow] = []
     seen: dict[str, tuple[int, str]] = {}
@@ -72,24 +123,53 @@ def read_figures(path: Path, shown: str, sheet: str | None = None) -> list[Figur
         values = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=False))
         if not any(str(value).strip() for value in values.values()):
             continue  # a blank row
-        row_problems = check_row(shown, number, values, seen)
+        cells_of = {field.location: values[used[field.location] or ""] for field in present}
+        row = Row(shown, number, values, {f.location: used[f.location] or "" for f in present})
+        row_problems = check_row(row, present, cells_of, declaration, seen)
         problems += row_problems
         if not row_problems:
             council = council_name(values["council"])
             seen[name_key(council)] = (number, council)
-            counts = {count: whole_number(values[count]) for count in COUNTS}
             figures.append(
                 FigureRow(
                     shown,
                     number,
                     council,
                     values["authority_type"].strip(),
-                    {count: value for count, value in counts.items() if value is not None},
+                    {
+                        field.location: value
+                        for field in present
+                        if (value := cell_value(field.kind, cells_of[field.location])) is not None
+                    },
                 )
             )
     if problems:
         raise LettersError(problems)
-    return figures
+    return Figures(figures, unused_columns(rows[0], known))
+
+
+def header_of(field: Imported, columns: list[str]) -> str | None:
+    """The column a field imports from: the first of its names the spreadsheet has."""
+    return next((header for header in field.headers if header in columns), None)
+
+
+def unused_columns(header: list[Any], known: set[str]) -> list[str]:
+    return [
+        str(cell).strip() for cell in header if str(cell).strip() and column_name(cell) not in known
+    ]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row being checked: where it is, its cells by column, and each field's column."""
+
+    sheet: str
+    number: int
+    values: dict[str, Any]
+    columns: dict[Location, str]
+
+    def problem(self, column: str, message: str) -> Problem:
+        return Problem(self.sheet, message, self.number, column)
 
 
 def name_key(name: str) -> str:
@@ -99,7 +179,7 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]|_", " ", folded).split())
 
 
-def read_table(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
+def read_table(path: Path, shown: str, sheet: str | None, known: set[str]) -> list[list[Any]]:
     if not path.is_file():
         fail(shown, "is not a file: give a .csv or .xlsx spreadsheet")
     if path.suffix.lower() == ".xlsx":
@@ -112,7 +192,7 @@ def read_table(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
             f"is larger than {MAX_CSV_BYTES // 1_000_000} MB: a "
             f"year's figures are far smaller; is it the right file?",
         )
-    return read_csv(decoded(path.read_bytes(), shown), shown)
+    return read_csv(decoded(path.read_bytes(), shown), shown, known)
 
 
 def decoded(raw: bytes, shown: str) -> str:
@@ -132,8 +212,8 @@ def decoded(raw: bytes, shown: str) -> str:
     fail(shown, "is not text in a known encoding: save it as 'CSV UTF-8 (Comma delimited)'")
 
 
-def read_csv(text: str, shown: str) -> list[list[Any]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
+def read_csv(text: str, shown: str, known: set[str]) -> list[list[Any]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text, known))
     rows: list[list[Any]] = []
     try:
         for row in reader:
@@ -147,13 +227,13 @@ def read_csv(text: str, shown: str) -> list[list[Any]]:
     return rows
 
 
-def delimiter_of(text: str) -> str:
+def delimiter_of(text: str, known: set[str]) -> str:
     """The separator that splits the first line into the most known column names."""
     first = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [""])
     header = ",".join(first)
     return max(
         DELIMITERS,
-        key=lambda delimiter: sum(column_name(cell) in COLUMNS for cell in header.split(delimiter)),
+        key=lambda delimiter: sum(column_name(cell) in known for cell in header.split(delimiter)),
     )
 
 
@@ -217,47 +297,137 @@ def column_name(cell: object) -> str:
 
 
 def check_row(
-    shown: str, number: int, values: dict[str, Any], seen: dict[str, tuple[int, str]]
+    row: Row,
+    fields: list[Imported],
+    cells: dict[Location, Any],
+    declaration: Declaration,
+    seen: dict[str, tuple[int, str]],
 ) -> list[Problem]:
-    def problem(column: str, message: str) -> Problem:
-        return Problem(shown, message, number, column)
-
-    long = [column for column in COLUMNS if len(str(values[column])) > MAX_CELL]
+    long = [
+        column
+        for column in [*OWN_COLUMNS, *row.columns.values()]
+        if len(str(row.values[column])) > MAX_CELL
+    ]
     if long:
         return [
-            problem(column, f"is longer than {MAX_CELL:,} characters: is it the right column?")
+            row.problem(column, f"is longer than {MAX_CELL:,} characters: is it the right column?")
             for column in long
         ]
     problems = []
-    council = values["council"]
+    council = row.values["council"]
     if not isinstance(council, str):
-        problems.append(problem("council", f"must be the council's name, not {describe(council)}"))
+        problems.append(
+            row.problem("council", f"must be the council's name, not {describe(council)}")
+        )
     elif not council.strip():
-        problems.append(problem("council", "is empty: write the council's name"))
+        problems.append(row.problem("council", "is empty: write the council's name"))
     else:
         try:
-            problems += same_council(problem, council_name(council), seen)
+            problems += same_council(row.problem, council_name(council), seen)
         except ValueError as error:
-            problems.append(problem("council", str(error)))
-    if str(values["authority_type"]).strip() not in AUTHORITY_TYPES:
+            problems.append(row.problem("council", str(error)))
+    if str(row.values["authority_type"]).strip() not in AUTHORITY_TYPES:
         problems.append(
-            problem("authority_type", not_an_authority_type(str(values["authority_type"]).strip()))
-        )
-    counts = {}
-    for count in COUNTS:
-        value = whole_number(values[count])
-        if value is None:
-            problems.append(
-                problem(
-                    count, f"must be a whole number of 0 or more, not {describe(values[count])}"
-                )
+            row.problem(
+                "authority_type", not_an_authority_type(str(row.values["authority_type"]).strip())
             )
-        counts[count] = value
-    problems += [
-        problem(part, f"{counts[part]} is more than {whole} ({counts[whole]})")
-        for part, whole in parts_over_wholes(counts)
-    ]
+        )
+    values: dict[Location, object] = {}
+    for field in fields:
+        cell = cells[field.location]
+        if is_blank(cell) and not field.required:
+            continue
+        try:
+            values[field.location] = cell_value(field.kind, cell, strict=True)
+        except ValueError as error:
+            problems.append(row.problem(row.columns[field.location], str(error)))
+    for section in declaration.sections:
+        counts = {field: value for (where, field), value in values.items() if where == section}
+        problems += [
+            row.problem(
+                row.columns[(section, part)],
+                f"{counts[part]} is more than {row.columns[(section, whole)]} ({counts[whole]})",
+            )
+            for part, whole in parts_over_wholes(declaration.parts(section), counts)
+            if (section, whole) in row.columns
+        ]
     return problems
+
+
+def is_blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def cell_value(kind: FieldKind, cell: object, strict: bool = False) -> object:
+    """A cell as the value of a field of `kind`; None for a blank cell. `strict`: a cell that
+    is not one raises ValueError saying what it must be (else None)."""
+    if is_blank(cell) and not strict:
+        return None
+    value = CELL_READERS[kind](cell)
+    if value is None and strict:
+        raise ValueError(f"{MUST_BE[kind]}, not {describe(cell)}")
+    return value
+
+
+def one_line_text(cell: object) -> str | None:
+    if not isinstance(cell, str | int | float) or isinstance(cell, bool):
+        return None
+    return visible_text(str(cell))
+
+
+def yes_or_no(cell: object) -> bool | None:
+    if isinstance(cell, bool):
+        return cell
+    answers = {"yes": True, "no": False, "true": True, "false": False}
+    return answers.get(cell.strip().lower()) if isinstance(cell, str) else None
+
+
+def a_date(cell: object) -> date | None:
+    if isinstance(cell, datetime):  # a workbook's date cell: midnight, or it is not a date alone
+        return cell.date() if cell.time() == datetime.min.time() else None
+    if isinstance(cell, date):
+        return cell
+    if isinstance(cell, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", cell.strip()):
+        try:
+            return date.fromisoformat(cell.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def a_percent(cell: object) -> int | float | None:
+    """12, 12.5, '12.5' or '12.5%': 0 to 100, at most one decimal place."""
+    if isinstance(cell, bool):
+        return None
+    text = str(cell).strip().removesuffix("%").strip() if isinstance(cell, str) else None
+    number: int | float
+    if isinstance(cell, int | float):
+        number = cell
+    elif text is not None and re.fullmatch(r"(?:0|[1-9][0-9]{0,2})(?:\.[0-9])?", text):
+        number = float(text) if "." in text else int(text)
+    else:
+        return None
+    if isinstance(number, float) and (number != round(number, 1) or number != number):
+        return None
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    return number if 0 <= number <= 100 else None
+
+
+CELL_READERS: dict[str, Any] = {
+    "count": lambda cell: whole_number(cell),
+    "percent": a_percent,
+    "yes-no": yes_or_no,
+    "date": a_date,
+    "text": one_line_text,
+}
+MUST_BE = {
+    "count": "must be a whole number of 0 or more",
+    "percent": "must be a percentage from 0 to 100 with at most one decimal place",
+    "yes-no": "must be yes or no",
+    "date": "must be a date, written YYYY-MM-DD or as a date cell",
+    "text": "must be text",
+}
 
 
 def same_council(

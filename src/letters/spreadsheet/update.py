@@ -14,7 +14,7 @@ from letters.build.outputs import replace_together
 from letters.data.load import Document, SafeLoader, load_document, parse
 from letters.data.project import Project
 from letters.problems import LettersError, Problem, fail
-from letters.spreadsheet.read import COUNTS, FigureRow, name_key
+from letters.spreadsheet.read import FigureRow, name_key
 
 Location = tuple[str, ...]
 Span = tuple[int, int, str]  # where a value's text starts and ends, and its quote style
@@ -154,13 +154,14 @@ def plan_new_file(
 
 def plan_update(project: Project, path: Path, row: FigureRow, plan: ImportPlan) -> None:
     """Plan the changed figures of one council file, checked by reading the new text back. A
-    file without statistics (a new year's) gets the section added at its end."""
+    section the file does not have yet (a new year's file has no statistics) is added at its
+    end."""
     shown = project.shown(path)
     text = path.read_bytes().decode("utf-8")  # as it is: line endings kept
     document = load_document(path, shown, project.root)
-    added = isinstance(document.data, dict) and "statistics" not in document.data
+    added = sections_to_add(document.data, row)
     if added:
-        text, document = with_statistics(text, row, shown)
+        text, document = with_sections(text, added, shown)
     changes = figure_changes(document.data, row)
     missing = [location for location, (old, _) in changes.items() if old is None]
     if missing:
@@ -186,34 +187,54 @@ def plan_update(project: Project, path: Path, row: FigureRow, plan: ImportPlan) 
             "cannot be updated safely (its figures do not read "
             "back as imported): write them by hand",
         )
-    statistics: dict[Location, tuple[object, object]] = {
-        ("statistics", count): (None, row.counts[count]) for count in COUNTS
+    new_sections: dict[Location, tuple[object, object]] = {
+        (section, name): (None, value)
+        for section, fields in added.items()
+        for name, value in fields.items()
     }
-    plan.changes[path] = {**(statistics if added else {}), **changes}
+    plan.changes[path] = {**new_sections, **changes}
     plan.contents[path] = updated.encode("utf-8")
 
 
-def with_statistics(text: str, row: FigureRow, shown: str) -> tuple[str, Document]:
-    """A file with no statistics yet (a new year's): the section added at its end, as YAML
-    writes it; the text and what it reads as."""
-    ending = "\r\n" if "\r\n" in text else "\n"
-    block = yaml.safe_dump(
-        {"statistics": {count: row.counts[count] for count in COUNTS}}, sort_keys=False
+def sections_to_add(data: object, row: FigureRow) -> dict[str, dict[str, object]]:
+    """The row's values of each section the file does not have, by section."""
+    if not isinstance(data, dict):
+        return {}
+    return by_section(
+        {location: v for location, v in row.values.items() if location[0] not in data}
     )
+
+
+def by_section(values: dict[tuple[str, str], object]) -> dict[str, dict[str, object]]:
+    sections: dict[str, dict[str, object]] = {}
+    for (section, name), value in values.items():
+        sections.setdefault(section, {})[name] = value
+    return sections
+
+
+def with_sections(
+    text: str, sections: dict[str, dict[str, object]], shown: str
+) -> tuple[str, Document]:
+    """The file with `sections` added at its end, as YAML writes them; the text and what it
+    reads as."""
+    ending = "\r\n" if "\r\n" in text else "\n"
+    block = yaml.safe_dump(sections, sort_keys=False, allow_unicode=True, width=10**6)
     text = text + ("" if text.endswith(("\n", "\r")) else ending) + block.replace("\n", ending)
     return text, parse(SafeLoader, text, shown)
 
 
 def figure_changes(data: dict[str, Any], row: FigureRow) -> dict[Location, tuple[object, object]]:
-    wanted: dict[Location, object] = {
-        ("authority_type",): row.authority_type,
-        **{("statistics", count): row.counts[count] for count in COUNTS},
-    }
-    section = data.get("statistics")
-    statistics: dict[str, Any] = section if isinstance(section, dict) else {}
+    wanted: dict[Location, object] = {("authority_type",): row.authority_type}
+    for location, value in row.values.items():
+        wanted[location] = value
     current: dict[Location, object] = {
         ("authority_type",): data.get("authority_type"),
-        **{("statistics", count): statistics.get(count) for count in COUNTS},
+        **{
+            (section, field): (data.get(section) or {}).get(field)
+            if isinstance(data.get(section), dict)
+            else None
+            for section, field in row.values
+        },
     }
     return {
         location: (current[location], value)
@@ -312,11 +333,7 @@ def slug_of(name: str) -> str:
 
 
 def council_data(row: FigureRow) -> dict[str, Any]:
-    return {
-        "name": row.council,
-        "authority_type": row.authority_type,
-        "statistics": {count: row.counts[count] for count in COUNTS},
-    }
+    return {"name": row.council, "authority_type": row.authority_type, **by_section(row.values)}
 
 
 def new_council_file(row: FigureRow) -> str:

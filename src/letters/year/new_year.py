@@ -10,7 +10,7 @@ import yaml
 
 from letters.data.load import load_document
 from letters.data.project import Project
-from letters.data.validate import validate_year
+from letters.data.read import read_year
 from letters.problems import fail
 from letters.spreadsheet.update import replace_values
 
@@ -23,10 +23,11 @@ def start_new_year(project: Project, folder: Path) -> tuple[int, list[Path]]:
     """Make `folder` next year's project; returns the new year and the council files made."""
     if folder.exists() and any(folder.iterdir()):
         fail(str(folder), "already exists and is not empty: give a new folder for next year")
-    year = validate_year(load_document(project.year_file, "year.yaml", project.root))
+    year = read_year(project)
     folder.mkdir(parents=True, exist_ok=True)
     for source in (project.templates_dir, project.assets_dir):
         shutil.copytree(source, folder / source.name, symlinks=True)  # links stay links
+    shutil.copyfile(project.fields_file, folder / project.fields_file.name)  # as declared
     (folder / "year.yaml").write_text(next_year_file(project, year.year + 1), encoding="utf-8")
     (folder / "councils").mkdir()
     made = [write_council(path, folder / "councils") for path in project.council_files()]

@@ -1,0 +1,527 @@
+"""fields.yaml: what each council file holds besides the tool's own name, authority_type and
+recipient, declared by staff and checked like the rest of the project's content. From it come
+the models council files and the year's averages are validated with."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from pydantic.functional_validators import AfterValidator, BeforeValidator
+
+from letters.data.load import Document
+from letters.data.validate import (
+    IDENTIFIER,
+    AuthorityType,
+    Council,
+    Count,
+    Model,
+    Paragraphs,
+    Percent,
+    Text,
+    Year,
+    by_line,
+    describe,
+    validate,
+)
+from letters.problems import LettersError, Problem
+
+FieldKind = Literal["count", "percent", "yes-no", "date", "text", "paragraphs", "list"]
+SectionKind = Literal["list", "paragraphs"]
+Identifier = Annotated[str, Field(strict=True, pattern=IDENTIFIER)]
+Number = StrictInt | StrictFloat
+
+# Names a section may not take: the tool's own council fields, and what every letter's templates
+# already receive under that name.
+TOOL_NAMES = frozenset(
+    {
+        "name",
+        "authority_type",
+        "recipient",
+        "council",
+        "letter",
+        "addressee",
+        "signatory",
+        "links",
+        "draft",
+        "standalone",
+    }
+)
+
+
+class FieldDeclaration(Model):
+    kind: FieldKind
+    optional: StrictBool = False
+    default: Any = None
+    help: Text | None = None
+    at_most: Identifier | None = None  # another count of the section, which this is part of
+    minimum: Number | None = None
+    maximum: Number | None = None
+    column: Text | Annotated[list[Text], Field(min_length=1)] | None = None  # import's headers
+
+    @property
+    def columns(self) -> list[str]:
+        return [self.column] if isinstance(self.column, str) else list(self.column or [])
+
+
+class PercentageDeclaration(Model):
+    """A percentage worked out from two counts, never typed."""
+
+    of: Identifier
+    over: Identifier
+    base: Identifier | None = None  # the count the letter says it is based on; `over` without
+    title: Text | None = None  # how the overview heads it
+    help: Text | None = None
+    average: StrictBool = False  # year.yaml gives the average for each type of authority
+    better: Literal["higher", "lower"] | None = None  # which way the overview marks it
+
+
+class SectionDeclaration(Model):
+    title: Text
+    optional: StrictBool = False
+    help: Text | None = None
+    kind: SectionKind | None = None  # a section that is itself a list or paragraphs
+    fields: dict[Identifier, FieldDeclaration] = Field(default_factory=dict)
+    percentages: dict[Identifier, PercentageDeclaration] = Field(default_factory=dict)
+    at_least_one: Annotated[list[Identifier], Field(min_length=2)] | None = None
+
+
+class Declarations(Model):
+    sections: dict[Identifier, SectionDeclaration]
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """fields.yaml, checked: each section of a council file, and the models built from it."""
+
+    path: str
+    sections: dict[str, SectionDeclaration]
+    models: dict[str, type[Model]]  # of each section that has fields
+    council: type[Council]
+    year: type[Year]  # its averages as the percentages declare them
+
+    @property
+    def optional_sections(self) -> list[str]:
+        """In the order fields.yaml gives them, which is the order the letter has them."""
+        return [name for name, section in self.sections.items() if section.optional]
+
+    def title(self, section: str) -> str:
+        return self.sections[section].title
+
+    def percentages(self) -> list[tuple[str, PercentageDeclaration]]:
+        return [
+            (name, percentage)
+            for section in self.sections.values()
+            for name, percentage in section.percentages.items()
+        ]
+
+    def averaged(self) -> list[tuple[str, PercentageDeclaration]]:
+        """The percentages the letters set beside the average for similar authorities."""
+        return [(name, percentage) for name, percentage in self.percentages() if percentage.average]
+
+    def parts(self, section: str) -> list[tuple[str, str]]:
+        """(part, whole) for each count declared at_most another."""
+        return [
+            (name, field.at_most)
+            for name, field in self.sections[section].fields.items()
+            if field.at_most
+        ]
+
+
+def read_declaration(document: Document) -> Declaration:
+    """fields.yaml as a Declaration; or every problem in it, with its line and what to write."""
+    if not isinstance(document.data, dict):
+        validate(SectionDeclaration, document)  # says what it must hold instead
+    try:
+        data = {"sections": document.data}
+        sections = validate(Declarations, Document(document.path, data, *shifted(document)))
+    except LettersError as error:
+        raise LettersError([unwrapped(problem) for problem in error.problems]) from None
+    problems = [
+        *named_like_the_tool(document, sections.sections),
+        *(
+            problem
+            for name, section in sections.sections.items()
+            for problem in section_problems(document, name, section)
+        ),
+        *averages_named_twice(document, sections.sections),
+    ]
+    if problems:
+        raise LettersError(problems)
+    models = {
+        name: section_model(name, section)
+        for name, section in sections.sections.items()
+        if not section.kind
+    }
+    return Declaration(
+        document.path,
+        sections.sections,
+        models,
+        council_model(sections.sections, models),
+        year_model(averages_model(sections.sections)),
+    )
+
+
+def shifted(document: Document) -> tuple[dict[Any, int], dict[Any, int]]:
+    """The document's lines, under the `sections` the model wraps its top level in."""
+    return (
+        {("sections", *location): line for location, line in document.lines.items()},
+        {("sections", *location): line for location, line in document.key_lines.items()},
+    )
+
+
+def unwrapped(problem: Problem) -> Problem:
+    field = (problem.field or "").removeprefix("sections").removeprefix(".") or None
+    return Problem(problem.path, problem.message, problem.line, field)
+
+
+def named_like_the_tool(
+    document: Document, sections: dict[str, SectionDeclaration]
+) -> list[Problem]:
+    return [
+        Problem(
+            document.path,
+            f"'{name}' is a name the tool gives itself: call the section something else",
+            document.line_of((name,)),
+            name,
+        )
+        for name in sections
+        if name in TOOL_NAMES
+    ]
+
+
+def section_problems(document: Document, name: str, section: SectionDeclaration) -> list[Problem]:
+    def problem(location: tuple[str | int, ...], message: str) -> Problem:
+        return Problem(
+            document.path,
+            message,
+            document.line_of((name, *location)),
+            ".".join(str(part) for part in (name, *location)),
+        )
+
+    if section.kind and (section.fields or section.percentages or section.at_least_one):
+        return [
+            problem(
+                ("kind",),
+                f"a section that is itself a {section.kind} has no fields: remove kind, or "
+                f"remove fields, percentages and at_least_one",
+            )
+        ]
+    if not section.kind and not section.fields:
+        return [
+            problem(
+                (),
+                "declares no fields: list them under fields (name: {kind: count}), or give the "
+                "section a kind (list or paragraphs)",
+            )
+        ]
+    counts = [field for field, declared in section.fields.items() if declared.kind == "count"]
+    always = [field for field in counts if not section.fields[field].optional]
+    problems = [
+        *(
+            problem(location, message)
+            for field, declared in section.fields.items()
+            for location, message in field_problems(field, declared, counts)
+        ),
+        *(
+            problem(("percentages", percentage, key), must_name_a_count(value, always, "always"))
+            for percentage, declared in section.percentages.items()
+            for key in ("of", "over", "base")
+            if (value := getattr(declared, key)) is not None and value not in always
+        ),
+        *(
+            problem(
+                ("percentages", percentage),
+                f"has the name of the field {percentage}, which it is not a percentage of: "
+                f"call it something else",
+            )
+            for percentage, declared in section.percentages.items()
+            if percentage in section.fields and declared.of != percentage
+        ),
+        *(
+            problem(("at_least_one", index), must_name_a_field(field, list(section.fields)))
+            for index, field in enumerate(section.at_least_one or [])
+            if field not in section.fields
+        ),
+    ]
+    return problems
+
+
+def field_problems(
+    name: str, field: FieldDeclaration, counts: list[str]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    here: tuple[str | int, ...] = ("fields", name)
+    problems = []
+    if field.at_most is not None and (field.kind != "count" or field.at_most not in counts):
+        problems.append(
+            (
+                (*here, "at_most"),
+                "at_most is for a count, part of another: remove it"
+                if field.kind != "count"
+                else must_name_a_count(field.at_most, [c for c in counts if c != name]),
+            )
+        )
+    for limit in ("minimum", "maximum"):
+        if getattr(field, limit) is not None and field.kind not in ("count", "percent"):
+            problems.append(
+                (
+                    (*here, limit),
+                    f"{limit} is for a count or a percent, not {field.kind}: remove it",
+                )
+            )
+    if field.column is not None and field.kind in ("list", "paragraphs"):
+        problems.append(
+            (
+                (*here, "column"),
+                f"a {field.kind} is not imported from one cell: remove column, and write it in "
+                f"the council files",
+            )
+        )
+    if field.optional and field.default is not None:
+        problems.append(
+            (
+                (*here, "default"),
+                "an optional field has no default (left out, it is nothing): remove one of them",
+            )
+        )
+    elif field.default is not None:
+        try:
+            create_model("Default", value=(field_annotation(field), ...)).model_validate(
+                {"value": field.default}
+            )
+        except ValidationError as error:
+            detail = error.errors()[0]
+            problems.append(
+                (
+                    (*here, "default"),
+                    f"{describe(field.default)} is not a {field.kind}: "
+                    f"{detail['msg'].removeprefix('Value error, ')}",
+                )
+            )
+    return problems
+
+
+def must_name_a_count(value: str, counts: list[str], always: str = "") -> str:
+    """`always`: a percentage needs counts that every council has (not optional)."""
+    choices = ", ".join(counts) or "none declared"
+    which = "a count of this section that is not optional" if always else "a count of this section"
+    return f"names {value!r}, which is not {which}: use one of: {choices}"
+
+
+def must_name_a_field(value: str, fields: list[str]) -> str:
+    return f"names {value!r}, which is not a field of this section: use one of: {', '.join(fields)}"
+
+
+def averages_named_twice(
+    document: Document, sections: dict[str, SectionDeclaration]
+) -> list[Problem]:
+    """year.yaml gives each type's averages by the percentage's name: one name, one average."""
+    seen: dict[str, str] = {}
+    problems = []
+    for section_name, section in sections.items():
+        for name, percentage in section.percentages.items():
+            if not percentage.average:
+                continue
+            if name in seen:
+                problems.append(
+                    Problem(
+                        document.path,
+                        f"{seen[name]}.percentages.{name} also has an average: year.yaml gives "
+                        f"averages by name, so call one of them something else",
+                        document.line_of((section_name, "percentages", name)),
+                        f"{section_name}.percentages.{name}",
+                    )
+                )
+            seen[name] = section_name
+    return problems
+
+
+def a_date(value: object) -> object:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValueError(f"must be a date written as YYYY-MM-DD, not {describe(value)}")
+    return value
+
+
+def one_decimal(value: int | float) -> int | float:
+    if isinstance(value, float) and round(value, 1) != value:
+        raise ValueError(f"must have at most one decimal place, not {value}")
+    return value
+
+
+def field_annotation(field: FieldDeclaration) -> Any:
+    """The type a council's value of this kind is validated as."""
+    limits = Field(ge=field.minimum, le=field.maximum)
+    annotation: Any = {
+        "count": Annotated[Count, limits],
+        "percent": Annotated[Percent, AfterValidator(one_decimal), limits],
+        "yes-no": StrictBool,
+        "date": Annotated[date, BeforeValidator(a_date)],
+        "text": Text,
+        "paragraphs": Paragraphs,
+        "list": list[Text],
+    }[field.kind]
+    return annotation | None if field.optional else annotation
+
+
+def section_model(name: str, section: SectionDeclaration) -> type[Model]:
+    fields: dict[str, Any] = {
+        field: (
+            field_annotation(declared),
+            None
+            if declared.optional
+            else declared.default
+            if declared.default is not None
+            else ...,
+        )
+        for field, declared in section.fields.items()
+    }
+    validators: dict[str, Any] = {}
+    if section.at_least_one:
+        validators["says_something"] = model_validator(mode="after")(
+            says_something(name, section, section.at_least_one)
+        )
+    return create_model(f"Section_{name}", __base__=Model, __validators__=validators, **fields)
+
+
+def says_something(name: str, section: SectionDeclaration, fields: list[str]) -> Any:
+    """A section that is there says something: at least one of `fields` is set."""
+    all_yes_no = all(section.fields[field].kind == "yes-no" for field in fields)
+    if len(fields) == 2:
+        which = f"neither {fields[0]} nor {fields[1]}"
+        how = "set one or both to true" if all_yes_no else "fill in one or both"
+    else:
+        which = f"none of {', '.join(fields[:-1])} or {fields[-1]}"
+        how = "set at least one to true" if all_yes_no else "fill in at least one"
+    message = f"says {which}: {how}" + (f", or remove {name}" if section.optional else "")
+
+    def check(value: Model) -> Model:
+        if not any(getattr(value, field) for field in fields):
+            raise ValueError(message)
+        return value
+
+    return check
+
+
+def section_annotation(section: SectionDeclaration, model: type[Model] | None) -> Any:
+    annotation: Any = (
+        list[Text] if section.kind == "list" else Paragraphs if section.kind else model
+    )
+    return annotation | None if section.optional else annotation
+
+
+def council_model(
+    sections: dict[str, SectionDeclaration], models: dict[str, type[Model]]
+) -> type[Council]:
+    """A council file's model: the tool's own fields, and each declared section."""
+    fields: dict[str, Any] = {
+        name: (section_annotation(section, models.get(name)), None if section.optional else ...)
+        for name, section in sections.items()
+    }
+    return create_model("DeclaredCouncil", __base__=Council, **fields)
+
+
+def averages_model(sections: dict[str, SectionDeclaration]) -> type[Model]:
+    """One type of authority's averages, as year.yaml gives them: one per averaged percentage."""
+    fields: dict[str, Any] = {
+        name: (Percent, ...)
+        for section in sections.values()
+        for name, percentage in section.percentages.items()
+        if percentage.average
+    }
+    return create_model("Averages", __base__=Model, **fields)
+
+
+def year_model(averages: type[Model]) -> type[Year]:
+    """year.yaml's model, its averages those fields.yaml declares."""
+    return create_model(
+        "DeclaredYear",
+        __base__=Year,
+        averages=(dict[AuthorityType, averages], ...),  # type: ignore[valid-type]
+    )
+
+
+def validate_year(document: Document, declaration: Declaration) -> Year:
+    year = validate(declaration.year, document)
+    year._declaration = declaration
+    return year
+
+
+def validate_council(
+    document: Document, declaration: Declaration, year: Year | None = None
+) -> Council:
+    """A council file as its declared model, or every problem in it. With the year file
+    (`year`), also checks that the year has averages for the council's type."""
+    try:
+        council = validate(declaration.council, document)
+    except LettersError as error:
+        raise LettersError(
+            by_line(error.problems + contradictions_in_raw(document, declaration))
+        ) from None
+    problems = contradictions(document, declaration, council.model_dump())
+    if year and council.authority_type not in year.averages:
+        problems.append(
+            Problem(
+                document.path,
+                f"the year file has no averages for "
+                f"{council.authority_type}: add them under averages there",
+                document.line_of(("authority_type",)),
+                "authority_type",
+            )
+        )
+    if problems:
+        raise LettersError(problems)
+    return council
+
+
+def contradictions(
+    document: Document, declaration: Declaration, values: dict[str, Any]
+) -> list[Problem]:
+    """Counts that are more than the count they are declared part of (at_most)."""
+    return [
+        Problem(
+            document.path,
+            f"{counts[part]} is more than {section}.{whole} ({counts[whole]})",
+            document.line_of((section, part)),
+            f"{section}.{part}",
+        )
+        for section in declaration.sections
+        if isinstance(counts := values.get(section), dict)
+        for part, whole in parts_over_wholes(declaration.parts(section), counts)
+    ]
+
+
+def parts_over_wholes(
+    parts: list[tuple[str, str]], counts: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """(part, whole) for each count that is more than the count it is part of; a count that is
+    not known (None) contradicts nothing."""
+    return [
+        (part, whole)
+        for part, whole in parts
+        if isinstance(part_count := counts.get(part), int)
+        and isinstance(whole_count := counts.get(whole), int)
+        and part_count > whole_count
+    ]
+
+
+def contradictions_in_raw(document: Document, declaration: Declaration) -> list[Problem]:
+    """Counts that contradict each other in a section that is valid, in a file that has other
+    problems too."""
+    data = document.data if isinstance(document.data, dict) else {}
+    valid = {}
+    for name in declaration.sections:
+        if name not in declaration.models or not isinstance(data.get(name), dict):
+            continue
+        try:
+            valid[name] = declaration.models[name].model_validate(data[name]).model_dump()
+        except ValidationError:
+            continue
+    return contradictions(document, declaration, valid)
