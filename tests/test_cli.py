@@ -145,8 +145,16 @@ def test_fields_lists_every_value_the_templates_can_use(project: Path):
         if line.startswith("  ")
         and not line.lstrip().startswith(("noun", "with_article", "formatted_list", "thousands"))
     }
-    assert rows["statistics.compliance.percent"].split() == ["whole", "number", "100"]
-    assert rows["statistics.upheld.base"].split() == ["whole", "number", "10"]
+    # fields.yaml's values: the kind it declares, whether it can be nothing, its help below.
+    assert rows["statistics.compliance.percent"].split() == ["percentage", "or", "nothing", "100"]
+    assert rows["statistics.upheld.base"].split() == ["count", "10"]
+    assert rows["witness_summons.threatened"].split() == ["yes-no", "or", "nothing", "True"]
+    investigations = next(
+        number
+        for number, line in enumerate(lines)
+        if line.split() == ["statistics.investigations", "count", "10"]
+    )
+    assert lines[investigations + 1].strip() == "detailed investigations"
     assert rows["letter.period_end"].endswith("'31 March 2020'")
     assert rows["recipient.title"].endswith("'Mr'")
     # Never stale: every value a shipped template names from the letter's context is listed.

@@ -199,7 +199,7 @@ def fields(slug: str | None, root: Path) -> None:
     {{ council.name }}; the list is made from the values themselves, so it is always complete.
     """
     from letters.data.read import council_paths, read_council, read_year
-    from letters.letter.context import context_fields, letter_context
+    from letters.letter.context import as_listed, context_fields, declared_fields, letter_context
     from letters.letter.render_html import FILTERS
 
     project = letters_folder(root)
@@ -207,11 +207,29 @@ def fields(slug: str | None, root: Path) -> None:
     if not paths:
         fail("councils/", "has no council files: add one first")
     year = read_year(project)
-    rows = context_fields(letter_context(read_council(project, paths[0], year), year))
-    width = max(len(name) for name, _, _ in rows)
+    council = read_council(project, paths[0], year)
+    declared = declared_fields(council, year)
+    declared_names = [
+        f"{prefix}{name}" for name in year.declaration.sections for prefix in ("", "council.")
+    ]
+    rows = [  # the declared ones are listed below, with their kind and help
+        row
+        for row in context_fields(letter_context(council, year))
+        if not any(row[0] == name or row[0].startswith(f"{name}.") for name in declared_names)
+    ]
+    width = max(len(name) for name, *_ in [*rows, *((d.name,) for d in declared)])
     click.echo(f"Values the templates receive, shown for {project.shown(paths[0])}:")
     for name, kind, value in rows:
         click.echo(f"  {name:{width}}  {kind:20}  {value}")
+    click.echo(
+        "Declared in fields.yaml (also as council.<section>.<field>); 'or nothing' means it "
+        "can be left out, so test it with {% if %}:"
+    )
+    for item in declared:
+        kind = f"{item.kind}{' or nothing' if item.can_be_nothing else ''}"
+        click.echo(f"  {item.name:{width}}  {kind:20}  {as_listed(item.value)}")
+        if item.help:
+            click.echo(f"  {'':{width}}  {'':20}  {item.help}")
     click.echo('Filters, as in {{ statistics.upheld.count|noun("decision", "decisions") }}:')
     for name, function in FILTERS.items():
         click.echo(f"  {name:{width}}  {(function.__doc__ or '').strip().splitlines()[0]}")

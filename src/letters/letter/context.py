@@ -1,6 +1,7 @@
 """Everything one letter's templates need, as ready-made values."""
 
 import dataclasses
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -124,6 +125,74 @@ def optional_sections(council: Council, declaration: Declaration) -> list[str]:
     """The optional sections a council's file has (and its letter's paragraphs), in the order
     fields.yaml declares them."""
     return [name for name in declaration.optional_sections if getattr(council, name)]
+
+
+@dataclass(frozen=True)
+class DeclaredValue:
+    """One value fields.yaml declares, as `letters fields` lists it."""
+
+    name: str  # as a template writes it
+    kind: str
+    can_be_nothing: bool
+    help: str
+    value: object
+
+
+def declared_fields(council: Council, year: Year) -> list[DeclaredValue]:
+    """Every value fields.yaml declares, with its kind and help, and one council's value."""
+    values = declared_values(council, year)
+    found = []
+    for name, section in year.declaration.sections.items():
+        shown_value = values[name]
+        if section.kind:
+            found.append(
+                DeclaredValue(
+                    name,
+                    f"{section.kind} section",
+                    section.optional,
+                    section.help or "",
+                    shown_value,
+                )
+            )
+            continue
+        for field, declared in section.fields.items():
+            if field in section.percentages:  # listed as the percentage's .count
+                continue
+            found.append(
+                DeclaredValue(
+                    f"{name}.{field}",
+                    declared.kind,
+                    section.optional or declared.optional,
+                    declared.help or "",
+                    getattr(shown_value, field, None),
+                )
+            )
+        for percentage, worked in section.percentages.items():
+            figure = getattr(shown_value, percentage, None)
+            parts = {
+                "percent": f"{worked.of} of {worked.over}, worked out; nothing when "
+                f"{worked.over} is 0",
+                "count": section.fields[worked.of].help or worked.of,
+                "base": section.fields[worked.base or worked.over].help
+                or worked.base
+                or worked.over,
+                **(
+                    {"average": "the average for the council's type (year.yaml)"}
+                    if worked.average
+                    else {}
+                ),
+            }
+            found += [
+                DeclaredValue(
+                    f"{name}.{percentage}.{part}",
+                    "percentage" if part in ("percent", "average") else "count",
+                    section.optional or part == "percent",
+                    (worked.help + ": " if worked.help and part == "percent" else "") + words,
+                    getattr(figure, part, None),
+                )
+                for part, words in parts.items()
+            ]
+    return found
 
 
 def context_fields(value: object, name: str = "") -> list[tuple[str, str, str]]:
