@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from letters.data.project import Project
-from letters.letter.figures import formatted_list, noun, thousands, with_article
+from letters.letter.figures import formatted_list, long_date, noun, thousands, with_article
 from letters.letter.references import CONTENT_SECURITY_POLICY, loaded_addresses
 from letters.problems import LettersError, Problem, excerpt
 
@@ -22,6 +22,7 @@ FILTERS = {
     "with_article": with_article,
     "formatted_list": formatted_list,
     "thousands": thousands,
+    "long_date": long_date,  # a date field fields.yaml declares, as the letters write dates
 }
 LETTER_STYLESHEET = "letter.css"
 

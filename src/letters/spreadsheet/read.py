@@ -46,6 +46,7 @@ class Imported:
     kind: FieldKind
     headers: tuple[str, ...]  # the column's names, as column_name() reads them; first preferred
     required: bool  # every council has it: its column must be there, its cells filled
+    in_section: bool  # a council that has its section has it: filled where the section is
 
     @property
     def location(self) -> Location:
@@ -60,6 +61,7 @@ def imported_fields(declaration: Declaration) -> list[Imported]:
             field.kind,
             tuple(column_name(column) for column in field.columns),
             not section.optional and not field.optional and field.default is None,
+            not field.optional and field.default is None,
         )
         for section_name, section in declaration.sections.items()
         for name, field in section.fields.items()
@@ -124,7 +126,13 @@ def read_figures(
         if not any(str(value).strip() for value in values.values()):
             continue  # a blank row
         cells_of = {field.location: values[used[field.location] or ""] for field in present}
-        row = Row(shown, number, values, {f.location: used[f.location] or "" for f in present})
+        row = Row(
+            shown,
+            number,
+            values,
+            {field.location: used[field.location] or "" for field in present},
+            {column_name(cell): str(cell).strip() for cell in rows[0]},
+        )
         row_problems = check_row(row, present, cells_of, declaration, seen)
         problems += row_problems
         if not row_problems:
@@ -167,9 +175,10 @@ class Row:
     number: int
     values: dict[str, Any]
     columns: dict[Location, str]
+    headers: dict[str, str]  # each column's header as the spreadsheet writes it
 
     def problem(self, column: str, message: str) -> Problem:
-        return Problem(self.sheet, message, self.number, column)
+        return Problem(self.sheet, message, self.number, self.headers.get(column, column))
 
 
 def name_key(name: str) -> str:
@@ -333,9 +342,11 @@ def check_row(
             )
         )
     values: dict[Location, object] = {}
+    filled = {field.section for field in fields if not is_blank(cells[field.location])}
     for field in fields:
         cell = cells[field.location]
-        if is_blank(cell) and not field.required:
+        needed = field.required or (field.in_section and field.section in filled)
+        if is_blank(cell) and not needed:
             continue
         try:
             values[field.location] = cell_value(field.kind, cell, strict=True)
@@ -346,7 +357,8 @@ def check_row(
         problems += [
             row.problem(
                 row.columns[(section, part)],
-                f"{counts[part]} is more than {row.columns[(section, whole)]} ({counts[whole]})",
+                f"{counts[part]} is more than {row.headers[row.columns[(section, whole)]]} "
+                f"({counts[whole]})",
             )
             for part, whole in parts_over_wholes(declaration.parts(section), counts)
             if (section, whole) in row.columns
