@@ -32,16 +32,19 @@ complaint_handling_code:
     late: {of: late_enquiries, over: enquiries, title: Late answers}
 """
 
-TEMPLATE = """{#- Added by the council file's complaint_handling_code section. -#}
-{% set code = complaint_handling_code %}
-<p>Your Council answered {{ code.late.percent }}% of our {{ code.enquiries }} enquiries late\
-{% if code.on_time_target is not none %}, against a target of {{ code.on_time_target }}%{% endif %}.\
- It {% if code.self_assessed %}has{% else %}has not{% endif %} assessed itself against the code\
-{% if code.published_on %}, publishing the assessment on {{ code.published_on|long_date }}{% endif %}.\
-{% if code.contact %} Your contact is {{ code.contact }}.{% endif %}</p>
-{% if code.actions %}<ul>{% for action in code.actions %}<li>{{ action }}</li>{% endfor %}</ul>{% endif %}
-{% for paragraph in code.summary or [] %}<p>{{ paragraph }}</p>{% endfor %}
-"""
+TEMPLATE = (
+    "{#- Added by the council file's complaint_handling_code section. -#}\n"
+    "{% set code = complaint_handling_code %}\n"
+    "<p>Your Council answered {{ code.late.percent }}% of our {{ code.enquiries }} enquiries late"
+    "{% if code.on_time_target is not none %}, against a target of {{ code.on_time_target }}%"
+    "{% endif %}. It {% if code.self_assessed %}has{% else %}has not{% endif %} assessed itself "
+    "against the code{% if code.published_on %}, publishing the assessment on "
+    "{{ code.published_on|long_date }}{% endif %}."
+    "{% if code.contact %} Your contact is {{ code.contact }}.{% endif %}</p>\n"
+    "{% if code.actions %}<ul>{% for action in code.actions %}<li>{{ action }}</li>{% endfor %}"
+    "</ul>{% endif %}\n"
+    "{% for paragraph in code.summary or [] %}<p>{{ paragraph }}</p>{% endfor %}\n"
+)
 
 CANTERBURY = """
 complaint_handling_code:
@@ -209,57 +212,59 @@ def test_a_bad_cell_of_a_declared_column_names_its_row_and_column(
         (
             "self_assessed: true",
             "self_assessed: perhaps",
-            "complaint_handling_code.self_assessed: must be true or false, not 'perhaps'",
+            "self_assessed: must be true or false, not 'perhaps'",
         ),
         (
             "published_on: 2020-03-02",
             "published_on: 2 March 2020",
-            "complaint_handling_code.published_on: must be a date written as YYYY-MM-DD, not '2 March 2020'",
+            "published_on: must be a date written as YYYY-MM-DD, not '2 March 2020'",
         ),
         (
             "published_on: 2020-03-02",
             "published_on: 2020-03-02 10:30:00",
-            "complaint_handling_code.published_on: must be a date written as YYYY-MM-DD, not a date (2020-03-02)",
+            "published_on: must be a date written as YYYY-MM-DD, not a date (2020-03-02)",
         ),
         (
             "enquiries: 8",
             "enquiries: 010",
-            "complaint_handling_code.enquiries: must be a whole number without a leading 0, not '010'",
+            "enquiries: must be a whole number without a leading 0, not '010'",
         ),
         (
             "enquiries: 8",
             "enquiries: -8",
-            "complaint_handling_code.enquiries: must be 0 or more, not -8",
+            "enquiries: must be 0 or more, not -8",
         ),
         (
             "late_enquiries: 2",
             "late_enquiries: 9",
-            "complaint_handling_code.late_enquiries: 9 is more than complaint_handling_code.enquiries (8)",
+            "late_enquiries: 9 is more than complaint_handling_code.enquiries (8)",
         ),
         (
             "on_time_target: 90.5",
             "on_time_target: 90.55",
-            "complaint_handling_code.on_time_target: must have at most one decimal place, not 90.55",
+            "on_time_target: must have at most one decimal place, not 90.55",
         ),
         (
             "on_time_target: 90.5",
             "on_time_target: 100.5",
-            "complaint_handling_code.on_time_target: must be at most 100, not 100.5",
+            "on_time_target: must be at most 100, not 100.5",
         ),
         (
             "contact: Jo Bloggs",
             "contact: '=?utf-8?q?x?='",
-            "complaint_handling_code.contact: contains '=?' and later '?=', which mail programs read as encoded text, not as written: write it without them",
+            "contact: contains '=?' and later '?=', which mail programs read as encoded text, "
+            "not as written: write it without them",
         ),
         (
             "    - publish the policy",
             "    - ''",
-            "complaint_handling_code.actions.0: is empty: write the text, or remove that item",
+            "actions.0: is empty: write the text, or remove that item",
         ),
         (
             "  self_assessed: true",
             "  self_asessed: true",
-            "complaint_handling_code.self_asessed: unknown field; did you mean self_assessed? If it is new, declare it in fields.yaml",
+            "self_asessed: unknown field; did you mean self_assessed? If it is new, declare it "
+            "in fields.yaml",
         ),
     ],
 )
@@ -275,7 +280,8 @@ def test_each_bad_value_of_a_declared_field_is_refused(
     )
     result = letters("check", "--root", str(new_section))
     assert result.exit_code == 1
-    assert f"councils/canterbury.yaml:{line}: {message}" in result.output.splitlines()
+    expected = f"councils/canterbury.yaml:{line}: complaint_handling_code.{message}"
+    assert expected in result.output.splitlines()
 
 
 @pytest.mark.parametrize(
