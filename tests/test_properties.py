@@ -134,3 +134,90 @@ def test_percentages_lie_between_0_and_100_and_round_half_up(whole: int, data):
 @given(count=st.integers(min_value=0, max_value=10**9))
 def test_the_singular_is_only_for_one(count: int):
     assert (noun(count, "decision", "decisions") == "decision") == (count == 1)
+
+
+KINDS = ["count", "percent", "yes-no", "date", "text", "paragraphs", "list"]
+NAMES = ["alpha", "beta", "gamma", "late_share", "code2", "x"]
+words = (
+    st.text(alphabet=st.sampled_from(list("abc XYZé'&<>")), min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(bool)
+)
+VALID_VALUES = {
+    "count": st.integers(min_value=0, max_value=10**6),
+    "percent": st.one_of(
+        st.integers(min_value=0, max_value=100),
+        st.integers(min_value=0, max_value=1000).map(lambda tenths: tenths / 10),
+    ),
+    "yes-no": st.booleans(),
+    "date": st.dates(),
+    "text": words,
+    "paragraphs": words,
+    "list": st.lists(words, max_size=3),
+}
+field_declarations = st.fixed_dictionaries(
+    {"kind": st.sampled_from(KINDS)}, optional={"optional": st.booleans()}
+)
+section_declarations = st.fixed_dictionaries(
+    {
+        "title": words,
+        "fields": st.dictionaries(
+            st.sampled_from(NAMES), field_declarations, min_size=1, max_size=4
+        ),
+    },
+    optional={"optional": st.booleans()},
+)
+declarations = st.dictionaries(
+    st.sampled_from(["fact", "code", "enquiries", "extra_one"]),
+    section_declarations,
+    min_size=1,
+    max_size=3,
+)
+
+
+@st.composite
+def declared_and_written(draw):
+    """A declaration of the supported kinds, and a council file whose values are each either
+    right for its kind or anything at all."""
+    declared = draw(declarations)
+    council = {field: VALID[field] for field in ("name", "authority_type", "recipient")}
+    for section_name, section in declared.items():
+        if section.get("optional") and draw(st.booleans()):
+            continue
+        council[section_name] = {
+            name: draw(st.one_of(VALID_VALUES[field["kind"]], values))
+            for name, field in section["fields"].items()
+            if not (field.get("optional") and draw(st.booleans()))
+        }
+    return declared, council
+
+
+@given(declared_and_written())
+@EXAMPLES
+def test_any_declaration_and_council_file_validate_as_written_or_are_refused_by_line(case):
+    from letters.data.fields import read_declaration, validate_council
+    from letters.data.load import Document, FastLoader, parse
+    from letters.problems import LettersError
+
+    declared, written = case
+    declaration = read_declaration(
+        parse(FastLoader, yaml.safe_dump(declared, allow_unicode=True), "fields.yaml")
+    )
+    document: Document = parse(
+        FastLoader, yaml.safe_dump(written, allow_unicode=True), "councils/x.yaml"
+    )
+    try:
+        council = validate_council(document, declaration)
+    except LettersError as error:
+        assert error.problems
+        for problem in error.problems:
+            assert problem.path == "councils/x.yaml"
+            assert problem.line is not None or problem.message.startswith("is missing")
+            assert "\n" not in str(problem)
+        return
+    validated, read = council.model_dump(), document.data  # the file as staff read it
+    for section in declared:
+        if section in read:
+            assert {field: validated[section][field] for field in read[section]} == read[section]
+        else:
+            assert validated[section] is None
