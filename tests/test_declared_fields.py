@@ -4,11 +4,13 @@ named in the overview and in a proofreading note; every bad value and bad declar
 with its file, line and what to do."""
 
 import csv
+import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from helpers import edit, html_text, letters, pdf_pages
+from helpers import REPO, edit, html_text, letters, pdf_pages
 
 DECLARATION = """
 complaint_handling_code:
@@ -376,4 +378,41 @@ def test_a_project_without_fields_yaml_is_told_how_to_start_one(project: Path):
         "fields.yaml: is missing: it declares what each council file holds; copy it from "
         "last year's folder, or start one from the README's 'Adding a fact to the letter'\n"
         "1 problem in 1 file; 5 councils checked\n",
+    )
+
+
+def readme_recipe() -> list[str]:
+    """The code blocks of the README's 'Adding a fact to the letter', in order."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Adding a fact to the letter", 1)[1].split("\n### ", 1)[0]
+    return [
+        textwrap.dedent(block)
+        for block in re.findall(r"```(?:yaml|jinja)\n(.*?)\n\s*```", section, re.DOTALL)
+    ]
+
+
+def test_the_readme_recipe_adds_a_fact_to_a_letter(project: Path):
+    declaration, values, template = readme_recipe()
+    with (project / "fields.yaml").open("a", encoding="utf-8") as fields:
+        fields.write("\n" + declaration + "\n")
+    with (project / "councils" / "maidstone.yaml").open("a", encoding="utf-8") as council:
+        council.write("\n" + values + "\n")
+    (project / "templates" / "_enquiries.html.j2").write_text(template + "\n")
+    edit(
+        project / "templates" / "letter.html.j2",
+        "{% if training_courses %}",
+        '{% include "_enquiries.html.j2" %}\n{% if training_courses %}',
+    )
+    check = letters("check", "--root", str(project))
+    assert (check.exit_code, check.output) == (0, "5 councils OK\n")
+    build = letters("build", "maidstone", "sevenoaks", "--root", str(project))
+    assert build.exit_code == 0, build.output
+    maidstone = " ".join(html_text(project / "build" / "html" / "maidstone.html").split())
+    assert "Your Council answered 42% of our 12 enquiries late." in maidstone
+    assert "enquiries late" not in html_text(project / "build" / "html" / "sevenoaks.html")
+    edit(project / "councils" / "maidstone.yaml", "late: 5", "late: 13")
+    assert (
+        letters("check", "--root", str(project))
+        .output.splitlines()[0]
+        .endswith(": enquiries.late: 13 is more than enquiries.asked (12)")
     )
