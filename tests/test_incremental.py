@@ -94,6 +94,7 @@ def test_editing_one_council_rebuilds_that_one(built_project: Path):
     "changed",
     [
         "year.yaml",
+        "fields.yaml",
         "templates/_statistics.html.j2",
         "templates/letter.css",
         "assets/letterhead.svg",
