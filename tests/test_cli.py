@@ -7,7 +7,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from helpers import REFERENCE, REPO, SLUGS, last_line, letters, pdf_pages
+from helpers import REPO, SLUGS, last_line, letters, pdf_pages
 
 
 def test_help_explains_each_command():
@@ -173,44 +173,6 @@ def test_fields_lists_every_value_the_templates_can_use(project: Path):
             if not any(row == name or row.startswith(f"{name}.") for row in rows)
         }
         == set()
-    )
-
-
-def test_new_year_leaves_exactly_the_figures_to_fill_in(project: Path, tmp_path: Path):
-    next_year = tmp_path / "letters-2021"
-    result = letters("new-year", str(next_year), "--root", str(project))
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith(
-        f"{next_year}: the 2021 letters' folder, with 5 council files\n"
-    )
-    year = (next_year / "year.yaml").read_text()
-    assert "year: 2021 " in year and "letter_date: 2021-07-22 " in year
-    assert "  start: 2020-04-01\n  end: 2021-03-31\n" in year
-    assert year.count("# CONFIRM for 2021: the section below is last year's\n") == 5
-    for same in ("templates/letter.html.j2", "fields.yaml"):  # the wording, and what it uses
-        assert (next_year / same).read_bytes() == (project / same).read_bytes()
-    check = letters("check", "--root", str(next_year))
-    assert check.stderr == "".join(
-        f"councils/{slug}.yaml: statistics: is missing: add it (see the README's example)\n"
-        for slug in sorted(SLUGS)
-    )
-    imported = letters("import", str(REFERENCE / "figures-2020.csv"), "--root", str(next_year))
-    assert imported.exit_code == 0, imported.output
-    assert imported.stdout.endswith("5 updated, 0 created, 0 unchanged, 0 without a row\n")
-    assert letters("check", "--root", str(next_year)).output == "5 councils OK\n"
-    built = letters("build", "maidstone", "--root", str(next_year), "--html-only")
-    assert built.exit_code == 0, built.output
-    assert (
-        "Annual Review letter 2021" in (next_year / "build" / "html" / "maidstone.html").read_text()
-    )
-
-
-def test_new_year_will_not_write_into_a_folder_in_use(project: Path):
-    result = letters("new-year", str(project / "templates"), "--root", str(project))
-    assert result.exit_code == 1
-    assert result.stderr == (
-        f"{project / 'templates'}: already exists and is not empty: give a "
-        "new folder for next year\n"
     )
 
 

@@ -138,12 +138,21 @@ def build(
 
 @main.command()
 @root_option
-def check(root: Path) -> None:
-    """Check every council file and the year file, without rendering anything."""
+@click.option(
+    "--allow-unconfirmed",
+    is_flag=True,
+    help="Do not count facts still marked CONFIRM in year.yaml (a draft run).",
+)
+def check(root: Path, allow_unconfirmed: bool) -> None:
+    """Check every council file, the year file and fields.yaml, without building anything.
+
+    Facts that `letters new-year` marked to confirm are problems until their CONFIRM line is
+    deleted (--allow-unconfirmed for a draft run).
+    """
     from letters.data.read import check as check_files
 
     with stopped_cleanly("nothing was changed"):
-        councils, problems = check_files(letters_folder(root))
+        councils, problems = check_files(letters_folder(root), allow_unconfirmed)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -247,11 +256,14 @@ def new_year(folder: Path, root: Path) -> None:
     """
     from letters.year.new_year import start_new_year
 
-    year, made = start_new_year(letters_folder(root), folder)
-    click.echo(f"{folder}: the {year} letters' folder, with {len(made)} council files")
+    made = start_new_year(letters_folder(root), folder)
+    click.echo(f"{folder}: the {made.year} letters' folder, with {made.councils} council files")
+    click.echo(f"To confirm in {folder / 'year.yaml'} (delete each CONFIRM line once checked):")
+    for line, what in made.confirm:
+        click.echo(f"  line {line}: {what}")
     click.echo(
-        f"Next: confirm the facts marked CONFIRM in {folder / 'year.yaml'}, import the "
-        f"figures, then `letters check --root {folder}` lists what is left to fill in."
+        f"Next: letters import FIGURES --root {folder}, then letters check --root {folder} "
+        f"lists what is left (letters check --allow-unconfirmed for a draft run)."
     )
 
 

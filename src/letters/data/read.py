@@ -1,6 +1,7 @@
 """Reading a project: its year and council files, loaded and validated. Every command that needs
 the year's data (build, check, send, approve, preview, fields) reads it here."""
 
+import re
 from pathlib import Path
 
 from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
@@ -70,9 +71,43 @@ def council_paths(project: Project, arguments: tuple[str, ...]) -> list[Path]:
     return [project.council_file(slug) for slug in dict.fromkeys(slugs)]
 
 
-def check(project: Project) -> tuple[int, list[Problem]]:
-    """Load and validate every file without rendering: the number of councils, and all problems."""
+# How `letters new-year` marks what staff must confirm: `letters check` lists each one left.
+CONFIRM = re.compile(r"^\s*# CONFIRM for (\d+): (.*?)\s*$")
+
+
+def to_confirm(text: str) -> list[tuple[int, str]]:
+    """(line, what) of each `# CONFIRM for <year>: what` marker still in a year file."""
+    return [
+        (number, found[2])
+        for number, line in enumerate(text.splitlines(), start=1)
+        if (found := CONFIRM.match(line))
+    ]
+
+
+def confirmations(text: str, shown: str) -> list[Problem]:
+    return [
+        Problem(
+            shown, f"still marked to confirm ({what}): check it, then delete the CONFIRM line", line
+        )
+        for line, what in to_confirm(text)
+    ]
+
+
+def unconfirmed(project: Project) -> list[Problem]:
+    try:
+        text = project.year_file.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return []  # reading the year itself says why
+    return confirmations(text, project.shown(project.year_file))
+
+
+def check(project: Project, allow_unconfirmed: bool = False) -> tuple[int, list[Problem]]:
+    """Load and validate every file without rendering: the number of councils, and all problems
+    (facts still marked to confirm among them, unless allowed)."""
     paths = project.council_files()
+    if not allow_unconfirmed:
+        count, problems = check(project, allow_unconfirmed=True)
+        return count, [*unconfirmed(project), *problems]
     try:
         declaration = read_fields(project)
     except LettersError as error:  # no council can be checked without it
