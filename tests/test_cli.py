@@ -122,7 +122,7 @@ def test_ctrl_c_during_an_import_says_what_was_kept(project: Path, monkeypatch: 
 def test_a_fault_of_the_tool_is_one_line_with_status_2(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    def broken(project):
+    def broken(project, allow_unconfirmed=False):
         raise RuntimeError("something the tool did not expect")
 
     monkeypatch.setattr("letters.data.read.check", broken)

@@ -150,9 +150,14 @@ def check(root: Path, allow_unconfirmed: bool) -> None:
     deleted (--allow-unconfirmed for a draft run).
     """
     from letters.data.read import check as check_files
+    from letters.letter.renderer import template_problems
 
+    project = letters_folder(root)
     with stopped_cleanly("nothing was changed"):
-        councils, problems = check_files(letters_folder(root), allow_unconfirmed)
+        checked = check_files(project, allow_unconfirmed)
+        councils, problems = checked.councils, checked.problems
+        if checked.year is not None:  # every template tried on every valid council
+            problems += template_problems(project, checked.year, checked.valid)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:

@@ -2,6 +2,7 @@
 the year's data (build, check, send, approve, preview, fields) reads it here."""
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
@@ -101,33 +102,38 @@ def unconfirmed(project: Project) -> list[Problem]:
     return confirmations(text, project.shown(project.year_file))
 
 
-def check(project: Project, allow_unconfirmed: bool = False) -> tuple[int, list[Problem]]:
-    """Load and validate every file without rendering: the number of councils, and all problems
-    (facts still marked to confirm among them, unless allowed)."""
+@dataclass
+class Checked:
+    """What `letters check` found in the data: the number of councils, every problem, and the
+    year and councils that are valid (for the templates to be tried on)."""
+
+    councils: int
+    problems: list[Problem]
+    year: Year | None = None
+    valid: dict[str, Council] = field(default_factory=dict)
+
+
+def check(project: Project, allow_unconfirmed: bool = False) -> Checked:
+    """Load and validate every file without rendering (facts still marked to confirm are
+    problems, unless allowed)."""
     paths = project.council_files()
-    if not allow_unconfirmed:
-        count, problems = check(project, allow_unconfirmed=True)
-        return count, [*unconfirmed(project), *problems]
+    checked = Checked(len(paths), [] if allow_unconfirmed else unconfirmed(project))
     try:
         declaration = read_fields(project)
     except LettersError as error:  # no council can be checked without it
-        return len(paths), [*error.problems, *project.misnamed_files()]
-    year, problems = None, []
+        checked.problems += [*error.problems, *project.misnamed_files()]
+        return checked
     try:
-        year = validate_year(
+        checked.year = validate_year(
             load_document(project.year_file, project.shown(project.year_file), project.root),
             declaration,
         )
     except LettersError as error:
-        problems = error.problems
-    invalid = {}
+        checked.problems += error.problems
     for path in paths:
         try:
-            read_council(project, path, year, declaration)
+            checked.valid[path.stem] = read_council(project, path, checked.year, declaration)
         except LettersError as error:
-            invalid[path.stem] = error.problems
-    return len(paths), [
-        *problems,
-        *(problem for found in invalid.values() for problem in found),
-        *project.misnamed_files(),
-    ]
+            checked.problems += error.problems
+    checked.problems += project.misnamed_files()
+    return checked

@@ -1,7 +1,7 @@
 """Percentages, plurals, dates and lists, derived from the validated data."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,6 +23,7 @@ class Figure:
     average: int | None
     count: int
     base: int
+    over: str = field(default="", compare=False)  # the count it divides by, as declared
 
 
 def figure(
@@ -34,6 +35,7 @@ def figure(
         None if average is None else whole_percent(average),
         counts[declared.of],
         counts[declared.base or declared.over],
+        declared.over,
     )
 
 

@@ -104,6 +104,7 @@ def html_environment(project: Project) -> jinja2.Environment:
         autoescape=lambda name: not (name or "").endswith(".txt.j2"),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=printable,
     )
     environment.filters.update(FILTERS)
     environment.globals.update(
@@ -112,6 +113,16 @@ def html_environment(project: Project) -> jinja2.Environment:
         content_security_policy=CONTENT_SECURITY_POLICY,
     )
     return environment
+
+
+class PrintsNothing(Exception):
+    """A template printed a value that is nothing (None), which would read as 'None'."""
+
+
+def printable(value: object) -> object:
+    if value is None:
+        raise PrintsNothing
+    return value
 
 
 def render_html(environment: jinja2.Environment, context: dict[str, Any]) -> str:
@@ -138,6 +149,14 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
         ) from None
     except LettersError:
         raise
+    except (PrintsNothing, TypeError) as error:
+        filename, line = template_frame(error)
+        nothing = values_that_are_nothing(filename, line, context)
+        if nothing or isinstance(error, PrintsNothing):
+            raise template_problem(filename, line, nothing_message(nothing)) from None
+        raise template_problem(
+            filename, line, f"template error: {type(error).__name__}: {excerpt(str(error), 120)}"
+        ) from None
     except RecursionError as error:
         filename, line = template_frame(error)
         raise template_problem(
@@ -202,6 +221,65 @@ def template_frame(error: Exception) -> tuple[str | None, int | None]:
         if frame.filename.endswith(".j2")
     ]
     return (frames[-1].filename, frames[-1].lineno) if frames else (None, None)
+
+
+JINJA_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+NAME = re.compile(r"(?<![\w.'\"])[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
+def values_that_are_nothing(
+    filename: str | None, line: int | None, context: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """The values the template's line names that are nothing for this letter, each with why
+    (a percentage of 0, a field or section left out)."""
+    if not filename or not line:
+        return []
+    try:
+        text = Path(filename).read_text(encoding="utf-8").splitlines()[line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return []
+    found: list[tuple[str, str]] = []
+    code = " ".join(JINJA_CODE.findall(text))  # names in {{ }} and {% %}, not the wording
+    for name in dict.fromkeys(NAME.findall(code)):
+        parent: object = None
+        value: object = context
+        known = True
+        for part in name.split("."):
+            parent = value
+            value, known = lookup(value, part)
+            if not known:
+                break
+        if known and value is None:
+            found.append((name, why_nothing(name, parent)))
+    return found
+
+
+def lookup(value: object, part: str) -> tuple[object, bool]:
+    if isinstance(value, dict):
+        return value.get(part), part in value
+    return getattr(value, part, None), hasattr(value, part)
+
+
+def why_nothing(name: str, parent: object) -> str:
+    """Why a value is nothing: a percentage of a count that is 0, or a field left out."""
+    over = getattr(parent, "over", None)
+    if name.endswith(".percent") and over:
+        section = name.rsplit(".", 2)[0]
+        return f" ({section}.{over} is 0, so there is nothing to divide by)"
+    return " (it is left out of the council's file)"
+
+
+def nothing_message(nothing: list[tuple[str, str]]) -> str:
+    if not nothing:
+        return (
+            "template prints a value that is nothing for this letter: test it with "
+            "`is not none` first"
+        )
+    name, why = nothing[0]
+    return (
+        f"{name} is nothing for this letter{why}: test it with `is not none` first, as "
+        f"{{% if {name} is not none %}}"
+    )
 
 
 def template_problem(filename: str | None, line: int | None, message: str) -> LettersError:

@@ -79,3 +79,22 @@ class LetterRenderer:
         shown = self.project.shown(self.project.council_file(council[0]))
         stopped = "the process rendering it stopped before it finished: build again"
         return Rendered(council[0], problems=(Problem(shown, stopped),))
+
+
+def template_problems(project: Project, year: Year, councils: dict[str, Council]) -> list[Problem]:
+    """What rendering every council's HTML letter finds (`letters check`): each template mistake
+    once, with the councils it meets."""
+    renderer = LetterRenderer(project, year, pdf=False)
+    met: dict[Problem, list[str]] = {}
+    for slug, council in councils.items():
+        for problem in renderer((slug, council)).problems:
+            met.setdefault(problem, []).append(project.shown(project.council_file(slug)))
+    return [
+        Problem(problem.path, f"{problem.message}; met by {met_by(files)}", problem.line)
+        for problem, files in met.items()
+    ]
+
+
+def met_by(files: list[str]) -> str:
+    shown = ", ".join(files[:3])
+    return shown + (f" and {len(files) - 3} more" if len(files) > 3 else "")
