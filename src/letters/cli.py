@@ -158,6 +158,8 @@ def check(root: Path, allow_unconfirmed: bool) -> None:
         councils, problems = checked.councils, checked.problems
         if checked.year is not None:  # every template tried on every valid council
             problems += template_problems(project, checked.year, checked.valid)
+    for notice in checked.notices:
+        click.echo(notice)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -228,7 +230,7 @@ def fields(slug: str | None, root: Path) -> None:
     ]
     rows = [  # the declared ones are listed below, with their kind and help
         row
-        for row in context_fields(letter_context(council, year))
+        for row in context_fields(letter_context(council, year, slug=paths[0].stem))
         if not any(row[0] == name or row[0].startswith(f"{name}.") for name in declared_names)
     ]
     width = max(len(name) for name, *_ in [*rows, *((d.name,) for d in declared)])

@@ -38,7 +38,7 @@ def council_summary(council: Council, year: Year) -> Summary:
 
 def averaged_figures(council: Council, year: Year) -> dict[str, Figure]:
     """Each percentage the letter sets beside its type's average, where the council has it."""
-    values = declared_values(council, year)
+    values = declared_values(council, year.declaration, year.averages[council.authority_type])
     return {
         name: getattr(values[section], name)
         for section, declared in year.declaration.sections.items()

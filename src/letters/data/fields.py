@@ -26,6 +26,7 @@ from letters.data.validate import (
     Model,
     Paragraphs,
     Percent,
+    Recipient,
     Text,
     Year,
     by_line,
@@ -106,6 +107,7 @@ class Declaration:
     sections: dict[str, SectionDeclaration]
     models: dict[str, type[Model]]  # of each section that has fields
     council: type[Council]
+    past_council: type[Council]  # in history/: imported from a spreadsheet, with no recipient
     year: type[Year]  # its averages as the percentages declare them
 
     @property
@@ -161,11 +163,13 @@ def read_declaration(document: Document) -> Declaration:
         for name, section in sections.sections.items()
         if not section.kind
     }
+    council = council_model(sections.sections, models)
     return Declaration(
         document.path,
         sections.sections,
         models,
-        council_model(sections.sections, models),
+        council,
+        create_model("PastCouncil", __base__=council, recipient=(Recipient | None, None)),
         year_model(averages_model(sections.sections)),
     )
 
@@ -455,12 +459,13 @@ def validate_year(document: Document, declaration: Declaration) -> Year:
 
 
 def validate_council(
-    document: Document, declaration: Declaration, year: Year | None = None
+    document: Document, declaration: Declaration, year: Year | None = None, past: bool = False
 ) -> Council:
     """A council file as its declared model, or every problem in it. With the year file
-    (`year`), also checks that the year has averages for the council's type."""
+    (`year`), also checks that the year has averages for the council's type. A `past` year's
+    file (history/) may have no recipient."""
     try:
-        council = validate(declaration.council, document)
+        council = validate(declaration.past_council if past else declaration.council, document)
     except LettersError as error:
         raise LettersError(
             by_line(error.problems + contradictions_in_raw(document, declaration))

@@ -130,6 +130,11 @@ class Project:
         return self.root / "fields.yaml"
 
     @property
+    def history_dir(self) -> Path:
+        """Earlier years' data, kept by letters new-year (data/history.py)."""
+        return self.root / "history"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
@@ -155,6 +160,7 @@ class Project:
             self.fields_file,
             *sorted(self.templates_dir.rglob("*")),
             *sorted(self.assets_dir.rglob("*")),
+            *sorted(self.history_dir.rglob("*")),  # a letter may speak of earlier years
         ]
 
     def is_input_of(self, path: Path, slug: str) -> bool:
@@ -164,6 +170,7 @@ class Project:
             path in (here.council_file(slug), here.year_file, here.fields_file)
             or path.is_relative_to(here.templates_dir)
             or path.is_relative_to(here.assets_dir)
+            or path.is_relative_to(here.history_dir)
         )
 
     def check_is_project(self) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
+from letters.data.history import read_history
 from letters.data.load import load_document
 from letters.data.project import Project
 from letters.data.validate import Council, Year
@@ -13,11 +14,14 @@ from letters.problems import LettersError, Problem, fail
 
 
 def read_year(project: Project) -> Year:
-    """year.yaml, and fields.yaml which says what its councils hold (`year.declaration`)."""
-    return validate_year(
+    """year.yaml, with fields.yaml, which says what its councils hold (`year.declaration`), and
+    the earlier years kept under history/ (`year.history`)."""
+    year = validate_year(
         load_document(project.year_file, project.shown(project.year_file), project.root),
         read_fields(project),
     )
+    year._history = read_history(project, year.year)
+    return year
 
 
 def read_fields(project: Project) -> Declaration:
@@ -111,6 +115,7 @@ class Checked:
     problems: list[Problem]
     year: Year | None = None
     valid: dict[str, Council] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # for information, not problems
 
 
 def check(project: Project, allow_unconfirmed: bool = False) -> Checked:
@@ -130,10 +135,37 @@ def check(project: Project, allow_unconfirmed: bool = False) -> Checked:
         )
     except LettersError as error:
         checked.problems += error.problems
+    if checked.year is not None:
+        try:
+            checked.year._history = read_history(project, checked.year.year)
+        except LettersError as error:
+            checked.problems += error.problems
     for path in paths:
         try:
             checked.valid[path.stem] = read_council(project, path, checked.year, declaration)
         except LettersError as error:
             checked.problems += error.problems
     checked.problems += project.misnamed_files()
+    if checked.year is not None:
+        checked.notices += matched_by_name(project, checked.year, checked.valid)
     return checked
+
+
+def matched_by_name(project: Project, year: Year, councils: dict[str, Council]) -> list[str]:
+    """Each council found in an earlier year under another file name, or under its file name
+    with another council's name (renamed, or merged): said, never silent."""
+    return [
+        f"{project.shown(project.council_file(slug))}: for information: its earlier letter "
+        f"({match.past.year}) is {project.shown(match.past.folder / 'councils' / match.slug)}"
+        f".yaml, matched by {BY[match.by]}"
+        for slug, council in councils.items()
+        for match in year.history.of(slug, council.name)
+        if match.by != "file name"
+    ]
+
+
+BY = {
+    "name": "the council's name (the file was renamed)",
+    "file name only": "the file name, though it names another council there: if they are not "
+    "one council, rename this file",
+}

@@ -23,6 +23,7 @@ from letters.problems import LettersError, Problem, fail, quoted
 
 if TYPE_CHECKING:
     from letters.data.fields import Declaration
+    from letters.data.history import History
 
 AuthorityType = Literal[
     "County Councils",
@@ -83,6 +84,13 @@ def council_name(name: str) -> str:
     if not name[0].isalnum():
         raise ValueError(f"must start with a letter or a digit, not {name[0]!r}")
     return name
+
+
+def name_key(name: str) -> str:
+    """What two spellings of one council's name have in common: case, spacing and punctuation
+    aside, 'St. Albans  City Council' is 'st albans city council'."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(re.sub(r"[^\w\s]|_", " ", folded).split())
 
 
 def email_address(text: str) -> str:
@@ -212,12 +220,21 @@ class Year(Model):
     averages: dict[AuthorityType, Model]  # each as fields.yaml's averaged percentages
     email: EmailSettings | None = None  # needed only to send the letters (letters send)
     _declaration: Any = PrivateAttr()
+    _history: Any = PrivateAttr(default=None)
 
     @property
     def declaration(self) -> "Declaration":
         """fields.yaml, which says what each council file holds and what averages are."""
         declaration: Declaration = self._declaration
         return declaration
+
+    @property
+    def history(self) -> "History":
+        """The earlier years kept under history/ (data/history.py), newest first."""
+        from letters.data.history import History
+
+        history: History = self._history or History()
+        return history
 
 
 M = TypeVar("M", bound=Model)

@@ -22,15 +22,25 @@ from letters.letter.figures import (
 from letters.problems import excerpt
 
 
+class Section(SimpleNamespace):
+    """A section of a council's file as templates see it: `section.field`; there means true,
+    even with every field in it left out (no dict methods to shadow a field named `items`)."""
+
+
 def letter_context(
-    council: Council, year: Year, draft: bool = False, standalone: bool = True
+    council: Council,
+    year: Year,
+    draft: bool = False,
+    standalone: bool = True,
+    slug: str | None = None,
 ) -> dict[str, Any]:
     """The values one council's letter is rendered from; wording stays in the templates.
 
     A standalone letter embeds its stylesheet, for the HTML file; the PDF renderer brings the
     stylesheet it parsed once instead.
     """
-    sections = declared_values(council, year)
+    sections = declared_values(council, year.declaration, year.averages[council.authority_type])
+    history = earlier_letters(council, year, slug)
     return {
         "draft": draft,
         "standalone": standalone,
@@ -46,26 +56,43 @@ def letter_context(
         **sections,
         "signatory": year.signatory,
         "links": year.links,
+        "previous": history[0] if history else None,  # last year's, where the council had one
+        "history": history,  # every earlier year kept, newest first
     }
 
 
-class Section(SimpleNamespace):
-    """A section of a council's file as templates see it: `section.field`; there means true,
-    even with every field in it left out (no dict methods to shadow a field named `items`)."""
+def earlier_letters(council: Council, year: Year, slug: str | None) -> list[Section]:
+    """The council's earlier years as their templates saw them: year, council, sections."""
+    found = []
+    for match in year.history.of(slug or "", council.name):
+        past = match.past.councils[match.slug]
+        averages = (
+            match.past.year_data.averages.get(past.authority_type) if match.past.year_data else None
+        )
+        sections = declared_values(past, match.past.declaration, averages)
+        found.append(
+            Section(
+                year=match.past.year,
+                council=Section(name=past.name, authority_type=past.authority_type, **sections),
+                **sections,
+            )
+        )
+    return found
 
 
-def declared_values(council: Council, year: Year) -> dict[str, object]:
+def declared_values(
+    council: Council, declaration: Declaration, averages: Model | None
+) -> dict[str, object]:
     """Each section fields.yaml declares, as the letter uses it: None where an optional one is
-    left out, paragraphs marked up, percentages worked out beside the year's averages."""
-    declaration = year.declaration
-    averages = year.averages[council.authority_type]
+    left out, paragraphs marked up, percentages worked out beside the year's averages (none for
+    an earlier year imported without its year file)."""
     return {
         name: shown(getattr(council, name), section, averages)
         for name, section in declaration.sections.items()
     }
 
 
-def shown(value: object, section: SectionDeclaration, averages: Model) -> object:
+def shown(value: object, section: SectionDeclaration, averages: Model | None) -> object:
     if value is None or section.kind == "list":
         return value
     if section.kind == "paragraphs":
@@ -82,10 +109,10 @@ def shown(value: object, section: SectionDeclaration, averages: Model) -> object
 
 
 def percentages(
-    counts: dict[str, Any], section: SectionDeclaration, averages: Model
+    counts: dict[str, Any], section: SectionDeclaration, averages: Model | None
 ) -> dict[str, Figure]:
     return {
-        name: figure(counts, declared, getattr(averages, name) if declared.average else None)
+        name: figure(counts, declared, getattr(averages, name, None) if declared.average else None)
         for name, declared in section.percentages.items()
     }
 
@@ -140,7 +167,7 @@ class DeclaredValue:
 
 def declared_fields(council: Council, year: Year) -> list[DeclaredValue]:
     """Every value fields.yaml declares, with its kind and help, and one council's value."""
-    values = declared_values(council, year)
+    values = declared_values(council, year.declaration, year.averages[council.authority_type])
     found = []
     for name, section in year.declaration.sections.items():
         shown_value = values[name]

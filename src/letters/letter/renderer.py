@@ -54,14 +54,18 @@ class LetterRenderer:
         slug, model = council
         shown = self.project.shown(self.project.council_file(slug))
         try:
-            html = render_html(self.environment, letter_context(model, self.year, self.draft))
+            html = render_html(
+                self.environment, letter_context(model, self.year, self.draft, slug=slug)
+            )
             check_references(self.project, html, self.links)
             if self.pdf is None:
                 return Rendered(slug, html)
             from letters.letter.proof import proof  # WeasyPrint's, imported only for a PDF
 
             pages = self.pdf.lay_out(
-                render_html(self.environment, letter_context(model, self.year, self.draft, False)),
+                render_html(
+                    self.environment, letter_context(model, self.year, self.draft, False, slug)
+                ),
                 shown,
             )
             declaration = self.year.declaration

@@ -5,7 +5,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from letters.data.validate import (
     AUTHORITY_TYPES,
     council_name,
     describe,
+    name_key,
     not_an_authority_type,
     visible_text,
 )
@@ -179,13 +179,6 @@ class Row:
 
     def problem(self, column: str, message: str) -> Problem:
         return Problem(self.sheet, message, self.number, self.headers.get(column, column))
-
-
-def name_key(name: str) -> str:
-    """What two spellings of one council's name have in common: case, spacing and punctuation
-    aside, 'St. Albans  City Council' is 'st albans city council'."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return " ".join(re.sub(r"[^\w\s]|_", " ", folded).split())
 
 
 def read_table(path: Path, shown: str, sheet: str | None, known: set[str]) -> list[list[Any]]:

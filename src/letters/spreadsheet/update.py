@@ -13,8 +13,9 @@ import yaml
 from letters.build.outputs import replace_together
 from letters.data.load import Document, SafeLoader, load_document, parse
 from letters.data.project import Project
+from letters.data.validate import name_key
 from letters.problems import LettersError, Problem, fail
-from letters.spreadsheet.read import FigureRow, name_key
+from letters.spreadsheet.read import FigureRow
 
 Location = tuple[str, ...]
 Span = tuple[int, int, str]  # where a value's text starts and ends, and its quote style

@@ -1,0 +1,122 @@
+"""Earlier years kept under history/<year>/ (letters new-year, letters import --history): each
+read and checked against its own fields.yaml, so a letter can speak of last year's."""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
+from letters.data.load import load_document
+from letters.data.project import Project
+from letters.data.validate import Council, Year, name_key
+from letters.problems import LettersError, Problem, fail
+
+YEAR_FOLDER = re.compile(r"[12][0-9]{3}")
+
+
+@dataclass(frozen=True)
+class PastYear:
+    """One earlier year: its declaration, its year file if it has one (a year imported from a
+    spreadsheet has none) and its councils by slug."""
+
+    year: int
+    declaration: Declaration
+    year_data: Year | None
+    councils: dict[str, Council]
+    folder: Path
+
+    def slug_named(self, name: str) -> str | None:
+        return next(
+            (slug for slug, c in self.councils.items() if name_key(c.name) == name_key(name)),
+            None,
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a council of this year was found in an earlier one."""
+
+    past: PastYear
+    slug: str
+    by: str  # "file name", "file name, another name" (renamed council) or "name" (renamed file)
+
+
+@dataclass
+class History:
+    years: list[PastYear] = field(default_factory=list)  # newest first
+
+    def of(self, slug: str, name: str) -> list[Match]:
+        """The council's earlier years, newest first: by file name, else by its name (a
+        renamed file). `letters check` says which were not matched by file name and name."""
+        found = []
+        for past in self.years:
+            same_file = past.councils.get(slug)
+            if same_file is not None:
+                same_name = name_key(same_file.name) == name_key(name)
+                found.append(Match(past, slug, "file name" if same_name else "file name only"))
+            elif (named := past.slug_named(name)) is not None:
+                found.append(Match(past, named, "name"))
+        return found
+
+
+def history_folders(project: Project) -> list[Path]:
+    """history/<year>/ folders, newest first (anything else in history/ is a problem)."""
+    if not project.history_dir.is_dir():
+        return []
+    return sorted(
+        (path for path in project.history_dir.iterdir() if path.is_dir()),
+        key=lambda path: path.name,
+        reverse=True,
+    )
+
+
+def read_history(project: Project, this_year: int) -> History:
+    """Every earlier year kept, checked; or a LettersError naming each problem in them."""
+    history, problems = History(), []
+    for folder in history_folders(project):
+        if not YEAR_FOLDER.fullmatch(folder.name) or int(folder.name) >= this_year:
+            problems.append(
+                Problem(
+                    project.shown(folder),
+                    f"is not an earlier year's folder: history/ holds one folder per year "
+                    f"before {this_year}, named by the year (history/{this_year - 1}/)",
+                )
+            )
+            continue
+        try:
+            history.years.append(read_past_year(project, folder))
+        except LettersError as error:
+            problems += error.problems
+    if problems:
+        raise LettersError(problems)
+    return history
+
+
+def read_past_year(project: Project, folder: Path) -> PastYear:
+    past = Project(folder)
+    fields_path = past.fields_file
+    if not fields_path.is_file():
+        fail(project.shown(fields_path), "is missing: an earlier year keeps its own fields.yaml")
+    declaration = read_declaration(
+        load_document(fields_path, project.shown(fields_path), project.root)
+    )
+    year_data = None
+    problems = []
+    if past.year_file.exists():
+        try:
+            year_data = validate_year(
+                load_document(past.year_file, project.shown(past.year_file), project.root),
+                declaration,
+            )
+        except LettersError as error:
+            problems += error.problems
+    councils = {}
+    for path in past.council_files():
+        try:
+            document = load_document(path, project.shown(path), project.root)
+            councils[path.stem] = validate_council(document, declaration, year_data, past=True)
+        except LettersError as error:
+            problems += error.problems
+    if problems:
+        raise LettersError(problems)
+    return PastYear(int(folder.name), declaration, year_data, councils, folder)
