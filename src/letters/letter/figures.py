@@ -110,6 +110,23 @@ def formatted_list(items: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+
+
+def ordinal(number: int) -> str:
+    """How a letter counts occasions: 3 -> "third"; from 10, 10th, 11th, 22nd.
+
+    >>> ordinal(3), ordinal(10), ordinal(12), ordinal(22)
+    ('third', '10th', '12th', '22nd')
+    """
+    if 1 <= number <= len(ORDINALS):
+        return ORDINALS[number - 1]
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
 def with_article(phrase: str) -> str:
     """ "planning course" -> "a planning course"; "adult care course" -> "an adult care course"."""
     article = "an" if phrase[:1].lower() in "aeiou" else "a"

@@ -11,7 +11,14 @@ import jinja2
 from markupsafe import Markup
 
 from letters.data.project import Project
-from letters.letter.figures import formatted_list, long_date, noun, thousands, with_article
+from letters.letter.figures import (
+    formatted_list,
+    long_date,
+    noun,
+    ordinal,
+    thousands,
+    with_article,
+)
 from letters.letter.references import CONTENT_SECURITY_POLICY, loaded_addresses
 from letters.problems import LettersError, Problem, excerpt
 
@@ -23,6 +30,7 @@ FILTERS = {
     "formatted_list": formatted_list,
     "thousands": thousands,
     "long_date": long_date,  # a date field fields.yaml declares, as the letters write dates
+    "ordinal": ordinal,  # "the {{ times|ordinal }} time in four years"
 }
 LETTER_STYLESHEET = "letter.css"
 

@@ -1,0 +1,97 @@
+"""Last year's letter in this year's: a three-year project made by letters new-year twice, its
+templates speaking of last year and of four years, built in the third year."""
+
+import re
+import textwrap
+from pathlib import Path
+
+from helpers import REFERENCE, REPO, edit, html_text, letters
+
+NEW_COUNCIL = """name: Newtown Borough Council
+authority_type: District Councils
+recipient:
+  name: Sam Lee
+  job_title: Chief Executive
+statistics:
+  investigations: 4
+  upheld: 1
+  compliance_outcomes: 1
+  implemented: 1
+  satisfactory_remedies: 0
+"""
+WITNESS = "\nwitness_summons:\n  threatened: true\n"
+
+
+def readme_patterns() -> list[str]:
+    """The template code of the README's 'Speaking of last year's letter', in order."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Speaking of last year's letter", 1)[1].split("\n### ", 1)[0]
+    return [textwrap.dedent(block) for block in re.findall(r"```jinja\n(.*?)\n```", section, re.S)]
+
+
+def next_year(root: Path, folder: Path) -> Path:
+    made = letters("new-year", str(folder), "--root", str(root))
+    assert made.exit_code == 0, made.output
+    imported = letters("import", str(REFERENCE / "figures-2020.csv"), "--root", str(folder))
+    assert imported.exit_code == 0, imported.output
+    return folder
+
+
+def words(path: Path) -> str:
+    return " ".join(html_text(path).split())
+
+
+def test_a_template_speaks_of_last_year_and_of_four_years(project: Path, tmp_path: Path):
+    y2021 = next_year(project, tmp_path / "2021")
+    with (y2021 / "councils" / "canterbury.yaml").open("a") as council:
+        council.write(WITNESS)
+    (y2021 / "councils" / "sevenoaks.yaml").rename(y2021 / "councils" / "sevenoaks-district.yaml")
+    y2022 = next_year(y2021, tmp_path / "2022")
+    with (y2022 / "councils" / "canterbury.yaml").open("a") as council:
+        council.write(WITNESS)
+    edit(y2022 / "councils" / "canterbury.yaml", "upheld: 5", "upheld: 8")
+    (y2022 / "councils" / "newtown.yaml").write_text(NEW_COUNCIL)
+    (y2022 / "templates" / "_last_year.html.j2").write_text("\n".join(readme_patterns()) + "\n")
+    edit(
+        y2022 / "templates" / "letter.html.j2",
+        "{% if public_report %}",
+        '{% include "_last_year.html.j2" %}\n{% if public_report %}',
+    )
+    assert sorted(path.name for path in (y2022 / "history").iterdir()) == ["2020", "2021"]
+
+    check = letters("check", "--allow-unconfirmed", "--root", str(y2022))
+    assert (check.exit_code, check.stderr) == (0, "")
+    assert check.stdout == (
+        "councils/sevenoaks-district.yaml: for information: its earlier letter (2020) is "
+        "history/2020/councils/sevenoaks.yaml, matched by the council's name (the file was "
+        "renamed)\n6 councils OK\n"
+    )
+    build = letters("build", "--html-only", "--root", str(y2022))
+    assert build.exit_code == 0, build.output
+    html = y2022 / "build" / "html"
+    canterbury = words(html / "canterbury.html")
+    assert "In last year's letter, I also raised concerns" in canterbury
+    assert "This is the third time in four years we have needed to raise" in canterbury
+    assert "We upheld 80% of the complaints we investigated, against 50% last year." in canterbury
+    maidstone = words(html / "maidstone.html")
+    assert "In last year's letter" not in maidstone and "time in four years" not in maidstone
+    assert "We upheld 64% of the complaints we investigated, against 64% last year." in maidstone
+    assert "against 33% last year." in words(html / "sevenoaks-district.html")
+    assert "% last year." not in words(html / "newtown.html")  # new this year: no previous
+
+    fields = letters("fields", "canterbury", "--root", str(y2022)).output.splitlines()
+    assert ["previous.year", "whole", "number", "2021"] in [line.split() for line in fields]
+    assert ["previous.statistics.upheld.percent", "whole", "number", "50"] in [
+        line.split() for line in fields
+    ]
+
+
+def test_an_earlier_year_is_checked_against_its_own_declaration(project: Path, tmp_path: Path):
+    y2021 = next_year(project, tmp_path / "2021")
+    edit(y2021 / "history" / "2020" / "councils" / "maidstone.yaml", "upheld: 7", "upheld: 70")
+    check = letters("check", "--allow-unconfirmed", "--root", str(y2021))
+    assert check.exit_code == 1
+    assert check.stderr == (
+        "history/2020/councils/maidstone.yaml:13: statistics.upheld: 70 is more than "
+        "statistics.investigations (11)\n"
+    )
