@@ -95,3 +95,45 @@ def test_an_earlier_year_is_checked_against_its_own_declaration(project: Path, t
         "history/2020/councils/maidstone.yaml:13: statistics.upheld: 70 is more than "
         "statistics.investigations (11)\n"
     )
+
+
+def test_a_first_year_keeps_last_years_figures_from_a_spreadsheet(project: Path, tmp_path: Path):
+    sheet = tmp_path / "figures-2019.csv"
+    sheet.write_text(
+        "Council,Authority type,Investigations,Upheld,Compliance outcomes,Implemented,"
+        "Satisfactory remedies\n"
+        "Canterbury City Council,District Councils,8,2,2,2,0\n"
+        "Maidstone Borough Council,District Councils,9,6,5,5,1\n",
+        encoding="utf-8",
+    )
+    imported = letters("import", str(sheet), "--history", "2019", "--root", str(project))
+    assert (imported.exit_code, imported.output) == (
+        0,
+        "history/2019: 2 councils' 2019 figures kept\n",
+    )
+    assert (project / "history" / "2019" / "councils" / "canterbury.yaml").read_text() == (
+        "# 2019's figures, kept by `letters import --history`.\n"
+        "name: Canterbury City Council\nauthority_type: District Councils\nstatistics:\n"
+        "  investigations: 8\n  upheld: 2\n  compliance_outcomes: 2\n  implemented: 2\n"
+        "  satisfactory_remedies: 0\n"
+    )
+    again = letters("import", str(sheet), "--history", "2019", "--root", str(project))
+    assert (again.exit_code, again.stderr) == (
+        1,
+        "history/2019: already exists: an earlier year is kept as it was; remove the folder "
+        "first to import it again\n",
+    )
+    (project / "templates" / "_last_year.html.j2").write_text(readme_patterns()[2] + "\n")
+    edit(
+        project / "templates" / "letter.html.j2",
+        "{% if public_report %}",
+        '{% include "_last_year.html.j2" %}\n{% if public_report %}',
+    )
+    assert letters("check", "--root", str(project)).output == "5 councils OK\n"
+    build = letters("build", "--html-only", "--root", str(project))
+    assert build.exit_code == 0, build.output
+    html = project / "build" / "html"
+    assert "We upheld 50% of the complaints we investigated, against 25% last year." in words(
+        html / "canterbury.html"
+    )
+    assert "% last year." not in words(html / "leicester.html")

@@ -279,7 +279,15 @@ def new_year(folder: Path, root: Path) -> None:
 @root_option
 @click.option("--sheet", help="The workbook's sheet to read (default: the first).")
 @click.option("--dry-run", is_flag=True, help="Show what would change, and write nothing.")
-def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bool) -> None:
+@click.option(
+    "--history",
+    type=int,
+    metavar="YEAR",
+    help="Keep the figures as an earlier year's (history/YEAR/), for letters to compare with.",
+)
+def import_figures(
+    spreadsheet: Path, root: Path, sheet: str | None, dry_run: bool, history: int | None
+) -> None:
     """Put the case system's figures from a spreadsheet (.csv or .xlsx) into the council files.
 
     One row per council, with the columns council, authority_type and each column fields.yaml
@@ -293,6 +301,9 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
     from letters.spreadsheet.update import apply, plan_import
 
     project = letters_folder(root)
+    if history is not None:
+        import_history(project, spreadsheet, sheet, history, dry_run)
+        return
     with stopped_cleanly("no council file was changed"):
         figures = read_figures(spreadsheet, str(spreadsheet), read_fields(project), sheet)
         plan = plan_import(project, figures.rows)
@@ -318,6 +329,26 @@ def import_figures(spreadsheet: Path, root: Path, sheet: str | None, dry_run: bo
         f"{len(plan.changes)} updated, {len(plan.new_files)} created, "
         f"{len(plan.unchanged)} unchanged, {len(plan.without_row)} without a row"
         f"{' (dry run: nothing written)' if dry_run else ''}"
+    )
+
+
+def import_history(
+    project: Project, spreadsheet: Path, sheet: str | None, year: int, dry_run: bool
+) -> None:
+    from letters.data.read import read_year
+    from letters.spreadsheet.read import read_figures
+    from letters.spreadsheet.update import plan_history, write_history
+
+    this_year = read_year(project)
+    with stopped_cleanly("nothing was written"):
+        figures = read_figures(spreadsheet, str(spreadsheet), this_year.declaration, sheet)
+        contents = plan_history(project, year, this_year.year, figures.rows)
+        if not dry_run:
+            write_history(contents, project.history_dir / str(year))
+    councils = len(contents) - 1
+    click.echo(
+        f"{project.shown(project.history_dir / str(year))}: {councils} councils' {year} figures "
+        f"kept{' (dry run: nothing written)' if dry_run else ''}"
     )
 
 

@@ -2,6 +2,7 @@
 
 import copy
 import difflib
+import shutil
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -344,3 +345,47 @@ def new_council_file(row: FigureRow) -> str:
         "# recipient:\n#   title: Mr\n#   name: Surname\n#   job_title: Chief Executive\n"
         + yaml.safe_dump(council_data(row), sort_keys=False, allow_unicode=True, width=10**6)
     )
+
+
+def plan_history(
+    project: Project, year: int, this_year: int, figures: list[FigureRow]
+) -> dict[Path, bytes]:
+    """An earlier year's figures kept as history/<year>/ (`letters import --history`): a file
+    per row, named as this year's file for the same council, and this year's fields.yaml."""
+    folder = project.history_dir / str(year)
+    if year >= this_year:
+        fail(str(year), f"is not a year before {this_year}: give the year the figures are for")
+    if folder.exists():
+        fail(
+            project.shown(folder),
+            "already exists: an earlier year is kept as it was; remove the folder first to "
+            "import it again",
+        )
+    files, _ = council_names(project)
+    contents = {folder / "fields.yaml": project.fields_file.read_bytes()}
+    for row in figures:
+        named = files.get(name_key(row.council))
+        slug = named.path.stem if named else slug_of(row.council)
+        path = folder / "councils" / f"{slug}.yaml"
+        if path in contents:
+            raise LettersError([row.problem("council", f"{row.council} is named twice")])
+        contents[path] = (
+            f"# {year}'s figures, kept by `letters import --history`.\n"
+            + yaml.safe_dump(council_data(row), sort_keys=False, allow_unicode=True, width=10**6)
+        ).encode("utf-8")
+    return contents
+
+
+def write_history(contents: dict[Path, bytes], folder: Path) -> None:
+    """Write an earlier year whole, or not at all: made beside its place, then renamed."""
+    staging = folder.parent / f".{folder.name}.being-made"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        for path, data in contents.items():
+            target = staging / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
