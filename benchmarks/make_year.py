@@ -10,6 +10,7 @@ allows, and the first councils have every combination of the optional sections. 
 OUT_DIR is written the same way every time (a fixed random seed).
 """
 
+import argparse
 import csv
 import itertools
 import random
@@ -213,7 +214,16 @@ def write_year(out: Path, wording: Path = REPO, councils: int | None = None) -> 
     return len(rows)
 
 
+def main(arguments: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 2)[2]
+    )
+    parser.add_argument("out_dir", type=Path, help="the folder to write the year into")
+    parser.add_argument("--councils", type=int, help="only the first N councils (default: all)")
+    options = parser.parse_args(arguments)
+    written = write_year(options.out_dir, councils=options.councils)
+    print(f"{written} councils written to {options.out_dir}/councils")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    print(f"{write_year(Path(sys.argv[1]))} councils written to {sys.argv[1]}/councils")
+    main(sys.argv[1:])

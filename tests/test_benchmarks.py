@@ -57,3 +57,22 @@ def test_the_preview_latency_benchmark_times_a_save():
     result = benchmark("preview_latency.py", "--times", "1")
     assert result.returncode == 0, result.stderr
     assert re.search(r"median of 1: \d\.\d{3} s", result.stdout)
+
+
+def test_make_year_says_its_usage_and_writes_a_small_year(tmp_path):
+    script = str(REPO / "benchmarks" / "make_year.py")
+    helped = subprocess.run(
+        [sys.executable, script, "--help"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: make_year.py")
+    assert list(tmp_path.iterdir()) == []  # not a folder named --help
+    made = subprocess.run(
+        [sys.executable, script, str(tmp_path / "year"), "--councils", "3"],
+        capture_output=True,
+        text=True,
+    )
+    assert (made.returncode, made.stdout) == (
+        0,
+        f"3 councils written to {tmp_path / 'year'}/councils\n",
+    )
+    assert len(list((tmp_path / "year" / "councils").glob("*.yaml"))) == 3
