@@ -10,6 +10,7 @@ from helpers import REPO
 MEASURES = [
     "clean build (HTML+PDF)",
     "ideal: our warm renders / cores",
+    "floor: WeasyPrint's layout + write_pdf / cores",
     "floor: WeasyPrint alone, a process per core",
     "naive loop, 2 letters extrapolated",
     "no-op rebuild",
@@ -17,6 +18,15 @@ MEASURES = [
     "HTML-only year",
     "worker memory, a quarter into the year",
     "worker memory, end of year",
+]
+STAGES = [
+    "HTML",
+    "reference check",
+    "layout (WeasyPrint)",
+    "proofreading",
+    "write_pdf (WeasyPrint)",
+    "tag mend",
+    "the rest of the renderer",
 ]
 
 
@@ -32,13 +42,17 @@ def benchmark(script: str, *arguments: str) -> subprocess.CompletedProcess:
 def test_make_bench_measures_every_row_on_a_small_year():
     result = benchmark("run.py", "--councils", "4", "--sample", "2")
     assert result.returncode == 0, result.stderr
+    measures, stages = result.stdout.split("\n\n| stage of a letter")
     rows = {
         cells[0]: cells[1:]
-        for line in result.stdout.splitlines()
+        for line in measures.splitlines()
         if line.startswith("| ")
         and (cells := [cell.strip() for cell in line.strip("|").split("|")])
     }
     assert list(rows)[1:] == MEASURES  # after the header row
+    stage_rows = [line.strip("|").split("|") for line in stages.splitlines()[2:]]
+    assert [name.strip() for name, _ in stage_rows] == STAGES
+    assert all(re.fullmatch(r" \d+\.\d ", milliseconds) for _, milliseconds in stage_rows)
     for measure in MEASURES:
         assert re.fullmatch(r"\d+(\.\d+)? (s|MB)", rows[measure][0]), (measure, rows[measure])
     assert re.match(
