@@ -126,7 +126,7 @@ def build(
         try:
             report = build_letters(project, options, progress)
         finally:  # even when stopped: the overview tells the truth about what was done
-            overview_problems = refresh_overview(project)
+            overview_problems = refresh_overview(project, report.year)
     report.general += overview_problems
     for line in report.problem_lines(project):
         click.echo(line, err=True)

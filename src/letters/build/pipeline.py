@@ -52,6 +52,7 @@ class BuildReport:
     seconds: float
     general: list[Problem] = field(default_factory=list)  # of no one council: misnamed files...
     manifest: dict[str, Entry] = field(default_factory=dict)  # as written at the end
+    year: Year | None = None  # as the build read it, for the overview made after it
 
     def count(self, status: BuildStatus) -> int:
         return sum(outcome.status == status for outcome in self.outcomes)
@@ -179,6 +180,7 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
             removed=[] if options.slugs else remove_deleted_councils(project, outputs, recorded),
             seconds=0.0,
             general=[] if options.slugs else project.misnamed_files(),
+            year=year,
         )
         record(project, outputs, recorded, report)
         report.seconds = time.perf_counter() - started

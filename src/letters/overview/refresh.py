@@ -5,19 +5,21 @@ from letters.build.manifest import read_manifest
 from letters.build.outputs import cannot_write
 from letters.data.project import Project
 from letters.data.read import read_year
+from letters.data.validate import Year
 from letters.overview.table import write_overview
 from letters.problems import LettersError, Problem
 from letters.send.approval import standings_now
 
 
-def refresh_overview(project: Project) -> list[Problem]:
+def refresh_overview(project: Project, year: Year | None = None) -> list[Problem]:
     """Write build/index.html and build/letters.csv for the letters built so far; the problems
-    that stopped it, which stop nothing else (no letter depends on the overview)."""
+    that stopped it, which stop nothing else (no letter depends on the overview). `year`: as
+    the command just read it, rather than read again."""
     outputs = project.outputs()
     if not outputs.manifest.is_file():
         return []
     try:
-        year = read_year(project)
+        year = year or read_year(project)
         manifest = read_manifest(outputs)
         standings = standings_now(project, year, list(manifest))
         write_overview(outputs, manifest, year.year, standings, year.declaration)
