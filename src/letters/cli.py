@@ -122,11 +122,12 @@ def build(
         slugs=slugs, force=force, html_only=html_only, archival=archival, png=png, jobs=jobs
     )
     project = letters_folder(root)
+    report = None
     with progress_for_output() as progress, stopped_cleanly(LETTERS_KEPT):
         try:
             report = build_letters(project, options, progress)
         finally:  # even when stopped: the overview tells the truth about what was done
-            overview_problems = refresh_overview(project, report.year)
+            overview_problems = refresh_overview(project, report.year if report else None)
     report.general += overview_problems
     for line in report.problem_lines(project):
         click.echo(line, err=True)
