@@ -18,7 +18,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pikepdf
 from weasyprint.formatting_structure import boxes
@@ -59,9 +59,9 @@ class TextLine:
 
     y: float
     font: Pdf
-    at: int  # the index of its TJ or Tj instruction in `operations`
+    at: int  # the index of its TJ or Tj instruction in the page's content
     page: Pdf
-    operations: list[Pdf]  # the page's content stream, parsed
+    content: "PageContent"
 
 
 def continued_depths(document: Any) -> list[int]:
@@ -103,17 +103,135 @@ def mend_tags(pdf_bytes: bytes, continued: list[int]) -> bytes:
         join_continued(document, continued, numbers)
         keep_content(document)
         used = marked_content_in_tree(document, numbers)
-        contents = [list(pikepdf.parse_content_stream(page)) for page in pdf.pages]
+        pages: list[PageContent] = [
+            LinesOfContent.of(page) or ParsedContent.of(page) for page in pdf.pages
+        ]
         lines = {}
-        for number, page in enumerate(pdf.pages):
-            lines.update(mark_page(page, contents[number], number, used.get(number, set()), tree))
+        for number, content in enumerate(pages):
+            lines.update(content.mark(number, used.get(number, set()), tree))
         add_line_end_spaces(document, numbers, lines)
-        for page, operations in zip(pdf.pages, contents, strict=True):
-            page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+        for page, content in zip(pdf.pages, pages, strict=True):
+            page.Contents = pdf.make_stream(content.unparsed())
         place_figures(pdf, document, numbers)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
+
+
+class PageContent(Protocol):
+    """A page's content stream, read so that its marked content and text can be changed."""
+
+    def mark(self, number: int, used: set[int], tree: Pdf) -> dict[tuple[int, int], TextLine]:
+        """Turn marked content no element refers to into artifacts; where each text is."""
+
+    def last_string(self, at: int) -> bytes:
+        """The last string the text instruction at `at` shows."""
+
+    def append(self, at: int, code: bytes) -> None:
+        """Show `code` after the last string of the text instruction at `at`."""
+
+    def unparsed(self) -> bytes: ...
+
+
+def orphan(tree: Pdf, number: int, mcid: int) -> None:
+    """The parent tree no longer points at marked content that became an artifact."""
+    parents = tree.ParentTree.Nums[2 * number + 1]
+    if mcid < len(parents):
+        parents[mcid] = None
+
+
+MCID_LINE = re.compile(rb"^<</MCID (\d+)>>$")  # as pydyf writes a BDC's properties
+HEX_STRING = re.compile(rb"<([0-9a-fA-F]*)>")
+
+
+@dataclass
+class LinesOfContent:
+    """The content as WeasyPrint (pydyf) writes it, one instruction a line and text as hex
+    strings: read and changed line by line, without parsing the page (the drawing is most of
+    it) into objects and writing it out again."""
+
+    page: Pdf
+    lines: list[bytes]
+
+    @classmethod
+    def of(cls, page: Pdf) -> "LinesOfContent | None":
+        """The page read as lines; None if it is not in that form (then ParsedContent)."""
+        streams = page.Contents if isinstance(page.Contents, pikepdf.Array) else [page.Contents]
+        lines = b"\n".join(stream.read_bytes() for stream in streams).split(b"\n")
+        shows = (line for line in lines if line.endswith((b" TJ", b" Tj")))
+        if any(b"(" in line or b"\\" in line for line in shows):
+            return None  # a literal string, whose parentheses and escapes lines cannot read
+        marks = [index for index, line in enumerate(lines) if line == b"BDC"]
+        if any(index < 2 or not lines[index - 2].startswith(b"/") for index in marks):
+            return None  # a BDC not as "/Tag", its properties and "BDC" on three lines
+        return cls(page, lines)
+
+    def mark(self, number: int, used: set[int], tree: Pdf) -> dict[tuple[int, int], TextLine]:
+        text: dict[tuple[int, int], TextLine] = {}
+        current, font, y = None, None, 0.0
+        for index, line in enumerate(self.lines):
+            if line == b"BDC":
+                found = MCID_LINE.match(self.lines[index - 1])
+                if found and int(found[1]) not in used:
+                    self.lines[index - 2 : index] = [b"/Artifact", b"<</Type /Pagination>>"]
+                    orphan(tree, number, int(found[1]))
+                    current = None
+                elif found:
+                    current = (number, int(found[1]))
+            elif line == b"EMC":
+                current = None
+            elif line.endswith(b" Tf"):
+                font = pikepdf.Name(line.split()[0].decode("ascii"))
+            elif line.endswith(b" Tm"):
+                y = float(line.split()[5])
+            elif line.endswith((b" TJ", b" Tj")) and current is not None:
+                text[current] = TextLine(y, font, index, self.page, self)
+        return text
+
+    def last_string(self, at: int) -> bytes:
+        strings = HEX_STRING.findall(self.lines[at])
+        return bytes.fromhex(strings[-1].decode("ascii")) if strings else b""
+
+    def append(self, at: int, code: bytes) -> None:
+        line = self.lines[at]
+        last = list(HEX_STRING.finditer(line))[-1]
+        self.lines[at] = line[: last.end(1)] + code.hex().encode("ascii") + line[last.end(1) :]
+
+    def unparsed(self) -> bytes:
+        return b"\n".join(self.lines)
+
+
+@dataclass
+class ParsedContent:
+    """Any other content, parsed into instructions by pikepdf and written out again."""
+
+    page: Pdf
+    operations: list[Pdf]
+
+    @classmethod
+    def of(cls, page: Pdf) -> "ParsedContent":
+        return cls(page, list(pikepdf.parse_content_stream(page)))
+
+    def mark(self, number: int, used: set[int], tree: Pdf) -> dict[tuple[int, int], TextLine]:
+        return mark_page(self.page, self, number, used, tree)
+
+    def last_string(self, at: int) -> bytes:
+        shown = self.operations[at].operands[0]
+        index = last_shown(shown)
+        return bytes(shown if index is None else shown[index])
+
+    def append(self, at: int, code: bytes) -> None:
+        instruction = self.operations[at]
+        shown = instruction.operands[0]
+        index = last_shown(shown)
+        if index is None:
+            shown = pikepdf.String(bytes(shown) + code)
+        else:
+            shown[index] = pikepdf.String(bytes(shown[index]) + code)
+        self.operations[at] = pikepdf.ContentStreamInstruction([shown], instruction.operator)
+
+    def unparsed(self) -> bytes:
+        return bytes(pikepdf.unparse_content_stream(self.operations))
 
 
 def elements(kids: Pdf) -> list[Pdf]:
@@ -179,7 +297,7 @@ def marked_content_in_tree(
 
 
 def mark_page(
-    page: Pdf, operations: list[Pdf], number: int, used: set[int], tree: Pdf
+    page: Pdf, content: "ParsedContent", number: int, used: set[int], tree: Pdf
 ) -> dict[tuple[int, int], TextLine]:
     """Turn the page's marked content that no element refers to (the page numbers) into
     pagination artifacts; return, for the rest, where each piece of text is."""
@@ -187,6 +305,7 @@ def mark_page(
     current = None
     font = None
     y = 0.0  # WeasyPrint sets the text matrix (Tm) before it shows any text
+    operations = content.operations
     for index, instruction in enumerate(operations):
         name = instruction.operator.unparse()
         if name not in WATCHED:
@@ -202,9 +321,7 @@ def mark_page(
                 operations[index] = pikepdf.ContentStreamInstruction(
                     [pikepdf.Name.Artifact, PAGINATION], pikepdf.Operator("BDC")
                 )
-                parents = tree.ParentTree.Nums[2 * number + 1]
-                if mcid < len(parents):
-                    parents[mcid] = None
+                orphan(tree, number, mcid)
                 current = None
             else:
                 current = (number, mcid)
@@ -215,7 +332,7 @@ def mark_page(
         elif name == b"Tm":
             y = float(operands[5])
         elif name in (b"TJ", b"Tj") and current is not None:
-            lines[current] = TextLine(y, font, index, page, operations)
+            lines[current] = TextLine(y, font, index, page, content)
     return lines
 
 
@@ -303,9 +420,7 @@ def last_shown(shown: Pdf) -> int | None:
 
 
 def last_character(line: TextLine) -> str:
-    shown = line.operations[line.at].operands[0]
-    index = last_shown(shown)
-    last = bytes(shown if index is None else shown[index])
+    last = line.content.last_string(line.at)
     codes = font_codes(line.page.Resources.Font[line.font])
     width = len(next(iter(codes), b"\0\0"))
     return codes.get(last[-width:], "")
@@ -315,14 +430,7 @@ def append_space(line: TextLine) -> None:
     space = space_code(line.page.Resources.Font[line.font])
     if space is None:
         return  # the font draws no space anywhere: leave the line as it is
-    instruction = line.operations[line.at]
-    shown = instruction.operands[0]
-    index = last_shown(shown)
-    if index is None:
-        shown = pikepdf.String(bytes(shown) + space)
-    else:
-        shown[index] = pikepdf.String(bytes(shown[index]) + space)
-    line.operations[line.at] = pikepdf.ContentStreamInstruction([shown], instruction.operator)
+    line.content.append(line.at, space)
 
 
 def place_figures(pdf: pikepdf.Pdf, document: Pdf, numbers: PageNumbers) -> None:
