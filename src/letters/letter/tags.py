@@ -101,18 +101,18 @@ def mend_tags(pdf_bytes: bytes, continued: list[int]) -> bytes:
         document = tree.K[0]
         numbers = {page.objgen: number for number, page in enumerate(pdf.pages)}
         join_continued(document, continued, numbers)
-        keep_content(document)
-        used = marked_content_in_tree(document, numbers)
+        root = kept_tree(document, numbers) or Node(document, "", None, [])
+        used = root.marked_content()
         pages: list[PageContent] = [
             LinesOfContent.of(page) or ParsedContent.of(page) for page in pdf.pages
         ]
         lines = {}
         for number, content in enumerate(pages):
             lines.update(content.mark(number, used.get(number, set()), tree))
-        add_line_end_spaces(document, numbers, lines)
+        add_line_end_spaces(root, lines)
         for page, content in zip(pdf.pages, pages, strict=True):
             page.Contents = pdf.make_stream(content.unparsed())
-        place_figures(pdf, document, numbers)
+        place_figures(root)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
@@ -140,6 +140,7 @@ def orphan(tree: Pdf, number: int, mcid: int) -> None:
         parents[mcid] = None
 
 
+LINE_ENDS = frozenset({b"BDC", b"EMC", b" Tf", b" Tm", b" TJ", b" Tj"})
 MCID_LINE = re.compile(rb"^<</MCID (\d+)>>$")  # as pydyf writes a BDC's properties
 HEX_STRING = re.compile(rb"<([0-9a-fA-F]*)>")
 
@@ -170,6 +171,8 @@ class LinesOfContent:
         text: dict[tuple[int, int], TextLine] = {}
         current, font, y = None, None, 0.0
         for index, line in enumerate(self.lines):
+            if line[-3:] not in LINE_ENDS:
+                continue  # most of a page is drawing
             if line == b"BDC":
                 found = MCID_LINE.match(self.lines[index - 1])
                 if found and int(found[1]) not in used:
@@ -270,30 +273,72 @@ def join_continued(document: Pdf, continued: list[int], numbers: PageNumbers) ->
             parent, left, right = left, next_left, next_right
 
 
-def keep_content(element: Pdf) -> bool:
-    """Remove the elements with nothing in them; whether `element` has anything."""
-    kept = [
-        kid
-        for kid in element.K
-        if not (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem")
-        or keep_content(kid)
-    ]
-    element.K = pikepdf.Array(kept)
-    return bool(kept)
+@dataclass
+class Node:
+    """An element of the tag tree, read once: its role, its own page, and its kids (elements,
+    or the marked-content ids of its text on that page)."""
+
+    element: Pdf
+    role: str
+    page: int | None
+    kids: list["Node | int"]
+
+    def marked_content(
+        self, found: dict[int | None, set[int]] | None = None
+    ) -> dict[int | None, set[int]]:
+        """Page number -> the marked-content ids the tag tree refers to on that page."""
+        found = {} if found is None else found
+        for kid in self.kids:
+            if isinstance(kid, int):
+                found.setdefault(self.page, set()).add(kid)
+            else:
+                kid.marked_content(found)
+        return found
+
+    def text(self) -> list[tuple[int | None, int]]:
+        """(page, marked-content id) of each piece of text inside, in reading order."""
+        return [
+            found
+            for kid in self.kids
+            for found in ([(self.page, kid)] if isinstance(kid, int) else kid.text())
+        ]
+
+    def blocks(self) -> Iterator["Node"]:
+        for kid in self.kids:
+            if isinstance(kid, Node):
+                if kid.role in BLOCKS:
+                    yield kid
+                else:
+                    yield from kid.blocks()
+
+    def figures(self) -> Iterator["Node"]:
+        for kid in self.kids:
+            if isinstance(kid, Node):
+                if kid.role == "/Figure":
+                    yield kid
+                yield from kid.figures()
 
 
-def marked_content_in_tree(
-    element: Pdf, numbers: PageNumbers, found: dict[int | None, set[int]] | None = None
-) -> dict[int | None, set[int]]:
-    """Page number -> the marked-content ids the tag tree refers to on that page."""
-    found = {} if found is None else found
-    page = numbers.get(element.Pg.objgen) if "/Pg" in element else None
+def kept_tree(element: Pdf, numbers: PageNumbers) -> Node | None:
+    """The element read as a Node, with the elements that have nothing in them removed (from
+    the PDF too); None if it has nothing itself."""
+    kids: list[Node | int] = []
+    kept: list[Pdf] = []
     for kid in element.K:
-        if isinstance(kid, int):
-            found.setdefault(page, set()).add(kid)
-        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
-            marked_content_in_tree(kid, numbers, found)
-    return found
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            node = kept_tree(kid, numbers)
+            if node is None:
+                continue  # empty: a <br> or an empty inline box
+            kids.append(node)
+        elif isinstance(kid, int):
+            kids.append(int(kid))
+        kept.append(kid)
+    if len(kept) < len(element.K):
+        element.K = pikepdf.Array(kept)
+    if not kept:
+        return None
+    page = numbers.get(element.Pg.objgen) if "/Pg" in element else None
+    return Node(element, str(element.get("/S", "")), page, kids)
 
 
 def mark_page(
@@ -336,38 +381,16 @@ def mark_page(
     return lines
 
 
-def add_line_end_spaces(
-    document: Pdf, numbers: PageNumbers, lines: dict[tuple[int, int], TextLine]
-) -> None:
+def add_line_end_spaces(root: Node, lines: dict[tuple[int, int], TextLine]) -> None:
     """End with a space every line of a block that another line of the block follows."""
-    for block in blocks_of(document):
-        sequence = [key for key in text_in(block, numbers) if key in lines]
+    for block in root.blocks():
+        sequence = [key for key in block.text() if key in lines]
         for this, following in itertools.pairwise(sequence):
             here, there = lines[this], lines[following]
             if this[0] == following[0] and abs(here.y - there.y) < 0.01:
                 continue  # the same line
             if not last_character(here).endswith(NO_SPACE_AFTER):
                 append_space(here)
-
-
-def blocks_of(element: Pdf) -> Iterator[Pdf]:
-    for kid in elements(element.K):
-        if kid.S in BLOCKS:
-            yield kid
-        else:
-            yield from blocks_of(kid)
-
-
-def text_in(element: Pdf, numbers: PageNumbers) -> list[tuple[int | None, int]]:
-    """(page, marked-content id) of each piece of text inside `element`, in reading order."""
-    page = numbers.get(element.Pg.objgen) if "/Pg" in element else None
-    found = []
-    for kid in element.K:
-        if isinstance(kid, int):
-            found.append((page, kid))
-        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
-            found += text_in(kid, numbers)
-    return found
 
 
 def font_codes(font: Pdf) -> dict[bytes, str]:
@@ -433,9 +456,10 @@ def append_space(line: TextLine) -> None:
     line.content.append(line.at, space)
 
 
-def place_figures(pdf: pikepdf.Pdf, document: Pdf, numbers: PageNumbers) -> None:
+def place_figures(root: Node) -> None:
     """Figure bounding boxes in PDF points from the bottom left, as the PDF format has them."""
-    for figure in figures_in(document):
+    for node in root.figures():
+        figure = node.element
         if "/A" not in figure or "/BBox" not in figure.A or "/Pg" not in figure:
             continue
         height = float(figure.Pg.MediaBox[3])
@@ -449,10 +473,3 @@ def place_figures(pdf: pikepdf.Pdf, document: Pdf, numbers: PageNumbers) -> None
                 round(height - y1 * scale, 3),
             ]
         )
-
-
-def figures_in(element: Pdf) -> Iterator[Pdf]:
-    for kid in elements(element.K):
-        if kid.S == "/Figure":
-            yield kid
-        yield from figures_in(kid)
