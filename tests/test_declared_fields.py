@@ -224,7 +224,8 @@ def test_a_bad_cell_of_a_declared_column_names_its_row_and_column(
         (
             "published_on: 2020-03-02",
             "published_on: 2020-03-02 10:30:00",
-            "published_on: must be a date written as YYYY-MM-DD, not a date (2020-03-02)",
+            "published_on: must be a date written as YYYY-MM-DD, without a time, not a date "
+            "and time (2020-03-02 10:30)",
         ),
         (
             "enquiries: 8",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REFERENCE, SLUGS, edit, letters
-from letters.year.new_year import a_year_later
+from letters.data.validate import a_year_later
 
 
 def confirm_lines(year_file: Path) -> list[str]:

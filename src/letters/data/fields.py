@@ -3,7 +3,6 @@ recipient, declared by staff and checked like the rest of the project's content.
 the models council files and the year's averages are validated with."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -15,7 +14,7 @@ from pydantic import (
     create_model,
     model_validator,
 )
-from pydantic.functional_validators import AfterValidator, BeforeValidator
+from pydantic.functional_validators import AfterValidator
 
 from letters.data.load import Document
 from letters.data.validate import (
@@ -23,6 +22,7 @@ from letters.data.validate import (
     AuthorityType,
     Council,
     Count,
+    Date,
     Model,
     Paragraphs,
     Percent,
@@ -32,6 +32,7 @@ from letters.data.validate import (
     by_line,
     describe,
     validate,
+    year_contradictions,
 )
 from letters.problems import LettersError, Problem
 
@@ -348,12 +349,6 @@ def averages_named_twice(
     return problems
 
 
-def a_date(value: object) -> object:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValueError(f"must be a date written as YYYY-MM-DD, not {describe(value)}")
-    return value
-
-
 def one_decimal(value: int | float) -> int | float:
     if isinstance(value, float) and round(value, 1) != value:
         raise ValueError(f"must have at most one decimal place, not {value}")
@@ -367,7 +362,7 @@ def field_annotation(field: FieldDeclaration) -> Any:
         "count": Annotated[Count, limits],
         "percent": Annotated[Percent, AfterValidator(one_decimal), limits],
         "yes-no": StrictBool,
-        "date": Annotated[date, BeforeValidator(a_date)],
+        "date": Date,
         "text": Text,
         "paragraphs": Paragraphs,
         "list": list[Text],
@@ -454,6 +449,12 @@ def year_model(averages: type[Model]) -> type[Year]:
 
 def validate_year(document: Document, declaration: Declaration) -> Year:
     year = validate(declaration.year, document)
+    problems = [
+        Problem(document.path, message, document.line_of(location), ".".join(location))
+        for location, message in year_contradictions(year)
+    ]
+    if problems:
+        raise LettersError(problems)
     year._declaration = declaration
     return year
 

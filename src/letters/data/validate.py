@@ -1,9 +1,10 @@
 """Turn loaded YAML into typed models, or into problems naming line and field."""
 
+import calendar
 import difflib
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
@@ -117,6 +118,71 @@ def email_address(text: str) -> str:
     return address.ascii_email or address.normalized
 
 
+def date_only(value: object) -> object:
+    """A date as the README writes it, 2020-07-22 (quoted or not): never a number (which
+    would be read as seconds since 1970) or a date with a time."""
+    if isinstance(value, datetime):
+        raise ValueError(
+            f"must be a date written as YYYY-MM-DD, without a time, not {describe(value)}"
+        )
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as error:
+            raise ValueError(f"{quoted(value)} is not a real date ({error})") from None
+    raise ValueError(f"must be a date written as YYYY-MM-DD, not {describe(value)}")
+
+
+def a_year_later(day: date) -> date:
+    """The same day a year on; a month's last day stays its last day (28 February 2019 ->
+    29 February 2020; 29 February 2020 -> 28 February 2021)."""
+    last = calendar.monthrange(day.year, day.month)[1]
+    next_last = calendar.monthrange(day.year + 1, day.month)[1]
+    return day.replace(year=day.year + 1, day=next_last if day.day == last else day.day)
+
+
+def year_contradictions(year: "Year") -> list[tuple[tuple[str, ...], str]]:
+    """Dates of the year file that cannot all be right: (field, what to do) for each."""
+    one_year = a_year_later(year.period.start) - timedelta(days=1)
+    found: list[tuple[tuple[str, ...], str]] = []
+    if year.period.end > year.period.start and year.period.end != one_year:
+        found.append(
+            (
+                ("period", "end"),
+                f"makes a period of {(year.period.end - year.period.start).days + 1} days, not "
+                f"one year (from {year.period.start}, a year ends {one_year}): correct the dates",
+            )
+        )
+    if year.letter_date <= year.period.end:
+        found.append(
+            (
+                ("letter_date",),
+                f"{year.letter_date} is not after the period ends ({year.period.end}): the "
+                f"letter reports on a year that has ended",
+            )
+        )
+    if year.publication_date < year.letter_date:
+        found.append(
+            (
+                ("publication_date",),
+                f"{year.publication_date} is before the letter's date ({year.letter_date}): "
+                f"the letters are published after they are sent",
+            )
+        )
+    if year.year != year.letter_date.year:
+        found.append(
+            (
+                ("year",),
+                f"{year.year} is not the year of the letter's date ({year.letter_date}): "
+                f"write {year.letter_date.year}",
+            )
+        )
+    return found
+
+
+Date = Annotated[date, BeforeValidator(date_only)]
 Text = Annotated[str, Field(strict=True), AfterValidator(visible_text)]
 Email = Annotated[str, Field(strict=True), AfterValidator(email_address)]
 Paragraphs = Annotated[str, Field(strict=True), AfterValidator(paragraphs_text)]
@@ -166,8 +232,8 @@ class Links(Model):
 
 
 class Period(Model):
-    start: date
-    end: date
+    start: Date
+    end: Date
 
     @model_validator(mode="after")
     def ends_after_it_starts(self) -> "Period":
@@ -208,9 +274,9 @@ class EmailSettings(Model):
 
 class Year(Model):
     year: StrictInt
-    letter_date: date
+    letter_date: Date
     period: Period
-    publication_date: date
+    publication_date: Date
     letterhead: Text
     signatory: Signatory
     # Facts quoted in the standard text: a year without one leaves its paragraph out.
@@ -372,6 +438,8 @@ def describe(value: object) -> str:
     """A value as staff wrote it: 'five', 5.5, true, a list, a section."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, datetime) and value.time() != datetime.min.time():
+        return f"a date and time ({value:%Y-%m-%d %H:%M})"  # a spreadsheet's date is at 00:00
     if isinstance(value, date):
         return f"a date ({value:%Y-%m-%d})"
     if isinstance(value, str | int | float):

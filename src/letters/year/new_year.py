@@ -6,11 +6,9 @@ what is left to do (the facts marked to confirm among it).
 Everything is made in a folder beside the target and renamed into place at the end: a failure
 part-way leaves nothing behind, so a second try works."""
 
-import calendar
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import yaml
@@ -18,7 +16,7 @@ import yaml
 from letters.data.load import Document, load_document
 from letters.data.project import Project
 from letters.data.read import read_year, to_confirm
-from letters.data.validate import Year
+from letters.data.validate import Year, a_year_later
 from letters.problems import LettersError, fail
 from letters.spreadsheet.update import replace_values
 
@@ -175,14 +173,6 @@ def a_year_on_in_comment(line: str, year: int) -> str:
         comment,
     )
     return line[: len(line) - len(comment)] + moved
-
-
-def a_year_later(day: date) -> date:
-    """The same day a year on; a month's last day stays its last day (28 February 2019 ->
-    29 February 2020; 29 February 2020 -> 28 February 2021)."""
-    last = calendar.monthrange(day.year, day.month)[1]
-    next_last = calendar.monthrange(day.year + 1, day.month)[1]
-    return day.replace(year=day.year + 1, day=next_last if day.day == last else day.day)
 
 
 def next_council_file(document: Document) -> str:
