@@ -1,6 +1,7 @@
 """The year at a glance: build/index.html and build/letters.csv, tried in a real browser."""
 
 import csv
+import io
 import os
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
         "rebuilt": True,
         "fingerprint": None,
         "outputs": [],
-        "problems": ["\r=1"],
+        "problems": ["\r=1", "x;=HYPERLINK(1),@y\t-2"],
         "html": '=HYPERLINK("http://x")',
         "pdf": "-y",
         "pages": None,
@@ -161,9 +162,16 @@ def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
     standing = Standing(Approval("pending"), Sending("not sent"))
     columns = Columns((Measure("upheld", "Upheld", "lower"),), {"-2+3": "=title"})
     rows = overview_rows({"=cmd": entry}, Outputs(tmp_path), {"=cmd": standing}, columns)
-    cells = next(csv.reader(overview_csv(rows, columns).splitlines()[1:]))
+    text = overview_csv(rows, columns)
+    cells = next(csv.reader(text.splitlines()[1:]))
     assert cells[:3] == ["'=cmd", "'+SUM(1,1)", "'@A1"]
-    assert [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+    problems = next(csv.DictReader(io.StringIO(text, newline="")))["problems"]
+    assert problems == "'\r'=1 | x;'=HYPERLINK(1),'@y\t'-2"
+    # Read back as programs split it, on , ; or tab: no piece starts a formula.
+    for separator in (",", ";", "\t"):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator):
+            pieces = [piece.strip('"') for cell in row for piece in cell.split(separator)]
+            assert [p for p in pieces if p[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
 
 
 def test_proofreading_notes_are_shown_and_can_be_filtered(built: Path, page):

@@ -38,13 +38,19 @@ class Letters(click.Group):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushed at exit, never closed
             ctx.exit(0)
         except OSError as error:
-            fail(str(error.filename or "letters"), error.strerror or str(error))
+            fail(path_in_message(str(error.filename or "letters")), error.strerror or str(error))
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as error:
             if os.environ.get("LETTERS_DEBUG"):
                 raise
             raise UnexpectedError(f"{type(error).__name__}: {error}") from None
+
+
+def path_in_message(path: str, longest: int = 200) -> str:
+    """A path as an error names it: whole, unless it is longer than any real one, then its end
+    (where the file's own name is)."""
+    return path if len(path) <= longest else f"...{path[-(longest - 3) :]}"
 
 
 @contextmanager
@@ -220,7 +226,7 @@ def fields(slug: str | None, root: Path) -> None:
     from letters.letter.render_html import FILTERS
 
     project = letters_folder(root)
-    paths = council_paths(project, (slug,) if slug else ())[:1]
+    paths = council_paths(project, (slug,) if slug is not None else ())[:1]
     if not paths:
         fail("councils/", "has no council files: add one first")
     year = read_year(project)

@@ -374,6 +374,20 @@ def made_cases() -> list[Case]:
         ),
         Case(
             "command lines",
+            "fields-of-an-empty-name",
+            command("fields", ""),
+            "letters: a council's name is empty: name a council by its slug (for example "
+            "canterbury)\n",
+        ),
+        Case(
+            "command lines",
+            "build-a-5000-character-slug",
+            command("build", "a" * 5000),
+            f"councils/{'a' * 48}...: no such council file; the councils are: cannock-chase, "
+            "canterbury, leicester, maidstone, sevenoaks\n",
+        ),
+        Case(
+            "command lines",
             "build-councils-dot-yaml",
             command("build", "councils/.yaml"),
             f"councils/.yaml: {NOT_A_COUNCIL}\n",

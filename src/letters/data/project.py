@@ -8,6 +8,7 @@ from typing import Literal
 
 from letters.problems import Problem, excerpt, fail
 
+MAX_SLUG = 200  # characters: far beyond any council's, within every file system's name limit
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 COUNCIL_SUFFIX = ".yaml"
 LOOKS_LIKE_A_COUNCIL = (".yaml", ".yml")  # compared in lower case: X.YAML and x.yml too
@@ -238,6 +239,11 @@ class Project:
     def slug_of_argument(self, argument: str) -> str:
         """The council a command-line argument names: canterbury, canterbury.yaml or
         councils/canterbury.yaml; anything else is refused, with a suggestion."""
+        if not argument.strip():
+            fail(
+                "letters",
+                "a council's name is empty: name a council by its slug (for example canterbury)",
+            )
         path = Path(argument)
         named = (
             path.name.removesuffix(COUNCIL_SUFFIX)
@@ -251,9 +257,9 @@ class Project:
                 "its slug, its file's name in councils/ without .yaml "
                 "(for example canterbury)",
             )
-        if not self.council_file(named).is_file():
+        if len(named) > MAX_SLUG or not self.council_file(named).is_file():
             fail(
-                self.shown(self.council_file(named)),
+                excerpt(self.shown(self.council_file(named))),
                 f"no such council file; {self.known_councils(named)}",
             )
         return named

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +16,9 @@ from letters.send.approval import Standing
 from letters.send.records import Approval, Sending
 
 # Cells a spreadsheet program would run as a formula (OWASP's "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula's start at the cell's start or after a separator another program may split on
+# (a line break too).
+FORMULA_PIECE = re.compile(r"(^|[,;\t\r\n])(?=[=+\-@\t\r])")
 FAR = 10  # percentage points from the average that mark a figure for a reviewer's attention
 
 
@@ -219,7 +222,7 @@ def overview_html(rows: list[OverviewRow], year: int | None, columns: Columns) -
 
 def overview_csv(rows: list[OverviewRow], columns: Columns) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     every = csv_columns(columns)
     writer.writerow([header for header, _ in every])
     for row in rows:
@@ -228,9 +231,12 @@ def overview_csv(rows: list[OverviewRow], columns: Columns) -> str:
 
 
 def inert(cell: object) -> object:
-    """A cell that a spreadsheet program shows as text, never runs: a leading ' as OWASP
-    advises for text starting with = + - @ or a tab or carriage return."""
-    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+    """A cell that a spreadsheet program shows as text, never runs: a ' as OWASP advises before
+    = + - @, a tab or a carriage return at its start, and after any separator a spreadsheet may
+    split a line on (, ; or tab), so that no piece of it starts a formula either."""
+    if not isinstance(cell, str):
+        return cell
+    return re.sub(FORMULA_PIECE, "\\1'", cell)
 
 
 def write_overview(
