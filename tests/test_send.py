@@ -170,6 +170,18 @@ def test_an_address_that_is_not_one_is_named_with_its_line(project: Path):
     )
 
 
+def test_a_dry_run_names_a_folder_in_the_way_of_its_message(project: Path):
+    approved(project, "canterbury")
+    (project / "build" / "email" / "canterbury.eml").mkdir(parents=True)
+    result = letters("send", "--dry-run", "canterbury", "--root", str(project))
+    assert result.exit_code == 1
+    assert (
+        "councils/canterbury.yaml: not sent: build/email/canterbury.eml: cannot be written "
+        "(Is a directory): a folder is in the way: remove or rename it"
+        in result.stderr.splitlines()
+    )
+
+
 def test_a_dry_run_writes_each_message_and_sends_nothing(project: Path):
     approved(project, "canterbury")
     result = letters("send", "--dry-run", "canterbury", "--root", str(project))

@@ -118,6 +118,14 @@ def folder_named_like_a_council_file(root: Path) -> list[str]:
     return ["check"]
 
 
+def folder_in_place_of(relative: str, *command: str) -> Callable[[Path], list[str]]:
+    def setup(root: Path) -> list[str]:
+        (root / relative).mkdir(parents=True)
+        return list(command)
+
+    return setup
+
+
 def several_megabytes(root: Path) -> list[str]:
     (root / "councils" / "huge.yaml").write_text("name: x\n" + "# padding\n" * 500_000)
     return ["check"]
@@ -314,6 +322,20 @@ def made_cases() -> list[Case]:
             "council-file-name-with-spaces",
             council_named("St Albans.yaml"),
             f"councils/St Albans.yaml: {NOT_READ}\n",
+        ),
+        Case(
+            "file-system states",
+            "manifest-a-folder",
+            folder_in_place_of("build/manifest.json", "build", "--html-only"),
+            "build/manifest.json: cannot be written (Is a directory): a folder is in the way: "
+            "remove or rename it\n",
+        ),
+        Case(
+            "file-system states",
+            "overview-a-folder",
+            folder_in_place_of("build/index.html", "build", "--html-only"),
+            "build/index.html: cannot be written (Is a directory): a folder is in the way: "
+            "remove or rename it\n",
         ),
         Case(
             "file-system states",

@@ -119,7 +119,9 @@ def cannot_write(project: Project, error: OSError) -> Problem:
     """An output that could not be written, said with what to do about it."""
     path = Path(error.filename) if error.filename else project.build_dir
     if path.name.startswith(".") and path.name.endswith(".tmp"):
-        path = path.parent  # a temporary file of ours: the folder is what staff can mend
+        # A temporary file of ours: what staff can mend is the file it was to replace (a folder
+        # in its place), or else the folder it was being written in.
+        path = Path(error.filename2) if error.filename2 else path.parent
     if error.errno in (errno.ENOTDIR, errno.EEXIST):
         path = next(
             (folder for folder in (path, *path.parents) if folder.exists() and not folder.is_dir()),

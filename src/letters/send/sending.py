@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from letters.build.outputs import write_atomically
+from letters.build.outputs import cannot_write, write_atomically
 from letters.data.lock import locked
 from letters.data.project import Project
 from letters.data.read import read_councils, read_year
@@ -311,7 +311,11 @@ def keep_pace(pace: Pace, last_start: float | None) -> float:
 def write_message(project: Project, slug: str, message: Draft, shown: str) -> Sent:
     data = as_bytes(message, local_time(), message_id(message.parts), shown)
     path = project.outputs().email(slug)
-    write_atomically(path, data)
+    try:
+        write_atomically(path, data)
+    except OSError as error:  # said as the council's "not sent: <the file>: <why>"
+        problem = cannot_write(project, error)
+        fail(shown, f"{problem.path}: {problem.message}")
     return Sent(slug, "written", project.shown(path))
 
 
