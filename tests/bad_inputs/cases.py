@@ -546,6 +546,25 @@ def made_cases() -> list[Case]:
         ),
         Case(
             "spreadsheets",
+            "workbook-number-too-large-to-keep",
+            workbook(
+                [
+                    [
+                        "Canterbury City Council",
+                        "District Councils",
+                        1.2345678901234568e16,
+                        1,
+                        1,
+                        1,
+                        0,
+                    ]
+                ]
+            ),
+            "figures.xlsx:2: investigations: is a number too large for a spreadsheet to keep "
+            "exactly (12345678901234570 may not be what was typed): check the cell\n",
+        ),
+        Case(
+            "spreadsheets",
             "workbook-number-as-council-name",
             workbook([[12, "District Councils", 1, 1, 1, 1, 1]]),
             "figures.xlsx:2: council: must be the council's name, not 12\n",

@@ -100,6 +100,7 @@ def read_figures(
     rows = read_table(path, shown, sheet, known)
     if not rows:
         fail(shown, f"has no rows: the first row must name the columns ({', '.join(required)})", 1)
+    header_problems(shown, rows, known, required)
     columns = [column_name(cell) for cell in rows[0]]
     used = {field.location: header_of(field, columns) for field in fields}
     missing = [
@@ -154,6 +155,69 @@ def read_figures(
     if problems:
         raise LettersError(problems)
     return Figures(figures, unused_columns(rows[0], known))
+
+
+def header_problems(
+    shown: str, rows: list[list[Any]], known: set[str], required: list[str]
+) -> None:
+    """What is wrong with the header row as a whole, said once: a title row above it, a column
+    named twice, rows split by another separator than the header."""
+    named = [column_name(cell) for cell in rows[0]]
+    if not set(OWN_COLUMNS) <= set(named):
+        below = next(
+            (
+                number
+                for number, cells in enumerate(rows[1:10], start=2)
+                if set(OWN_COLUMNS) <= {column_name(cell) for cell in cells}
+            ),
+            None,
+        )
+        if below:
+            fail(
+                shown,
+                f"the column names are on row {below}, not row 1: delete the rows above them "
+                f"(a title, notes) and import again",
+                1,
+            )
+    twice = [
+        column
+        for column in dict.fromkeys(named)
+        if column and column in known and named.count(column) > 1
+    ]
+    if twice:
+        headers = [str(cell).strip() for cell in rows[0]]
+        fail(
+            shown,
+            "; ".join(
+                f"two columns are named {column} ("
+                + " and ".join(
+                    f"{letter_of(index)} {headers[index]!r}"
+                    for index, name in enumerate(named)
+                    if name == column
+                )
+                + ")"
+                for column in twice
+            )
+            + ": keep one of each and import again",
+            1,
+        )
+    if len(named) > 1 and len(rows) > 1 and all(len(cells) == 1 for cells in rows[1:] if cells):
+        fail(
+            shown,
+            "the first row is split into columns but the other rows are not: the file uses one "
+            "separator in its first row and another below; save it again as CSV and import it",
+            2,
+        )
+
+
+def letter_of(index: int) -> str:
+    """A spreadsheet's name for a column: 0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        name = chr(ord("A") + remainder) + name
+    return name
 
 
 def header_of(field: Imported, columns: list[str]) -> str | None:
@@ -328,7 +392,15 @@ def check_row(
             problems += same_council(row.problem, council_name(council), seen)
         except ValueError as error:
             problems.append(row.problem("council", str(error)))
-    if str(row.values["authority_type"]).strip() not in AUTHORITY_TYPES:
+    if is_blank(row.values["authority_type"]):
+        problems.append(
+            row.problem(
+                "authority_type",
+                "is empty: write the council's type of authority (if the cell is merged over "
+                "several rows, unmerge it and fill in each row)",
+            )
+        )
+    elif str(row.values["authority_type"]).strip() not in AUTHORITY_TYPES:
         problems.append(
             row.problem(
                 "authority_type", not_an_authority_type(str(row.values["authority_type"]).strip())
@@ -369,6 +441,11 @@ def cell_value(kind: FieldKind, cell: object, strict: bool = False) -> object:
     if is_blank(cell) and not strict:
         return None
     value = CELL_READERS[kind](cell)
+    if value is None and strict and isinstance(cell, float) and abs(cell) >= 2**53:
+        raise ValueError(
+            f"is a number too large for a spreadsheet to keep exactly ({cell:.0f} may not be "
+            f"what was typed): check the cell"
+        )
     if value is None and strict:
         raise ValueError(f"{MUST_BE[kind]}, not {describe(cell)}")
     return value
@@ -460,8 +537,8 @@ def whole_number(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value if value >= 0 else None
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and value >= 0 else None
+    if isinstance(value, float):  # beyond 2**53 a spreadsheet's number is not the one typed
+        return int(value) if value.is_integer() and 0 <= value < 2**53 else None
     if isinstance(value, str) and re.fullmatch(WHOLE_NUMBER, value.strip()):
         return int(value.strip().replace(",", ""))
     return None
