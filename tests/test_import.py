@@ -319,3 +319,59 @@ def test_any_name_and_counts_round_trip_through_import_and_check(tmp_path_factor
     )
     again = import_(project, spreadsheet)
     assert again.stdout.endswith("0 updated, 0 created, 1 unchanged, 5 without a row\n")
+
+
+def figures_workbook(path: Path, sheets: list[tuple[str, str, int | None]]) -> Path:
+    """A workbook of (title, state, Maidstone's upheld) sheets, the last one active; a sheet
+    without figures (None) holds a note."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, state, upheld in sheets:
+        worksheet = workbook.create_sheet(title)
+        worksheet.sheet_state = state
+        if upheld is None:
+            worksheet.append(["notes"])
+            continue
+        for row in [HEADER, *[[r[0], r[1], *map(int, r[2:])] for r in rows_of_example()[1:]]]:
+            worksheet.append(row)
+        worksheet["D5"] = upheld  # Maidstone's upheld
+    workbook.active = len(sheets) - 1
+    workbook.save(path)
+    return path
+
+
+def test_the_visible_sheet_is_imported_not_last_years_hidden_one(project: Path, tmp_path: Path):
+    book = figures_workbook(
+        tmp_path / "figures.xlsx", [("2019", "hidden", 9), ("2020", "visible", 8)]
+    )
+    result = import_(project, book)
+    assert result.output.startswith("councils/maidstone.yaml: statistics.upheld 7 → 8\n")
+
+
+def test_a_workbook_whose_sheet_of_figures_is_hidden_or_not_alone_is_refused(
+    project: Path, tmp_path: Path
+):
+    hidden = figures_workbook(
+        tmp_path / "hidden.xlsx", [("2020", "hidden", 8), ("Notes", "visible", None)]
+    )
+    assert import_(project, hidden).stderr == (
+        f"{hidden}: the only sheet with council and authority_type columns, '2020', is hidden: "
+        "show it in Excel or import it with --sheet '2020', if it is this year's\n"
+    )
+    two = figures_workbook(tmp_path / "two.xlsx", [("2019", "visible", 9), ("2020", "visible", 8)])
+    assert import_(project, two).stderr == (
+        f"{two}: has 2 sheets with council and authority_type columns ('2019', '2020'): say "
+        "which to import with --sheet NAME\n"
+    )
+    chosen = import_(project, two, "--sheet", "2020")
+    assert chosen.output.startswith("councils/maidstone.yaml: statistics.upheld 7 → 8\n")
+
+
+def test_a_formatted_cell_far_below_the_figures_is_not_a_row(project: Path, tmp_path: Path):
+    book = figures_workbook(tmp_path / "figures.xlsx", [("2020", "visible", 8)])
+    workbook = openpyxl.load_workbook(book)
+    workbook.active.cell(row=1_048_576, column=1).font = openpyxl.styles.Font(bold=True)
+    workbook.save(book)
+    result = import_(project, book)
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("1 updated, 0 created, 4 unchanged, 0 without a row\n")

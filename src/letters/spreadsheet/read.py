@@ -314,15 +314,50 @@ def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             fail(shown, f"has no sheet {sheet!r}; its sheets are: {', '.join(workbook.sheetnames)}")
-        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        rows = []
+        worksheet = workbook[sheet] if sheet else sheet_of_figures(workbook, shown)
+        rows: list[list[Any]] = []
+        blank = 0  # rows with nothing in them, kept only if a row with something follows
         for row in worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            if all(cell is None for cell in row):
+                blank += 1
+                continue
+            rows += [[] for _ in range(blank)]
+            blank = 0
             rows.append(["" if cell is None else cell for cell in row])
             if len(rows) > MAX_ROWS:
                 raise too_many_rows(shown)
         return rows
     finally:
         workbook.close()
+
+
+def sheet_of_figures(workbook: Any, shown: str) -> Any:
+    """The one visible sheet with a council and an authority_type column (in its first rows);
+    refused, in words, where that is a hidden sheet or more than one."""
+
+    def has_the_columns(worksheet: Any) -> bool:
+        first_rows = worksheet.iter_rows(values_only=True, max_row=10, max_col=MAX_COLUMNS)
+        return any(set(OWN_COLUMNS) <= {column_name(cell) for cell in row} for row in first_rows)
+
+    with_columns = [worksheet for worksheet in workbook.worksheets if has_the_columns(worksheet)]
+    visible = [worksheet for worksheet in with_columns if worksheet.sheet_state == "visible"]
+    if len(visible) == 1:
+        return visible[0]
+    if len(visible) > 1:
+        names = ", ".join(repr(worksheet.title) for worksheet in visible)
+        fail(
+            shown,
+            f"has {len(visible)} sheets with council and authority_type columns ({names}): "
+            f"say which to import with --sheet NAME",
+        )
+    if with_columns:
+        name = with_columns[0].title
+        fail(
+            shown,
+            f"the only sheet with council and authority_type columns, {name!r}, is hidden: "
+            f"show it in Excel or import it with --sheet {name!r}, if it is this year's",
+        )
+    return workbook.active or workbook.worksheets[0]
 
 
 def check_unpacked_size(path: Path, shown: str) -> None:
