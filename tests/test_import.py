@@ -375,3 +375,16 @@ def test_a_formatted_cell_far_below_the_figures_is_not_a_row(project: Path, tmp_
     result = import_(project, book)
     assert result.exit_code == 0, result.output
     assert result.output.endswith("1 updated, 0 created, 4 unchanged, 0 without a row\n")
+
+
+def test_a_near_name_is_a_question_and_new_makes_it_a_new_council(project: Path, tmp_path: Path):
+    sheet = write_csv(
+        tmp_path / "figures.csv",
+        [HEADER, ["Canterbury Council", "District Councils", 3, 1, 1, 1, 0]],
+    )
+    asked = import_(project, sheet)
+    assert asked.exit_code == 1 and "import again with --new 'Canterbury Council'" in asked.stderr
+    assert not (project / "councils" / "canterbury-council.yaml").exists()
+    added = import_(project, sheet, "--new", "Canterbury Council")
+    assert added.exit_code == 0, added.output
+    assert "councils/canterbury-council.yaml: new file; fill in its recipient" in added.output

@@ -287,13 +287,24 @@ def new_year(folder: Path, root: Path) -> None:
 @click.option("--sheet", help="The workbook's sheet to read (default: the first).")
 @click.option("--dry-run", is_flag=True, help="Show what would change, and write nothing.")
 @click.option(
+    "--new",
+    multiple=True,
+    metavar="NAME",
+    help="A new council to give a file although its name is near an existing council's.",
+)
+@click.option(
     "--history",
     type=int,
     metavar="YEAR",
     help="Keep the figures as an earlier year's (history/YEAR/), for letters to compare with.",
 )
 def import_figures(
-    spreadsheet: Path, root: Path, sheet: str | None, dry_run: bool, history: int | None
+    spreadsheet: Path,
+    root: Path,
+    sheet: str | None,
+    dry_run: bool,
+    new: tuple[str, ...],
+    history: int | None,
 ) -> None:
     """Put the case system's figures from a spreadsheet (.csv or .xlsx) into the council files.
 
@@ -313,7 +324,7 @@ def import_figures(
         return
     with stopped_cleanly("no council file was changed"):
         figures = read_figures(spreadsheet, str(spreadsheet), read_fields(project), sheet)
-        plan = plan_import(project, figures.rows)
+        plan = plan_import(project, figures.rows, new)
     for path, changes in plan.changes.items():
         described = ", ".join(
             f"{'.'.join(location)} {'nothing' if old is None else old} → {new}"

@@ -43,15 +43,20 @@ class Named:
     line: int | None
 
 
-def plan_import(project: Project, figures: list[FigureRow]) -> ImportPlan:
+def plan_import(
+    project: Project, figures: list[FigureRow], new: tuple[str, ...] = ()
+) -> ImportPlan:
     """Match each row to its council file by the council's name, and work out the changes.
-    Nothing is planned unless every row and every file it touches can be updated safely."""
+    Nothing is planned unless every row and every file it touches can be updated safely. A
+    row whose name is near a council file's but not the same gets a file only when its name
+    is among `new` (letters import --new NAME)."""
     files, problems = council_names(project)
+    new_keys = {name_key(name) for name in new}
     plan, matched = ImportPlan(), set()
     for row in figures:
         named = files.get(name_key(row.council))
         if named is None:
-            problems += plan_new_file(project, row, files, figures, plan)
+            problems += plan_new_file(project, row, files, plan, name_key(row.council) in new_keys)
             continue
         matched.add(named.path)
         try:
@@ -108,26 +113,18 @@ def council_names(project: Project) -> tuple[dict[str, Named], list[Problem]]:
 
 
 def plan_new_file(
-    project: Project,
-    row: FigureRow,
-    files: dict[str, Named],
-    figures: list[FigureRow],
-    plan: ImportPlan,
+    project: Project, row: FigureRow, files: dict[str, Named], plan: ImportPlan, is_new: bool
 ) -> list[Problem]:
-    """Plan a file for a council that has none, unless its name is close to a council's that
-    has a file but no row (a misspelling would give one council two letters)."""
-    rows = {name_key(other.council) for other in figures}
-    unmatched = {key: named for key, named in files.items() if key not in rows}
-    close = difflib.get_close_matches(name_key(row.council), unmatched, n=1, cutoff=0.85)
-    if close:
-        named = unmatched[close[0]]
+    """Plan a file for a council that has none, unless its name is near a council's that has a
+    file (a misspelling, or a short name, would give one council two letters): then ask."""
+    near = None if is_new else nearest_council(row.council, files)
+    if near is not None:
         return [
             row.problem(
                 "council",
-                f"{row.council} has no council file; did you mean "
-                f"{named.name} ({project.shown(named.path)})? Correct "
-                f"the name in the spreadsheet or in that file, or, for a "
-                f"new council, create its file first",
+                f"{row.council} has no council file; did you mean {near.name} "
+                f"({project.shown(near.path)})? Correct the name in the spreadsheet or in that "
+                f"file, or, for a new council, import again with --new {row.council!r}",
             )
         ]
     path = project.council_file(slug_of(row.council))
@@ -152,6 +149,44 @@ def plan_new_file(
     plan.new_files[path] = text
     plan.contents[path] = text.encode("utf-8")
     return []
+
+
+# Words that many councils' names share, which say nothing about which council it is.
+GENERIC = frozenset(
+    [
+        "council",
+        "city",
+        "borough",
+        "district",
+        "county",
+        "metropolitan",
+        "royal",
+        "of",
+        "the",
+        "and",
+        "upon",
+        "on",
+    ]
+)
+
+
+def nearest_council(name: str, files: dict[str, Named]) -> Named | None:
+    """The council file whose name is near `name` without being the same: spelt alike, or all
+    the distinctive words of one are in the other ('York' and 'City of York Council')."""
+    words = set(name_key(name).split()) - GENERIC
+    close = difflib.get_close_matches(name_key(name), files, n=1, cutoff=0.8)
+    if close:
+        return files[close[0]]
+    return next(
+        (
+            named
+            for key, named in files.items()
+            if words
+            and (other := set(key.split()) - GENERIC)
+            and (words <= other or other <= words)
+        ),
+        None,
+    )
 
 
 def plan_update(project: Project, path: Path, row: FigureRow, plan: ImportPlan) -> None:
