@@ -1,8 +1,10 @@
 """The live preview in a real browser: it follows saved files, shows mistakes, answers only its
 own routes, and stops cleanly."""
 
+import contextlib
 import http.client
 import os
+import re
 import signal
 import socket
 from pathlib import Path
@@ -176,3 +178,35 @@ def test_its_own_address_reads_the_draft_and_head_works(server: str, host: str):
     status, body = request(server, path, host)
     assert status == 200 and b"Annual Review letter 2020" in body
     assert request(server, path, host, "HEAD") == (200, b"")
+
+
+def test_a_save_the_moment_the_address_is_printed_is_not_missed(project: Path):
+    """The watcher runs before the address is printed: a save at once still shows."""
+    process, first_line = start_preview(project)
+    try:
+        edit(project / "councils" / "canterbury.yaml", "  upheld: 5 ", "  upheld: 6 ")
+        parts = urlsplit(address_in(first_line))
+        seen = ""
+        for _ in range(100):  # each round waits on the server's next event; 100 is plenty
+            seen = re.sub(r"<[^>]+>", "", get(parts.hostname, parts.port, f"{parts.path}/letter"))
+            if "60% of complaints" in seen:
+                break
+            with contextlib.suppress(TimeoutError, OSError):
+                get(parts.hostname, parts.port, f"{parts.path}/events", timeout=1, line=True)
+        assert "60% of complaints we investigated were upheld." in seen
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+
+
+def get(
+    host: str | None, port: int | None, path: str, timeout: float = 5, line: bool = False
+) -> str:
+    """A page of the preview (or only its first line, for the event stream)."""
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return (response.readline() if line else response.read()).decode()
+    finally:
+        connection.close()

@@ -14,7 +14,7 @@ from letters.data.read import read_council, read_year
 from letters.data.validate import Council
 from letters.letter.renderer import LetterRenderer
 from letters.pages.tool_pages import page
-from letters.problems import LettersError, Problem
+from letters.problems import LettersError, Problem, fail
 
 KEEP_ALIVE_SECONDS = 15
 
@@ -37,8 +37,8 @@ class Preview:
         self.changed = threading.Condition()
         self.draft = Draft(0, None, (), 0.0)
         self.stopping = threading.Event()
+        self.watching = threading.Event()  # set once a save can no longer be missed
         self.port = 0  # the one it is served on, once it is
-        self.refresh()
 
     def refresh(self) -> None:
         """Render the draft again from the files as they are now, and tell every open page."""
@@ -80,15 +80,19 @@ class Preview:
         """Re-render whenever a file the letter is made from is saved (run in a thread)."""
         from watchfiles import watch
 
-        for _ in watch(
+        for changes in watch(
             self.project.root,
             watch_filter=self.shapes_the_letter,
             debounce=50,
             step=20,
             stop_event=self.stopping,
             raise_interrupt=False,
+            yield_on_timeout=True,  # the first (empty) yield says the watcher is running
+            rust_timeout=50,
         ):
-            self.refresh()
+            self.watching.set()
+            if changes:
+                self.refresh()
 
     def shapes_the_letter(self, change: object, changed: str) -> bool:
         """Only the previewed council's file, the year file, templates and assets matter."""
@@ -215,11 +219,19 @@ def problems_page(problems: Iterable[Problem]) -> str:
     return page("problems", problems=[str(problem) for problem in problems])
 
 
+WATCHER_START_SECONDS = 30  # far beyond the 0.05 s it takes
+
+
 def serve(project: Project, slug: str, port: int) -> tuple[ThreadingHTTPServer, Preview]:
     """Start the preview server on 127.0.0.1 (only this machine can reach it) and its watcher."""
     preview = Preview(project, slug)
     server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))
     preview.port = server.server_port
     server.daemon_threads = True
+    # The watcher first, then the first draft: a save made the moment the address is printed
+    # is either in the draft or seen by the watcher.
     threading.Thread(target=preview.watch, daemon=True).start()
+    if not preview.watching.wait(WATCHER_START_SECONDS):
+        fail("letters preview", "could not watch the project's files: try again")
+    preview.refresh()
     return server, preview
