@@ -1,9 +1,8 @@
-import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import copy_project, letters, many_councils
+from helpers import copy_built, copy_project, letters, many_councils
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def built_plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_project(built_plain: Path, tmp_path: Path) -> Path:
     """A project of its own, already built as `letters build` leaves it (a copy of one build):
     a test that changes or builds it again changes nothing of another test's."""
-    return Path(shutil.copytree(built_plain, tmp_path / "project"))
+    return copy_built(built_plain, tmp_path / "project")
 
 
 @pytest.fixture(scope="session")

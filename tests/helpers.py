@@ -31,6 +31,14 @@ def copy_project(target: Path, source: Path = REFERENCE) -> Path:
     return target
 
 
+def copy_built(source: Path, target: Path) -> Path:
+    """A copy of a built project, its build folder saying it is the copy's (build/project), as
+    if it had been built where it now is."""
+    shutil.copytree(source, target)
+    (target / "build" / "project").write_text(f"{target.resolve()}\n", encoding="utf-8")
+    return target
+
+
 def many_councils(project: Path, copies: int = 2) -> list[str]:
     """Each council file copied `copies` times (canterbury-0, canterbury-1...): every slug."""
     for path in list((project / "councils").glob("*.yaml")):

@@ -5,7 +5,6 @@ councils still build."""
 import json
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import edit, last_line, letters, pdf_pages
+from helpers import copy_built, edit, last_line, letters, pdf_pages
 from letters.build.manifest import council_fingerprint, read_manifest, shared_fingerprint
 from letters.build.outputs import KILL_BUILD
 from letters.data.project import Project
@@ -51,7 +50,7 @@ def build_in_a_process(project: Path, **options) -> subprocess.Popen:
 @pytest.fixture
 def ten_letters(ten_built: Path, tmp_path: Path) -> Path:
     """Each test's own copy of the ten built letters, which its build replaces."""
-    return Path(shutil.copytree(ten_built, tmp_path / "project"))
+    return copy_built(ten_built, tmp_path / "project")
 
 
 def killed_build(project: Path, point: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SLUGS, edit, html_text, last_line, letters
+from helpers import SLUGS, copy_project, edit, html_text, last_line, letters, pdf_pages
 
 
 def build(project: Path, *args: str):
@@ -126,6 +126,16 @@ def test_a_deleted_output_is_rebuilt(built_project: Path):
     assert rebuilt(build(built_project)) == ["leicester"]
 
 
+def test_a_letter_put_back_from_a_backup_is_rebuilt(built_project: Path):
+    pdf = built_project / "build" / "pdf" / "maidstone.pdf"
+    backup = pdf.read_bytes()
+    edit(built_project / "councils" / "maidstone.yaml", "upheld: 7", "upheld: 8")
+    assert rebuilt(build(built_project)) == ["maidstone"]
+    pdf.write_bytes(backup)  # last build's letter, with last build's figures
+    assert rebuilt(build(built_project)) == ["maidstone"]
+    assert "73%" in " ".join(pdf_pages(pdf))
+
+
 def test_a_deleted_council_loses_its_letters(built_project: Path):
     (built_project / "councils" / "sevenoaks.yaml").unlink()
     result = build(built_project)
@@ -186,3 +196,17 @@ def test_a_manifest_not_as_written_is_not_believed(built_project: Path):
     assert rebuilt(result) == ["maidstone"]
     assert outside.read_text() == "keep me"
     assert "../../outside" not in json.loads(manifest_path.read_text())["councils"]
+
+
+def test_a_build_folder_shared_with_another_project_is_refused(built_project: Path, tmp_path):
+    other = copy_project(tmp_path / "other")
+    (other / "build").symlink_to(built_project / "build")
+    before = sorted(path.name for path in (built_project / "build" / "pdf").iterdir())
+    result = letters("build", "--root", str(other))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"build: holds the letters of another project ({built_project.resolve()}): give this "
+        "project a build folder of its own (is build/ a link?), or, if this project was moved, "
+        "remove build/ and build again\n"
+    )
+    assert sorted(path.name for path in (built_project / "build" / "pdf").iterdir()) == before

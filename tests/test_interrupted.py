@@ -1,7 +1,6 @@
 """A build stopped part-way (Ctrl-C, SIGTERM) leaves every letter whole: the old one or the new."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -9,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import edit, pdf_pages
+from helpers import copy_built, edit, pdf_pages
 from letters.build.outputs import HOLD_BUILD
 
 HELD_AFTER = 3  # letters: the build is held there until the test stops it
@@ -23,7 +22,7 @@ def pdf_bytes(project: Path, slug: str) -> bytes:
 def test_stopped_build_leaves_every_letter_whole(
     ten_built: Path, tmp_path: Path, stop: signal.Signals
 ):
-    project = Path(shutil.copytree(ten_built, tmp_path / "project"))
+    project = copy_built(ten_built, tmp_path / "project")
     slugs = sorted(path.stem for path in (project / "councils").glob("*.yaml"))
     old = {slug: pdf_bytes(project, slug) for slug in slugs}
 

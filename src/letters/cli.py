@@ -15,7 +15,7 @@ from letters import __version__
 from letters.data.project import THE_LETTER, Project
 from letters.interrupt import stop_between_letters
 from letters.letter.figures import noun
-from letters.problems import UnexpectedError, fail
+from letters.problems import UnexpectedError, fail, path_excerpt
 
 root_option = click.option(
     "--root",
@@ -38,19 +38,13 @@ class Letters(click.Group):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushed at exit, never closed
             ctx.exit(0)
         except OSError as error:
-            fail(path_in_message(str(error.filename or "letters")), error.strerror or str(error))
+            fail(path_excerpt(str(error.filename or "letters")), error.strerror or str(error))
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as error:
             if os.environ.get("LETTERS_DEBUG"):
                 raise
             raise UnexpectedError(f"{type(error).__name__}: {error}") from None
-
-
-def path_in_message(path: str, longest: int = 200) -> str:
-    """A path as an error names it: whole, unless it is longer than any real one, then its end
-    (where the file's own name is)."""
-    return path if len(path) <= longest else f"...{path[-(longest - 3) :]}"
 
 
 @contextmanager

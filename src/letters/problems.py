@@ -30,6 +30,12 @@ def excerpt(text: str, length: int = EXCERPT) -> str:
     return text if len(text) <= length else f"{text[: length - 3]}..."
 
 
+def path_excerpt(path: str, longest: int = 200) -> str:
+    """A path as a message names it: whole, unless it is longer than any real one, then its end
+    (where the file's own name is)."""
+    return path if len(path) <= longest else f"...{path[-(longest - 3) :]}"
+
+
 def quoted(value: object) -> str:
     """A value from a file, quoted and cut short, as a message shows it: 'Canterbury'."""
     return repr(excerpt(value) if isinstance(value, str) else value)

@@ -1,5 +1,6 @@
 """Put each letter's files in build/, all of them whole or none at all."""
 
+import contextlib
 import errno
 import os
 import signal
@@ -11,7 +12,7 @@ from typing import Any, Literal
 
 from letters.data.project import LETTER_FILES, THE_LETTER, OutputKind, Outputs, Project
 from letters.letter.render_pdf import PdfLetter
-from letters.problems import Problem, fail
+from letters.problems import Problem, fail, path_excerpt
 
 # Test hooks, so that tests stop a build at a known point instead of after a guessed time:
 # LETTERS_TEST_KILL_BUILD=POINT:K kills this process (as a power cut would) the K-th time the
@@ -198,6 +199,32 @@ def write_atomically(path: Path, content: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def claim_build_folder(project: Project) -> None:
+    """A build folder holds one project's letters: it says whose (build/project), and a build
+    of another project (the folder shared through a link, say) is refused before it removes
+    or replaces anything."""
+    owner_file = project.build_dir / "project"
+    here = str(project.root.resolve())
+    try:
+        owner = owner_file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        with contextlib.suppress(OSError):  # the build's own writes say what is in the way
+            project.build_dir.mkdir(parents=True, exist_ok=True)
+            write_atomically(owner_file, f"{here}\n".encode())
+        return
+    except UnicodeDecodeError:
+        owner = "a project it cannot name"
+    except OSError:
+        return  # build/ is a file, or unreadable: the build's own writes say so
+    if owner != here:
+        fail(
+            project.shown(project.build_dir),
+            f"holds the letters of another project ({path_excerpt(owner)}): give this project a "
+            f"build folder of its own (is build/ a link?), or, if this project was moved, "
+            f"remove build/ and build again",
+        )
 
 
 def remove_leftovers(outputs: Outputs) -> None:

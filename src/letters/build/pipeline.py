@@ -27,6 +27,7 @@ from letters.build.outcome import (
 )
 from letters.build.outputs import (
     cannot_write,
+    claim_build_folder,
     has_outputs,
     hold_point,
     kill_point,
@@ -155,6 +156,7 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
     started = time.perf_counter()
     outputs = project.outputs(options.draft)
     year = read_year(project)  # load and validate the year: a problem here stops everything
+    claim_build_folder(project)  # this project's build folder, not another's
     paths = council_paths(project, options.slugs)
     recorded = read_manifest(outputs)
     fingerprints = fingerprint_councils(project, paths)
@@ -313,7 +315,13 @@ def is_unchanged(
         and entry["fingerprint"] == fingerprints[path]
         and set(options.outputs) <= set(entry["outputs"])
         and all(outputs.path(kind, path.stem).is_file() for kind in options.outputs)
+        and ("pdf" not in options.outputs or pdf_as_recorded(entry, outputs.path("pdf", path.stem)))
     )
+
+
+def pdf_as_recorded(entry: Entry, pdf: Path) -> bool:
+    """The PDF is the one this build made (not one put back from a backup, or edited)."""
+    return hashlib.sha256(pdf.read_bytes()).hexdigest() == entry["pdf_sha256"]
 
 
 def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> LetterOutcome:
