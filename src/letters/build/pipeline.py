@@ -6,6 +6,7 @@ read the year → fingerprint each council → leave unchanged ones → read and
 """
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from letters.build.outputs import (
     kill_point,
     remove_deleted_councils,
     remove_leftovers,
+    write_atomically,
     write_letter,
 )
 from letters.build.parallel import in_processes
@@ -160,7 +162,8 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
     paths = council_paths(project, options.slugs)
     recorded = read_manifest(outputs)
     fingerprints = fingerprint_councils(project, paths)
-    unchanged, todo = split_unchanged(paths, fingerprints, recorded, options, outputs)
+    stamps = PdfStamps.read(outputs)
+    unchanged, todo = split_unchanged(paths, fingerprints, recorded, options, outputs, stamps)
     councils, invalid = read_councils(project, todo, year)  # load and validate, before rendering
     skipped = [LetterOutcome(slug, "skipped", problems) for slug, problems in invalid.items()]
     outcomes = [*unchanged, *skipped]
@@ -184,21 +187,27 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
             general=[] if options.slugs else project.misnamed_files(),
             year=year,
         )
-        record(project, outputs, recorded, report)
+        record(project, outputs, recorded, report, stamps)
         report.seconds = time.perf_counter() - started
     return report
 
 
 def record(
-    project: Project, outputs: Outputs, recorded: dict[str, Entry], report: BuildReport
+    project: Project,
+    outputs: Outputs,
+    recorded: dict[str, Entry],
+    report: BuildReport,
+    stamps: "PdfStamps",
 ) -> None:
-    """Mark councils that kept an older letter as stale, and write the manifest."""
+    """Mark councils that kept an older letter as stale, and write the manifest and the PDFs'
+    stamps."""
     for outcome in report.outcomes:
         outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
             outputs, outcome.slug
         )
     try:
         report.manifest = write_manifest(outputs, recorded, report.outcomes)
+        stamps.write(outputs, report.outcomes)
     except OSError as error:
         report.general.append(cannot_write(project, error))
 
@@ -287,11 +296,12 @@ def split_unchanged(
     recorded: dict[str, Entry],
     options: Options,
     outputs: Outputs,
+    stamps: "PdfStamps",
 ) -> tuple[list[LetterOutcome], list[Path]]:
     """The councils left as they are, whose files are not even read again; and those to build."""
     unchanged, todo = [], []
     for path in paths:
-        if is_unchanged(path, recorded, fingerprints, options, outputs):
+        if is_unchanged(path, recorded, fingerprints, options, outputs, stamps):
             unchanged.append(unchanged_outcome(path.stem, recorded[path.stem], fingerprints[path]))
         else:
             todo.append(path)
@@ -304,6 +314,7 @@ def is_unchanged(
     fingerprints: dict[Path, str],
     options: Options,
     outputs: Outputs,
+    stamps: "PdfStamps",
 ) -> bool:
     """Built before from the same inputs, with every output wanted now still there."""
     entry = recorded.get(path.stem)
@@ -315,13 +326,48 @@ def is_unchanged(
         and entry["fingerprint"] == fingerprints[path]
         and set(options.outputs) <= set(entry["outputs"])
         and all(outputs.path(kind, path.stem).is_file() for kind in options.outputs)
-        and ("pdf" not in options.outputs or pdf_as_recorded(entry, outputs.path("pdf", path.stem)))
+        and ("pdf" not in options.outputs or stamps.as_recorded(path.stem, entry, outputs))
     )
 
 
-def pdf_as_recorded(entry: Entry, pdf: Path) -> bool:
-    """The PDF is the one this build made (not one put back from a backup, or edited)."""
-    return hashlib.sha256(pdf.read_bytes()).hexdigest() == entry["pdf_sha256"]
+@dataclass
+class PdfStamps:
+    """Each PDF's size and modification time when its bytes were last known to be the ones the
+    manifest records (written by the build, or hashed): a PDF put back from a backup, or
+    edited, has another, and is hashed again before it may count as unchanged."""
+
+    stamps: dict[str, list[object]]
+    path: Path
+
+    @classmethod
+    def read(cls, outputs: Outputs) -> "PdfStamps":
+        try:
+            stamps = json.loads(outputs.pdf_stamps.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stamps = {}
+        return cls(stamps if isinstance(stamps, dict) else {}, outputs.pdf_stamps)
+
+    def as_recorded(self, slug: str, entry: Entry, outputs: Outputs) -> bool:
+        pdf = outputs.path("pdf", slug)
+        seen = stamp_of(pdf)
+        if self.stamps.get(slug) == [*seen, entry["pdf_sha256"]]:
+            return True
+        if hashlib.sha256(pdf.read_bytes()).hexdigest() != entry["pdf_sha256"]:
+            return False
+        self.stamps[slug] = [*seen, entry["pdf_sha256"]]
+        return True
+
+    def write(self, outputs: Outputs, outcomes: list[LetterOutcome]) -> None:
+        for outcome in outcomes:
+            pdf = outputs.path("pdf", outcome.slug)
+            if outcome.status == "built" and outcome.pdf_sha256 and pdf.is_file():
+                self.stamps[outcome.slug] = [*stamp_of(pdf), outcome.pdf_sha256]
+        write_atomically(self.path, json.dumps(self.stamps, sort_keys=True).encode("utf-8"))
+
+
+def stamp_of(path: Path) -> list[object]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns]
 
 
 def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> LetterOutcome:

@@ -75,6 +75,11 @@ class Outputs:
         return self.folder / "manifest.journal"
 
     @property
+    def pdf_stamps(self) -> Path:
+        """Each PDF's size and time as last seen with the bytes the manifest records."""
+        return self.folder / "pdf-stamps.json"
+
+    @property
     def overview(self) -> Path:
         return self.folder / "index.html"
 
