@@ -546,6 +546,13 @@ def made_cases() -> list[Case]:
         ),
         Case(
             "spreadsheets",
+            "workbook-formula-with-no-saved-value",
+            workbook([["Canterbury City Council", "District Councils", "=1+9", 5, 5, 5, 0]]),
+            "figures.xlsx:2: investigations: is a formula with no saved value (=1+9): open the "
+            "file in Excel, save it, and import again\n",
+        ),
+        Case(
+            "spreadsheets",
             "workbook-number-too-large-to-keep",
             workbook(
                 [

@@ -22,7 +22,7 @@ from letters.data.validate import (
     not_an_authority_type,
     visible_text,
 )
-from letters.problems import LettersError, Problem, fail
+from letters.problems import LettersError, Problem, excerpt, fail
 
 OWN_COLUMNS = ("council", "authority_type")
 Location = tuple[str, str]  # (section, field) in a council file
@@ -315,6 +315,7 @@ def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
         if sheet is not None and sheet not in workbook.sheetnames:
             fail(shown, f"has no sheet {sheet!r}; its sheets are: {', '.join(workbook.sheetnames)}")
         worksheet = workbook[sheet] if sheet else sheet_of_figures(workbook, shown)
+        formulas = uncomputed_formulas(path, worksheet.title)
         rows: list[list[Any]] = []
         blank = 0  # rows with nothing in them, kept only if a row with something follows
         for row in worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
@@ -323,12 +324,48 @@ def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
                 continue
             rows += [[] for _ in range(blank)]
             blank = 0
-            rows.append(["" if cell is None else cell for cell in row])
+            number = len(rows) + 1
+            rows.append(
+                [
+                    formulas.get((number, column), "" if cell is None else cell)
+                    for column, cell in enumerate(row, start=1)
+                ]
+            )
             if len(rows) > MAX_ROWS:
                 raise too_many_rows(shown)
         return rows
     finally:
         workbook.close()
+
+
+@dataclass(frozen=True)
+class Uncomputed:
+    """A formula cell saved without its value (a program that does not calculate wrote it)."""
+
+    formula: str
+
+
+def uncomputed_formulas(path: Path, title: str) -> dict[tuple[int, int], Uncomputed]:
+    """(row, column) of each formula cell of the sheet that has no saved value."""
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        found = {}
+        pairs = zip(
+            formulas[title].iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS + 1),
+            values[title].iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS + 1),
+            strict=False,
+        )
+        for number, (cells, saved) in enumerate(pairs, start=1):
+            for column, (cell, value) in enumerate(zip(cells, saved, strict=False), start=1):
+                if value is None and isinstance(cell.value, str) and cell.value.startswith("="):
+                    found[(number, column)] = Uncomputed(cell.value)
+        return found
+    finally:
+        formulas.close()
+        values.close()
 
 
 def sheet_of_figures(workbook: Any, shown: str) -> Any:
@@ -404,6 +441,20 @@ def check_row(
     declaration: Declaration,
     seen: dict[str, tuple[int, str]],
 ) -> list[Problem]:
+    uncomputed = [
+        column
+        for column in [*OWN_COLUMNS, *row.columns.values()]
+        if isinstance(row.values[column], Uncomputed)
+    ]
+    if uncomputed:
+        return [
+            row.problem(
+                column,
+                f"is a formula with no saved value ({excerpt(row.values[column].formula)}): "
+                f"open the file in Excel, save it, and import again",
+            )
+            for column in uncomputed
+        ]
     long = [
         column
         for column in [*OWN_COLUMNS, *row.columns.values()]
