@@ -278,7 +278,11 @@ def new_year(folder: Path, root: Path) -> None:
 @main.command(name="import")
 @click.argument("spreadsheet", type=click.Path(path_type=Path))
 @root_option
-@click.option("--sheet", help="The workbook's sheet to read (default: the first).")
+@click.option(
+    "--sheet",
+    help="The workbook's sheet to read (default: the one visible sheet with council and "
+    "authority_type columns).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change, and write nothing.")
 @click.option(
     "--new",

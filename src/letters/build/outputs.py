@@ -3,10 +3,12 @@
 import contextlib
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -198,6 +200,23 @@ def write_atomically(path: Path, content: bytes) -> None:
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def made_beside(folder: Path) -> Iterator[Path]:
+    """A folder made whole or not at all: filled in a staging folder beside it, renamed into
+    place at the end, and removed on any failure, so that a second try works."""
+    staging = folder.parent / f".{folder.name}.being-made"
+    shutil.rmtree(staging, ignore_errors=True)  # what a killed earlier try left
+    try:
+        staging.mkdir(parents=True)
+        yield staging
+        if folder.exists():
+            folder.rmdir()  # empty: checked by the caller before anything was made
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
         raise
 
 

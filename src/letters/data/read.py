@@ -54,10 +54,9 @@ def read_council(
     """One council file, checked against the year's fields.yaml; without the year (`check`, when
     year.yaml is wrong), against `declaration` alone."""
     document = load_document(path, project.shown(path), project.root)
-    if year is None:
-        assert declaration is not None
-        return validate_council(document, declaration)
-    return validate_council(document, year.declaration, year)
+    declared = year.declaration if year else declaration
+    assert declared is not None, "read_council needs the year or its declaration"
+    return validate_council(document, declared, year)
 
 
 def council_paths(project: Project, arguments: tuple[str, ...]) -> list[Path]:

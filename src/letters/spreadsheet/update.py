@@ -2,7 +2,6 @@
 
 import copy
 import difflib
-import shutil
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from letters.build.outputs import replace_together
+from letters.build.outputs import made_beside, replace_together
 from letters.data.load import Document, SafeLoader, load_document, parse
 from letters.data.project import Project
 from letters.data.validate import name_key
@@ -412,15 +411,9 @@ def plan_history(
 
 
 def write_history(contents: dict[Path, bytes], folder: Path) -> None:
-    """Write an earlier year whole, or not at all: made beside its place, then renamed."""
-    staging = folder.parent / f".{folder.name}.being-made"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
+    """Write an earlier year whole, or not at all."""
+    with made_beside(folder) as staging:
         for path, data in contents.items():
             target = staging / path.relative_to(folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

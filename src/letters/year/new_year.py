@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from letters.build.outputs import made_beside
 from letters.data.load import Document, load_document
 from letters.data.project import Project
 from letters.data.read import read_year, to_confirm
@@ -39,10 +40,7 @@ def start_new_year(project: Project, folder: Path) -> NewYear:
     year = read_year(project)
     councils = council_documents(project)  # every file read before anything is written
     year_file = next_year_file(project, year)
-    staging = folder.parent / f".{folder.name}.being-made"
-    shutil.rmtree(staging, ignore_errors=True)  # what a killed earlier try left
-    try:
-        staging.mkdir(parents=True)
+    with made_beside(folder) as staging:
         for source in (project.templates_dir, project.assets_dir):
             copy_folder(project, source, staging / source.name)
         shutil.copyfile(project.fields_file, staging / project.fields_file.name)
@@ -51,12 +49,6 @@ def start_new_year(project: Project, folder: Path) -> NewYear:
         for path, document in councils.items():
             (staging / "councils" / path.name).write_text(next_council_file(document), "utf-8")
         keep_history(project, year, staging / "history")
-        if folder.exists():
-            folder.rmdir()
-        staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return NewYear(year.year + 1, len(councils), to_confirm(year_file))
 
 
