@@ -329,8 +329,8 @@ def test_each_bad_value_of_a_declared_field_is_refused(
         (
             "{kind: percent, optional: true,",
             "{kind: percent, default: 120,",
-            "complaint_handling_code.fields.on_time_target.default: 120 is not a percent: "
-            "Input should be less than or equal to 100",
+            "complaint_handling_code.fields.on_time_target.default: is not a percent: must be "
+            "at most 100, not 120",
         ),
         (
             "    enquiries: {kind",

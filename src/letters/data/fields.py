@@ -30,7 +30,7 @@ from letters.data.validate import (
     Text,
     Year,
     by_line,
-    describe,
+    plain_message,
     validate,
     year_contradictions,
 )
@@ -298,17 +298,16 @@ def field_problems(
             )
         )
     elif field.default is not None:
+        default: type[Model] = create_model(
+            "Default", __base__=Model, value=(field_annotation(field), ...)
+        )
         try:
-            create_model("Default", value=(field_annotation(field), ...)).model_validate(
-                {"value": field.default}
-            )
-        except ValidationError as error:
-            detail = error.errors()[0]
+            default.model_validate({"value": field.default})
+        except ValidationError as error:  # worded as a council file's value would be
             problems.append(
                 (
                     (*here, "default"),
-                    f"{describe(field.default)} is not a {field.kind}: "
-                    f"{detail['msg'].removeprefix('Value error, ')}",
+                    f"is not a {field.kind}: {plain_message(default, error.errors()[0])}",
                 )
             )
     return problems
