@@ -81,7 +81,7 @@ def test_a_build_killed_at_any_point_leaves_whole_letters_and_a_true_manifest(
     assert sum(pdf == NEW for _, pdf in dates.values()) == new_pdf
     for slug in slugs:
         recorded_as_new = manifest[slug]["fingerprint"] == council_fingerprint(
-            shared, ten_letters / "councils" / f"{slug}.yaml"
+            shared, (ten_letters / "councils" / f"{slug}.yaml").read_bytes()
         )
         if recorded_as_new:
             assert dates[slug] == (NEW, NEW), slug

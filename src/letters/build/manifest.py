@@ -20,24 +20,28 @@ def shared_fingerprint(project: Project) -> str:
     stylesheet, image and font, and the versions of this package and WeasyPrint."""
     digest = hashlib.sha256(f"letters {__version__}; weasyprint {version('weasyprint')}".encode())
     for path in project.shared_inputs():
-        if path.is_file():
+        if project.files.is_file(path):
             digest.update(project.shown(path).encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(hashlib.sha256(project.files.read_bytes(path)).digest())
     return digest.hexdigest()
 
 
-def council_fingerprint(shared: str, council_file: Path) -> str:
+def council_fingerprint(shared: str, council_file: bytes) -> str:
     """A hash of everything one council's letter is built from."""
-    return hashlib.sha256(shared.encode() + council_file.read_bytes()).hexdigest()
+    return hashlib.sha256(shared.encode() + council_file).hexdigest()
 
 
 def fingerprint_councils(project: Project, paths: list[Path]) -> dict[Path, str]:
+    """Each readable council file's fingerprint; reading the others says what is wrong."""
     shared = shared_fingerprint(project)
-    return {
-        path: council_fingerprint(shared, path)
-        for path in paths
-        if path.is_file() and not path.is_symlink()
-    }
+    fingerprints = {}
+    for path in paths:
+        if path.is_file() and not path.is_symlink():
+            try:
+                fingerprints[path] = council_fingerprint(shared, project.files.read_bytes(path))
+            except OSError:
+                continue
+    return fingerprints
 
 
 def read_manifest(outputs: Outputs) -> dict[str, "Entry"]:

@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -18,9 +19,11 @@ from letters.problems import Problem, fail, path_excerpt
 
 # Test hooks, so that tests stop a build at a known point instead of after a guessed time:
 # LETTERS_TEST_KILL_BUILD=POINT:K kills this process (as a power cut would) the K-th time the
-# build passes POINT; LETTERS_TEST_HOLD_BUILD=K holds it after the K-th letter, until Ctrl-C.
+# build passes POINT; LETTERS_TEST_HOLD_BUILD=K holds it after the K-th letter, until Ctrl-C;
+# LETTERS_TEST_PAUSE_BUILD=K pauses it there until a line arrives on its standard input.
 KILL_BUILD = "LETTERS_TEST_KILL_BUILD"
 HOLD_BUILD = "LETTERS_TEST_HOLD_BUILD"
+PAUSE_BUILD = "LETTERS_TEST_PAUSE_BUILD"
 KillPoint = Literal["half-swapped", "written", "journaled"]
 passed: dict[str, int] = {}
 
@@ -35,6 +38,8 @@ def hold_point(letters_done: int, stop_asked: threading.Event) -> None:
     if os.environ.get(HOLD_BUILD) == str(letters_done):
         while not stop_asked.wait(0.05):
             pass
+    if os.environ.get(PAUSE_BUILD) == str(letters_done):
+        sys.stdin.readline()
 
 
 def write_letter(outputs: Outputs, slug: str, html: str, pdf: PdfLetter | None, png: bool) -> None:

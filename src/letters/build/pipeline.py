@@ -156,6 +156,7 @@ def build(
 
 def build_unlocked(project: Project, options: Options, progress: BuildProgress) -> BuildReport:
     started = time.perf_counter()
+    project = project.snapshot()  # every letter of this build from the same bytes
     outputs = project.outputs(options.draft)
     year = read_year(project)  # load and validate the year: a problem here stops everything
     claim_build_folder(project)  # this project's build folder, not another's

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
-from letters.data.load import load_document
 from letters.data.project import Project
 from letters.data.validate import Council, Year, name_key
 from letters.problems import LettersError, Problem, fail
@@ -97,15 +96,13 @@ def read_past_year(project: Project, folder: Path) -> PastYear:
     fields_path = past.fields_file
     if not fields_path.is_file():
         fail(project.shown(fields_path), "is missing: an earlier year keeps its own fields.yaml")
-    declaration = read_declaration(
-        load_document(fields_path, project.shown(fields_path), project.root)
-    )
+    declaration = read_declaration(project.document(fields_path))
     year_data = None
     problems = []
     if past.year_file.exists():
         try:
             year_data = validate_year(
-                load_document(past.year_file, project.shown(past.year_file), project.root),
+                project.document(past.year_file),
                 declaration,
             )
         except LettersError as error:
@@ -113,7 +110,7 @@ def read_past_year(project: Project, folder: Path) -> PastYear:
     councils = {}
     for path in past.council_files():
         try:
-            document = load_document(path, project.shown(path), project.root)
+            document = project.document(path)
             councils[path.stem] = validate_council(document, declaration, year_data, past=True)
         except LettersError as error:
             problems += error.problems

@@ -79,11 +79,16 @@ class Document:
         return self.key_lines.get(section) or self.line_of(section)
 
 
-def load_document(path: Path, shown: str, root: Path | None = None) -> Document:
+def load_document(
+    path: Path,
+    shown: str,
+    root: Path | None = None,
+    read: Callable[[Path], bytes] = Path.read_bytes,
+) -> Document:
     """Read `path` (named `shown` in messages) into a Document, or raise LettersError.
 
     With `root`, a file that is not inside that folder is refused without being read."""
-    text = read_text(path, shown, root)
+    text = read_text(path, shown, root, read)
     try:
         return parse(FastLoader, text, shown)
     except LettersError:
@@ -135,7 +140,12 @@ def deepest_line(text: str) -> int | None:
     return None
 
 
-def read_text(path: Path, shown: str, root: Path | None = None) -> str:
+def read_text(
+    path: Path,
+    shown: str,
+    root: Path | None = None,
+    read: Callable[[Path], bytes] = Path.read_bytes,
+) -> str:
     if path.is_symlink():
         fail(shown, "is a link to another file: keep the file itself here, not a link to it")
     if root is not None and not path.resolve().is_relative_to(root.resolve()):
@@ -146,7 +156,11 @@ def read_text(path: Path, shown: str, root: Path | None = None) -> str:
         fail(shown, "is missing or is not a plain file: save it as a plain text file")
     if path.stat().st_size > MAX_FILE_BYTES:
         fail(shown, f"is larger than {MAX_FILE_BYTES // 1_000_000} MB: is it the right file?")
-    raw = path.read_bytes()
+    try:
+        raw = read(path)
+    except OSError as error:
+        reason = error.strerror or error
+        fail(shown, f"cannot be read ({reason}): check that it is there and that you may read it")
     if b"\0" in raw:
         fail(shown, "is a binary file, not text: is it the right file?", line=1)
     try:

@@ -2,10 +2,12 @@
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from letters.data.load import Document, load_document
+from letters.data.snapshot import Files, Snapshot
 from letters.problems import Problem, excerpt, fail
 
 MAX_SLUG = 200  # characters: far beyond any council's, within every file system's name limit
@@ -121,6 +123,17 @@ class Project:
     """The folders and files of one project: `letters --root DIR` points at another one."""
 
     root: Path
+    files: Files = field(default_factory=Files, compare=False, repr=False)
+
+    def snapshot(self) -> "Project":
+        """This project read once: every read of the returned one gives the bytes of the moment
+        it was made (council files: of the first read)."""
+        places = [self.year_file, self.fields_file, self.templates_dir, self.assets_dir]
+        return Project(self.root, Snapshot(self.shared_inputs(), [*places, self.history_dir]))
+
+    def document(self, path: Path) -> Document:
+        """A YAML file of this project, loaded with its lines (data/load.py)."""
+        return load_document(path, self.shown(path), self.root, self.files.read_bytes)
 
     @property
     def councils_dir(self) -> Path:

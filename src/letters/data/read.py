@@ -7,7 +7,6 @@ from pathlib import Path
 
 from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
 from letters.data.history import read_history
-from letters.data.load import load_document
 from letters.data.project import Project
 from letters.data.validate import Council, Year
 from letters.problems import LettersError, Problem, fail
@@ -17,7 +16,7 @@ def read_year(project: Project) -> Year:
     """year.yaml, with fields.yaml, which says what its councils hold (`year.declaration`), and
     the earlier years kept under history/ (`year.history`)."""
     year = validate_year(
-        load_document(project.year_file, project.shown(project.year_file), project.root),
+        project.document(project.year_file),
         read_fields(project),
     )
     year._history = read_history(project, year.year)
@@ -32,7 +31,7 @@ def read_fields(project: Project) -> Declaration:
             "is missing: it declares what each council file holds; copy it from last year's "
             "folder, or start one from the README's 'Adding a fact to the letter'",
         )
-    return read_declaration(load_document(path, project.shown(path), project.root))
+    return read_declaration(project.document(path))
 
 
 def read_councils(
@@ -53,7 +52,7 @@ def read_council(
 ) -> Council:
     """One council file, checked against the year's fields.yaml; without the year (`check`, when
     year.yaml is wrong), against `declaration` alone."""
-    document = load_document(path, project.shown(path), project.root)
+    document = project.document(path)
     declared = year.declaration if year else declaration
     assert declared is not None, "read_council needs the year or its declaration"
     return validate_council(document, declared, year)
@@ -99,7 +98,7 @@ def confirmations(text: str, shown: str) -> list[Problem]:
 
 def unconfirmed(project: Project) -> list[Problem]:
     try:
-        text = project.year_file.read_bytes().decode("utf-8", errors="replace")
+        text = project.files.read_bytes(project.year_file).decode("utf-8", errors="replace")
     except OSError:
         return []  # reading the year itself says why
     return confirmations(text, project.shown(project.year_file))
@@ -129,7 +128,7 @@ def check(project: Project, allow_unconfirmed: bool = False) -> Checked:
         return checked
     try:
         checked.year = validate_year(
-            load_document(project.year_file, project.shown(project.year_file), project.root),
+            project.document(project.year_file),
             declaration,
         )
     except LettersError as error:

@@ -2,12 +2,15 @@
 
 import base64
 import functools
+import os
 import re
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from letters.data.project import Project
@@ -66,7 +69,7 @@ class TemplateFiles:
                 reference,
                 "is outside the templates/ and assets/ folders: only files there can be used",
             )
-        if not path.is_file():
+        if not self.project.files.is_file(path):
             raise self.problem(
                 self.project.shown(path),
                 "is missing: add the file or correct the name that refers to it",
@@ -80,15 +83,14 @@ class TemplateFiles:
             raise self.problem(
                 reference, f"is not a kind of file a letter can embed ({', '.join(MEDIA_TYPES)})"
             )
-        stat = path.stat()
-        return f"data:{media_type};base64,{base64_of(path, stat.st_mtime_ns, stat.st_size)}"
+        return f"data:{media_type};base64,{base64_of(self.project.files.read_bytes(path))}"
 
     def stylesheet(self, name: str = LETTER_STYLESHEET) -> str:
         """The stylesheet's text with every url(...) it names embedded as a data URI."""
         path = self.resolve(name, self.project.templates_dir)
         return CSS_URL.sub(
             lambda match: f'url("{self.data_uri(match[2], path.parent)}")',
-            path.read_text(encoding="utf-8"),
+            self.project.files.read_bytes(path).decode("utf-8"),
         )
 
     def problem(self, reference: str, message: str) -> LettersError:
@@ -96,10 +98,36 @@ class TemplateFiles:
 
 
 @functools.lru_cache(maxsize=64)
-def base64_of(path: Path, modified: int, size: int) -> str:
-    """A file's bytes in base64, read once while the file stays as it is (every letter embeds
+def base64_of(content: bytes) -> str:
+    """A file's bytes in base64, encoded once while they stay the same (every letter embeds
     the same fonts and images)."""
-    return base64.b64encode(path.read_bytes()).decode("ascii")
+    return base64.b64encode(content).decode("ascii")
+
+
+class ProjectLoader(jinja2.BaseLoader):
+    """Loads templates from templates/ as the project reads its files (a build: from its
+    snapshot), so every letter of one build has the same wording."""
+
+    def __init__(self, project: Project):
+        self.project = project
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = self.project.templates_dir.joinpath(*split_template_path(template))
+        try:
+            source = self.project.files.read_bytes(path).decode("utf-8")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise jinja2.TemplateNotFound(template) from None
+        modified = modified_time(path)
+        return source, os.path.normpath(path), lambda: modified_time(path) == modified
+
+
+def modified_time(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def html_environment(project: Project) -> jinja2.Environment:
@@ -107,7 +135,7 @@ def html_environment(project: Project) -> jinja2.Environment:
     (a plain-text template, *.txt.j2, such as the email's, is not HTML and is not escaped)."""
     files = TemplateFiles(project)
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(project.templates_dir),
+        loader=ProjectLoader(project),
         undefined=jinja2.StrictUndefined,
         autoescape=lambda name: not (name or "").endswith(".txt.j2"),
         trim_blocks=True,

@@ -11,8 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from letters.data.project import Project
 from letters.data.read import read_council, read_year
-from letters.data.validate import Council
-from letters.letter.renderer import LetterRenderer
+from letters.letter.renderer import LetterRenderer, Rendered
 from letters.pages.tool_pages import page
 from letters.problems import LettersError, Problem, fail
 
@@ -44,7 +43,7 @@ class Preview:
         """Render the draft again from the files as they are now, and tell every open page."""
         started = time.perf_counter()
         try:
-            rendered = self.renderer()((self.slug, self.council()))
+            rendered = self.render()
             html, problems = rendered.html, rendered.problems
         except LettersError as error:
             html, problems = None, tuple(error.problems)
@@ -54,17 +53,16 @@ class Preview:
             )
             self.changed.notify_all()
 
-    def council(self) -> Council:
-        return read_council(
-            self.project, self.project.council_file(self.slug), read_year(self.project)
-        )
-
-    def renderer(self, pdf: bool = False) -> LetterRenderer:
-        """A renderer for the files as they are now (WeasyPrint only when a PDF is asked for)."""
-        return LetterRenderer(self.project, read_year(self.project), draft=True, pdf=pdf)
+    def render(self, pdf: bool = False) -> Rendered:
+        """The draft of the files as they are now, all read at once (WeasyPrint only when a PDF
+        is asked for)."""
+        project = self.project.snapshot()
+        year = read_year(project)
+        council = read_council(project, project.council_file(self.slug), year)
+        return LetterRenderer(project, year, draft=True, pdf=pdf)((self.slug, council))
 
     def pdf(self) -> bytes:
-        rendered = self.renderer(pdf=True)((self.slug, self.council()))
+        rendered = self.render(pdf=True)
         if rendered.problems or rendered.pdf is None:
             raise LettersError(list(rendered.problems))
         return rendered.pdf.pdf
