@@ -126,14 +126,17 @@ def test_a_deleted_output_is_rebuilt(built_project: Path):
     assert rebuilt(build(built_project)) == ["leicester"]
 
 
-def test_a_letter_put_back_from_a_backup_is_rebuilt(built_project: Path):
-    pdf = built_project / "build" / "pdf" / "maidstone.pdf"
-    backup = pdf.read_bytes()
+@pytest.mark.parametrize("kind", ["pdf/maidstone.pdf", "html/maidstone.html"])
+def test_a_letter_put_back_from_a_backup_is_rebuilt(built_project: Path, kind: str):
+    letter = built_project / "build" / kind
+    backup = letter.read_bytes()
     edit(built_project / "councils" / "maidstone.yaml", "upheld: 7", "upheld: 8")
     assert rebuilt(build(built_project)) == ["maidstone"]
-    pdf.write_bytes(backup)  # last build's letter, with last build's figures
+    letter.write_bytes(backup)  # last build's letter, with last build's figures
     assert rebuilt(build(built_project)) == ["maidstone"]
-    assert "73%" in " ".join(pdf_pages(pdf))
+    text = html_text(letter) if kind.endswith(".html") else " ".join(pdf_pages(letter))
+    assert "73%" in text
+    assert rebuilt(build(built_project)) == []  # the stamps now know the new bytes
 
 
 def test_a_deleted_council_loses_its_letters(built_project: Path):

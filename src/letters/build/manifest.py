@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
@@ -11,7 +12,7 @@ from typing_extensions import TypedDict  # pydantic reads this one's fields on P
 
 from letters import __version__
 from letters.build.outcome import LetterOutcome, Summary
-from letters.build.outputs import write_atomically
+from letters.build.outputs import HASHED, write_atomically
 from letters.data.project import SLUG, OutputKind, Outputs, Project
 
 
@@ -79,6 +80,7 @@ class Entry(TypedDict):
     proofreading: list[NoteEntry]
     summary: Summary | None
     pdf_sha256: str | None  # the PDF this entry's proofreading read
+    sha256: dict[OutputKind, str]  # each one-file output as written, by kind: checked before reuse
     seal: str  # seal_of(the rest): an entry edited by hand no longer matches it
 
 
@@ -138,7 +140,13 @@ def write_manifest(
 def seal_of(entry: Entry) -> str:
     """A checksum of what approving trusts in an entry: which inputs made which PDF, and what
     proofreading found in it. Not a secret: it catches a hand-edited manifest, not a forger."""
-    trusted = [entry["fingerprint"], entry["pdf_sha256"], entry["proofreading"], entry["status"]]
+    trusted = [
+        entry["fingerprint"],
+        entry["pdf_sha256"],
+        entry["proofreading"],
+        entry["status"],
+        entry["sha256"],
+    ]
     return hashlib.sha256(json.dumps(trusted, sort_keys=True).encode()).hexdigest()
 
 
@@ -168,7 +176,64 @@ def manifest_entry(outputs: Outputs, outcome: LetterOutcome, previous: Entry | N
         ),
         "summary": outcome.summary or (previous["summary"] if previous else None),
         "pdf_sha256": outcome.pdf_sha256 if good else (kept["pdf_sha256"] if kept else None),
+        "sha256": outcome.sha256 if good else (kept["sha256"] if kept else {}),
         "seal": "",
     }
     entry["seal"] = seal_of(entry)
     return entry
+
+
+@dataclass
+class OutputStamps:
+    """Each output's size and modification time when its bytes were last known to be the ones
+    the manifest records (written by the build, or hashed): an output put back from a backup,
+    or edited, has others, and is hashed again before it may count as unchanged."""
+
+    stamps: dict[str, list[object]]  # by the output's path inside the build folder
+    path: Path
+
+    @classmethod
+    def read(cls, outputs: Outputs) -> "OutputStamps":
+        try:
+            stamps = json.loads(outputs.stamps.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stamps = {}
+        return cls(stamps if isinstance(stamps, dict) else {}, outputs.stamps)
+
+    def as_recorded(
+        self, slug: str, entry: Entry, outputs: Outputs, kinds: tuple[OutputKind, ...]
+    ) -> bool:
+        """Whether each of the letter's outputs of `kinds` has the bytes the manifest records."""
+        return all(
+            self.file_as_recorded(outputs, kind, slug, entry["sha256"].get(kind))
+            for kind in kinds
+            if kind in HASHED
+        )
+
+    def file_as_recorded(
+        self, outputs: Outputs, kind: OutputKind, slug: str, recorded: str | None
+    ) -> bool:
+        path, key = outputs.path(kind, slug), outputs.relative(kind, slug)
+        try:
+            seen = [*stamp_of(path), recorded]
+            if recorded is None or self.stamps.get(key) == seen:
+                return recorded is not None
+            if hashlib.sha256(path.read_bytes()).hexdigest() != recorded:
+                return False
+        except OSError:
+            return False
+        self.stamps[key] = seen
+        return True
+
+    def write(self, outputs: Outputs, outcomes: list[LetterOutcome]) -> None:
+        for outcome in outcomes:
+            for kind, recorded in outcome.sha256.items() if outcome.status == "built" else ():
+                path = outputs.path(kind, outcome.slug)
+                if path.is_file():
+                    self.stamps[outputs.relative(kind, outcome.slug)] = [*stamp_of(path), recorded]
+        write_atomically(self.path, json.dumps(self.stamps, sort_keys=True).encode("utf-8"))
+
+
+def stamp_of(path: Path) -> list[object]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns]

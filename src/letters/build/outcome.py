@@ -61,6 +61,7 @@ class LetterOutcome:
     notes: list[Note] = field(default_factory=list)  # the proofreader's
     summary: Summary | None = None  # what the year's overview shows of it
     pdf_sha256: str | None = None  # of the PDF written (or, unchanged, recorded) for it
+    sha256: dict[OutputKind, str] = field(default_factory=dict)  # of each one-file output, by kind
     stale: bool = False
 
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import errno
+import hashlib
 import os
 import shutil
 import signal
@@ -24,6 +25,8 @@ from letters.problems import Problem, fail, path_excerpt
 KILL_BUILD = "LETTERS_TEST_KILL_BUILD"
 HOLD_BUILD = "LETTERS_TEST_HOLD_BUILD"
 PAUSE_BUILD = "LETTERS_TEST_PAUSE_BUILD"
+# The outputs made in memory, one file each, whose bytes the manifest records (not page images).
+HASHED: tuple[OutputKind, ...] = ("html", "pdf", "pdf-a")
 KillPoint = Literal["half-swapped", "written", "journaled"]
 passed: dict[str, int] = {}
 
@@ -55,6 +58,15 @@ def write_letter(outputs: Outputs, slug: str, html: str, pdf: PdfLetter | None, 
     )
     if pdf is not None and png:
         write_page_images(outputs, slug)  # drawn from the PDF just written
+
+
+def hashes_of(html: str | None, pdf: PdfLetter | None) -> dict[OutputKind, str]:
+    """The SHA-256 of each output a letter has in one file, by kind: what the manifest records."""
+    return {
+        kind: hashlib.sha256(content).hexdigest()
+        for kind, content in contents_by_kind(html or "", pdf).items()
+        if content is not None
+    }
 
 
 def contents_by_kind(html: str, pdf: PdfLetter | None) -> dict[OutputKind, bytes | None]:

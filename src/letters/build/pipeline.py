@@ -6,7 +6,6 @@ read the year → fingerprint each council → leave unchanged ones → read and
 """
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from letters.build.manifest import (
     Entry,
+    OutputStamps,
     fingerprint_councils,
     is_sealed,
     journal_letter,
@@ -30,11 +30,11 @@ from letters.build.outputs import (
     cannot_write,
     claim_build_folder,
     has_outputs,
+    hashes_of,
     hold_point,
     kill_point,
     remove_deleted_councils,
     remove_leftovers,
-    write_atomically,
     write_letter,
 )
 from letters.build.parallel import in_processes
@@ -163,7 +163,7 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
     paths = council_paths(project, options.slugs)
     recorded = read_manifest(outputs)
     fingerprints = fingerprint_councils(project, paths)
-    stamps = PdfStamps.read(outputs)
+    stamps = OutputStamps.read(outputs)
     unchanged, todo = split_unchanged(paths, fingerprints, recorded, options, outputs, stamps)
     councils, invalid = read_councils(project, todo, year)  # load and validate, before rendering
     skipped = [LetterOutcome(slug, "skipped", problems) for slug, problems in invalid.items()]
@@ -198,7 +198,7 @@ def record(
     outputs: Outputs,
     recorded: dict[str, Entry],
     report: BuildReport,
-    stamps: "PdfStamps",
+    stamps: OutputStamps,
 ) -> None:
     """Mark councils that kept an older letter as stale, and write the manifest and the PDFs'
     stamps."""
@@ -255,6 +255,7 @@ def render_councils(
             notes=list(rendered.notes),
             summary=council_summary(model, year),
             pdf_sha256=hashlib.sha256(pdf.pdf).hexdigest() if pdf else None,
+            sha256=hashes_of(rendered.html, pdf),
         )
         kill_point("written")
         journal_letter(outputs, outcome, recorded)
@@ -297,7 +298,7 @@ def split_unchanged(
     recorded: dict[str, Entry],
     options: Options,
     outputs: Outputs,
-    stamps: "PdfStamps",
+    stamps: OutputStamps,
 ) -> tuple[list[LetterOutcome], list[Path]]:
     """The councils left as they are, whose files are not even read again; and those to build."""
     unchanged, todo = [], []
@@ -315,7 +316,7 @@ def is_unchanged(
     fingerprints: dict[Path, str],
     options: Options,
     outputs: Outputs,
-    stamps: "PdfStamps",
+    stamps: OutputStamps,
 ) -> bool:
     """Built before from the same inputs, with every output wanted now still there."""
     entry = recorded.get(path.stem)
@@ -327,48 +328,8 @@ def is_unchanged(
         and entry["fingerprint"] == fingerprints[path]
         and set(options.outputs) <= set(entry["outputs"])
         and all(outputs.path(kind, path.stem).is_file() for kind in options.outputs)
-        and ("pdf" not in options.outputs or stamps.as_recorded(path.stem, entry, outputs))
+        and stamps.as_recorded(path.stem, entry, outputs, options.outputs)
     )
-
-
-@dataclass
-class PdfStamps:
-    """Each PDF's size and modification time when its bytes were last known to be the ones the
-    manifest records (written by the build, or hashed): a PDF put back from a backup, or
-    edited, has another, and is hashed again before it may count as unchanged."""
-
-    stamps: dict[str, list[object]]
-    path: Path
-
-    @classmethod
-    def read(cls, outputs: Outputs) -> "PdfStamps":
-        try:
-            stamps = json.loads(outputs.pdf_stamps.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            stamps = {}
-        return cls(stamps if isinstance(stamps, dict) else {}, outputs.pdf_stamps)
-
-    def as_recorded(self, slug: str, entry: Entry, outputs: Outputs) -> bool:
-        pdf = outputs.path("pdf", slug)
-        seen = stamp_of(pdf)
-        if self.stamps.get(slug) == [*seen, entry["pdf_sha256"]]:
-            return True
-        if hashlib.sha256(pdf.read_bytes()).hexdigest() != entry["pdf_sha256"]:
-            return False
-        self.stamps[slug] = [*seen, entry["pdf_sha256"]]
-        return True
-
-    def write(self, outputs: Outputs, outcomes: list[LetterOutcome]) -> None:
-        for outcome in outcomes:
-            pdf = outputs.path("pdf", outcome.slug)
-            if outcome.status == "built" and outcome.pdf_sha256 and pdf.is_file():
-                self.stamps[outcome.slug] = [*stamp_of(pdf), outcome.pdf_sha256]
-        write_atomically(self.path, json.dumps(self.stamps, sort_keys=True).encode("utf-8"))
-
-
-def stamp_of(path: Path) -> list[object]:
-    status = path.stat()
-    return [status.st_size, status.st_mtime_ns]
 
 
 def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> LetterOutcome:
@@ -382,4 +343,5 @@ def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> LetterOutcom
         notes=[Note(**note) for note in entry["proofreading"]],
         summary=entry["summary"],
         pdf_sha256=entry["pdf_sha256"],
+        sha256=entry["sha256"],
     )

@@ -77,9 +77,9 @@ class Outputs:
         return self.folder / "manifest.journal"
 
     @property
-    def pdf_stamps(self) -> Path:
-        """Each PDF's size and time as last seen with the bytes the manifest records."""
-        return self.folder / "pdf-stamps.json"
+    def stamps(self) -> Path:
+        """Each output's size and time as last seen with the bytes the manifest records."""
+        return self.folder / "output-stamps.json"
 
     @property
     def overview(self) -> Path:
