@@ -196,3 +196,23 @@ def test_after_a_build_that_changed_nothing_each_council_keeps_its_result(projec
     with (project / "build" / "letters.csv").open(encoding="utf-8") as file:
         row = next(csv.DictReader(file))
     assert (row["status"], row["last_build"]) == ("built", "unchanged")
+
+
+def test_a_build_that_changed_nothing_leaves_the_overview_and_manifest_as_they_are(
+    built_project: Path,
+):
+    build = built_project / "build"
+    assert letters("build", "--root", str(built_project)).exit_code == 0  # all "unchanged"
+    kept = ["index.html", "letters.csv", "manifest.json"]
+    before = {name: (build / name).stat().st_mtime_ns for name in kept}
+    assert letters("build", "--root", str(built_project)).exit_code == 0
+    assert {name: (build / name).stat().st_mtime_ns for name in kept} == before
+
+    (build / "letters.csv").unlink()  # an overview file missing is made again
+    assert letters("build", "--root", str(built_project)).exit_code == 0
+    assert (build / "letters.csv").is_file()
+    edit(built_project / "councils" / "maidstone.yaml", "upheld: 7", "upheld: 8")
+    assert letters("build", "--root", str(built_project)).exit_code == 0
+    with (build / "letters.csv").open(encoding="utf-8") as file:
+        maidstone = next(row for row in csv.DictReader(file) if row["slug"] == "maidstone")
+    assert maidstone["last_build"] == "rebuilt"

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from letters.build.manifest import (
     Entry,
@@ -44,8 +45,10 @@ from letters.data.read import council_paths, read_councils, read_year
 from letters.data.validate import Council, Year
 from letters.interrupt import requested, stop_if_asked
 from letters.letter.figures import formatted_list
-from letters.letter.renderer import LetterRenderer, Rendered
 from letters.problems import LettersError, Note, Problem
+
+if TYPE_CHECKING:  # rendering (Jinja, WeasyPrint) is imported only by a build that renders
+    from letters.letter.renderer import Rendered
 
 
 @dataclass
@@ -214,8 +217,8 @@ def record(
 
 
 def by_slug(
-    function: Callable[[tuple[str, Council]], Rendered], councils: dict[str, Council]
-) -> Callable[[str], Rendered]:
+    function: Callable[[tuple[str, Council]], "Rendered"], councils: dict[str, Council]
+) -> Callable[[str], "Rendered"]:
     return lambda slug: function((slug, councils[slug]))
 
 
@@ -231,6 +234,8 @@ def render_councils(
     """Render each valid council in parallel, writing its outputs together when ready."""
     if not councils:
         return
+    from letters.letter.renderer import LetterRenderer
+
     renderer = LetterRenderer(project, year, options.draft, not options.html_only, options.archival)
     # Only slugs cross to the workers: they are forked with the councils (whose models
     # fields.yaml declares, so pickle cannot name their classes) already in memory.
@@ -264,7 +269,7 @@ def render_councils(
 
 
 def write_problems(
-    project: Project, outputs: Outputs, rendered: Rendered, options: Options
+    project: Project, outputs: Outputs, rendered: "Rendered", options: Options
 ) -> list[Problem]:
     """Write a letter's outputs together; the problems if they could not be written."""
     try:

@@ -2,6 +2,7 @@
 edited while it runs reaches none of its letters and the next build sees the edit."""
 
 import errno
+import os
 from pathlib import Path
 
 
@@ -20,15 +21,15 @@ class Snapshot(Files):
     as first read: the fingerprints and every letter of one build come from the same bytes."""
 
     def __init__(self, shared: list[Path], places: list[Path]):
-        self.files: dict[Path, bytes | OSError] = {}
+        self.files: dict[str, bytes | OSError] = {}  # by real path
         for path in shared:
             if path.is_file():
-                self.files[path.resolve()] = read_or_error(path)
+                self.files[os.path.realpath(path)] = read_or_error(path)
         # A file in these places that was not there when the build started is not read later.
-        self.places = [place.resolve() for place in places]
+        self.places = tuple(os.path.realpath(place) for place in places)
 
     def read_bytes(self, path: Path) -> bytes:
-        key = path.resolve()
+        key = os.path.realpath(path)
         if key not in self.files:
             if self.taken_in(key):
                 return missing(path)
@@ -39,13 +40,13 @@ class Snapshot(Files):
         return content
 
     def is_file(self, path: Path) -> bool:
-        key = path.resolve()
+        key = os.path.realpath(path)
         if key in self.files:
             return isinstance(self.files[key], bytes)
         return not self.taken_in(key) and path.is_file()
 
-    def taken_in(self, key: Path) -> bool:
-        return any(key.is_relative_to(place) for place in self.places)
+    def taken_in(self, key: str) -> bool:
+        return key in self.places or key.startswith(tuple(place + os.sep for place in self.places))
 
 
 def read_or_error(path: Path) -> bytes | OSError:

@@ -1,7 +1,7 @@
 """The year's overview made again from what is on disk: the build's manifest, and each
 council's approval and sending as the records say now. Run after every build, approval and send."""
 
-from letters.build.manifest import read_manifest
+from letters.build.manifest import Entry, read_manifest
 from letters.build.outputs import cannot_write
 from letters.data.project import Project
 from letters.data.read import read_year
@@ -11,16 +11,18 @@ from letters.problems import LettersError, Problem
 from letters.send.approval import standings_now
 
 
-def refresh_overview(project: Project, year: Year | None = None) -> list[Problem]:
+def refresh_overview(
+    project: Project, year: Year | None = None, manifest: dict[str, Entry] | None = None
+) -> list[Problem]:
     """Write build/index.html and build/letters.csv for the letters built so far; the problems
-    that stopped it, which stop nothing else (no letter depends on the overview). `year`: as
-    the command just read it, rather than read again."""
+    that stopped it, which stop nothing else (no letter depends on the overview). `year` and
+    `manifest`: as the command just read and wrote them, rather than read again."""
     outputs = project.outputs()
     if not outputs.manifest.is_file():
         return []
     try:
         year = year or read_year(project)
-        manifest = read_manifest(outputs)
+        manifest = read_manifest(outputs) if manifest is None else manifest
         standings = standings_now(project, year, list(manifest))
         write_overview(outputs, manifest, year.year, standings, year.declaration)
     except OSError as error:

@@ -1,17 +1,19 @@
 """The year at a glance, build/index.html and build/letters.csv."""
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from letters import __version__
 from letters.build.manifest import Entry
 from letters.build.outcome import Summary
 from letters.build.outputs import write_atomically
 from letters.data.fields import Declaration
 from letters.data.project import THE_LETTER, Outputs
-from letters.pages.tool_pages import page
+from letters.pages.tool_pages import page, source_of
 from letters.send.approval import Standing
 from letters.send.records import Approval, Sending
 
@@ -200,7 +202,9 @@ def proofreading(row: OverviewRow) -> str:
     return "defects" if row.defects else "information" if row.information else "none"
 
 
-def overview_html(rows: list[OverviewRow], year: int | None, columns: Columns) -> str:
+def overview_html(
+    rows: list[OverviewRow], year: int | None, columns: Columns, made_from: str = ""
+) -> str:
     types = sorted({row.authority_type for row in rows if row.authority_type})
     paragraphs = {
         name: columns.titles.get(name, name)
@@ -217,6 +221,7 @@ def overview_html(rows: list[OverviewRow], year: int | None, columns: Columns) -
         far=FAR,
         measures=columns.measures,
         proofreading=proofreading,
+        made_from=made_from,
     )
 
 
@@ -249,5 +254,27 @@ def write_overview(
     """The year at a glance for reviewers: build/index.html, and build/letters.csv alike."""
     columns = Columns.of(declaration)
     rows = overview_rows(councils, outputs, standings, columns)
-    write_atomically(outputs.overview, overview_html(rows, year, columns).encode("utf-8"))
+    made_from = made_from_key(rows, year, columns)
+    if is_made_from(outputs, made_from):
+        return  # a build that changed nothing leaves the overview as it is, and fast
     write_atomically(outputs.overview_csv, overview_csv(rows, columns).encode("utf-8"))
+    write_atomically(outputs.overview, overview_html(rows, year, columns, made_from).encode())
+
+
+def made_from_key(rows: list[OverviewRow], year: int | None, columns: Columns) -> str:
+    """A hash of everything the overview shows, and of how it shows it."""
+    shown = repr((rows, year, columns, __version__, source_of("overview"), source_of("page")))
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
+def is_made_from(outputs: Outputs, made_from: str) -> bool:
+    """Whether build/index.html (written last) says it was made from `made_from`, beside
+    build/letters.csv."""
+    try:
+        with outputs.overview.open(encoding="utf-8") as html:
+            head = html.read(2000)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return (
+        f'<meta name="made-from" content="{made_from}">' in head and outputs.overview_csv.is_file()
+    )

@@ -1,16 +1,33 @@
 """The tool's own pages (the year's overview, the preview): one strict Jinja environment."""
 
-import jinja2
+import functools
+from importlib.resources import files
+from typing import TYPE_CHECKING
 
-PAGES = jinja2.Environment(
-    loader=jinja2.PackageLoader("letters", "pages"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+if TYPE_CHECKING:
+    import jinja2
+
+
+@functools.cache
+def pages() -> "jinja2.Environment":
+    """Made on first use (with Jinja's import): a build that leaves its overview as it was
+    renders no page."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("letters", "pages"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def source_of(name: str) -> str:
+    """A page's template as written: what it looks like, for knowing when a page must change."""
+    return (files("letters") / "pages" / f"{name}.html.j2").read_text(encoding="utf-8")
 
 
 def page(name: str, **values: object) -> str:
     """One of the tool's pages, from `src/letters/pages/<name>.html.j2`."""
-    return PAGES.get_template(f"{name}.html.j2").render(**values)
+    return pages().get_template(f"{name}.html.j2").render(**values)

@@ -8,14 +8,13 @@ or reworded email since approval is caught as surely as a rebuilt PDF.
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from letters.build.manifest import fingerprint_councils, is_sealed, read_manifest
 from letters.data.project import Project
 from letters.data.read import council_paths, read_councils
 from letters.data.validate import Council, EmailSettings, Year
-from letters.letter.render_html import html_environment
 from letters.problems import LettersError, Problem, fail
-from letters.send.compose import Draft, draft, wording
 from letters.send.records import (
     Approval,
     ApprovalRecord,
@@ -28,6 +27,9 @@ from letters.send.records import (
     read_ledgers,
     sha256_of,
 )
+
+if TYPE_CHECKING:  # composing messages (Jinja, email) is imported only when a message is made
+    from letters.send.compose import Draft
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class Messages:
     template, and the PDF's bytes read once."""
 
     def __init__(self, project: Project, year: Year):
+        from letters.letter.render_html import html_environment
+
         self.project, self.year = project, year
         self.environment = html_environment(project)
 
@@ -91,7 +95,9 @@ class Messages:
             )
         return self.year.email
 
-    def draft(self, council: Council, pdf: bytes, resend_of: date | None) -> Draft:
+    def draft(self, council: Council, pdf: bytes, resend_of: date | None) -> "Draft":
+        from letters.send.compose import draft, wording
+
         texts = wording(self.environment, council, self.year, resend_of)
         return draft(council, self.settings(), texts, pdf)
 
