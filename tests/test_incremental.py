@@ -213,3 +213,13 @@ def test_a_build_folder_shared_with_another_project_is_refused(built_project: Pa
         "remove build/ and build again\n"
     )
     assert sorted(path.name for path in (built_project / "build" / "pdf").iterdir()) == before
+
+
+def test_a_forced_rebuild_leaves_files_that_come_out_the_same(built_project: Path):
+    build_dir = built_project / "build"
+    html, pdf = build_dir / "html" / "maidstone.html", build_dir / "pdf" / "maidstone.pdf"
+    html.write_text(html.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
+    same = {path: path.stat().st_ino for path in (pdf, build_dir / "html" / "leicester.html")}
+    assert rebuilt(build(built_project, "--force")) == sorted(SLUGS)
+    assert "edited" not in html.read_text(encoding="utf-8")  # other bytes: written again
+    assert {path: path.stat().st_ino for path in same} == same  # the same bytes: left

@@ -51,9 +51,10 @@ def write_letter(outputs: Outputs, slug: str, html: str, pdf: PdfLetter | None, 
     contents = contents_by_kind(html, pdf)
     replace_together(
         {
-            outputs.path(file.kind, slug): content
+            path: content
             for file in LETTER_FILES
             if (content := contents.get(file.kind)) is not None
+            and not holds((path := outputs.path(file.kind, slug)), content)
         }
     )
     if pdf is not None and png:
@@ -78,6 +79,18 @@ def contents_by_kind(html: str, pdf: PdfLetter | None) -> dict[OutputKind, bytes
     }
 
 
+def holds(path: Path, content: bytes) -> bool:
+    """Whether `path` is a file with these very bytes already (rebuilt the same: left as it is)."""
+    try:
+        return (
+            not path.is_symlink()
+            and path.stat().st_size == len(content)
+            and (path.read_bytes() == content)
+        )
+    except OSError:
+        return False
+
+
 def replace_together(files: dict[Path, bytes]) -> None:
     """Replace every file with its new content, or none of them: each is written in full beside
     its target first, and if any swap fails the files already swapped get their old content."""
@@ -90,6 +103,9 @@ def replace_together(files: dict[Path, bytes]) -> None:
             if path.is_dir():
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         for number, (path, temporary) in enumerate(staged.items()):
+            if len(staged) == 1:
+                os.replace(temporary, path)  # one file: its swap alone is all or nothing
+                break
             kept[path] = hard_link_beside(path) if path.exists() else None
             os.replace(temporary, path)
             if number == 0 and len(staged) > 1:

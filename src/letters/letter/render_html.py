@@ -56,6 +56,8 @@ class TemplateFiles:
     def __init__(self, project: Project):
         self.project = project
         self.allowed = [project.templates_dir.resolve(), project.assets_dir.resolve()]
+        self.stylesheets: dict[str, str] = {}  # made once for every letter of a build
+        self.data_uris: dict[tuple[str, Path], str] = {}
 
     def resolve(self, reference: str, relative_to: Path) -> Path:
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", reference):
@@ -77,6 +79,11 @@ class TemplateFiles:
         return path
 
     def data_uri(self, reference: str, relative_to: Path) -> str:
+        if (reference, relative_to) not in self.data_uris:
+            self.data_uris[reference, relative_to] = self.embedded(reference, relative_to)
+        return self.data_uris[reference, relative_to]
+
+    def embedded(self, reference: str, relative_to: Path) -> str:
         path = self.resolve(reference, relative_to)
         media_type = MEDIA_TYPES.get(path.suffix.lower())
         if media_type is None:
@@ -87,6 +94,11 @@ class TemplateFiles:
 
     def stylesheet(self, name: str = LETTER_STYLESHEET) -> str:
         """The stylesheet's text with every url(...) it names embedded as a data URI."""
+        if name not in self.stylesheets:
+            self.stylesheets[name] = self.embedded_stylesheet(name)
+        return self.stylesheets[name]
+
+    def embedded_stylesheet(self, name: str) -> str:
         path = self.resolve(name, self.project.templates_dir)
         return CSS_URL.sub(
             lambda match: f'url("{self.data_uri(match[2], path.parent)}")',
