@@ -13,9 +13,9 @@ MEASURES = [
     "floor: WeasyPrint's layout + write_pdf / cores",
     "floor: WeasyPrint alone, a process per core",
     "naive loop, 2 letters extrapolated",
-    "no-op rebuild",
-    "one edited council",
-    "HTML-only year",
+    "no-op rebuild (median of 5)",
+    "one edited council (median of 3)",
+    "HTML-only year, --force (median of 3)",
     "worker memory, a quarter into the year",
     "worker memory, end of year",
 ]
