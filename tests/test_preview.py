@@ -89,6 +89,28 @@ def shoot(page) -> None:
         Path(folder, "preview.png").write_bytes(image)
 
 
+def test_the_page_names_each_council_as_its_file_does(project: Path, server: str):
+    (project / "councils" / "broken.yaml").write_text("name: [\n", encoding="utf-8")
+    with chromium_page() as page:
+        page.goto(server)
+        assert page.title() == "DRAFT preview – Canterbury City Council"
+        assert page.locator("h1").inner_text() == "Preview of Canterbury City Council"
+        options = page.locator("#council option")
+        assert options.all_inner_texts() == [
+            "broken",  # a file that names no council yet is listed by its file name
+            "Cannock Chase District Council",
+            "Canterbury City Council",
+            "Leicester City Council",
+            "Maidstone Borough Council",
+            "Sevenoaks District Council",
+        ]
+        assert page.locator("#council").input_value() == "canterbury"
+        page.select_option("#council", label="Maidstone Borough Council")
+        page.locator("h1", has_text="Preview of Maidstone Borough Council").wait_for(
+            timeout=WAIT_MS
+        )
+
+
 def test_a_template_error_shows_in_the_page(project: Path, server: str):
     with chromium_page() as page:
         page.goto(server)

@@ -144,7 +144,7 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             if slug != preview.slug:
                 preview.slug = slug
                 preview.refresh()
-            councils = [file.stem for file in project.council_files()]
+            councils = council_names(project)
             self.reply(page("page", slug=slug, councils=councils), "text/html")
 
         def letter(self) -> None:
@@ -205,6 +205,18 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             pass  # staff need the URL, not a line per request
 
     return Handler
+
+
+def council_names(project: Project) -> dict[str, str]:
+    """Each council's name as its file gives it, by slug (the slug, for a file that does not)."""
+    names = {}
+    for path in project.council_files():
+        try:
+            name = project.document(path).data.get("name")
+        except (LettersError, AttributeError):
+            name = None
+        names[path.stem] = name.strip() if isinstance(name, str) and name.strip() else path.stem
+    return names
 
 
 def own_hosts(port: int) -> set[str]:
