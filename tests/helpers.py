@@ -1,5 +1,6 @@
 """Shared test helpers: copy the project, run the real CLI, read letters back as text."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -148,3 +149,23 @@ def find_in_order(paragraphs: list[str], text: str) -> list[str]:
         else:
             position = found + len(paragraph)
     return missing
+
+
+def build_stopped_after(project: Path, hook: str, letters: int, *args: str) -> subprocess.Popen:
+    """`letters build` in a process of its own, with a test hook (build/outputs.py) that stops
+    it after `letters` letters; returned once it has written them."""
+    build = subprocess.Popen(
+        [sys.executable, "-m", "letters", "build", "--root", str(project), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, hook: str(letters)},
+    )
+    assert build.stdout is not None
+    written = 0
+    while written < letters:  # each letter written prints its line
+        line = build.stdout.readline()
+        assert line, "the build ended before it was stopped"
+        written += line.endswith(": built\n")
+    return build

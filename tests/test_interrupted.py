@@ -1,14 +1,11 @@
 """A build stopped part-way (Ctrl-C, SIGTERM) leaves every letter whole: the old one or the new."""
 
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import copy_built, edit, pdf_pages
+from helpers import build_stopped_after, copy_built, edit, pdf_pages
 from letters.build.outputs import HOLD_BUILD
 
 HELD_AFTER = 3  # letters: the build is held there until the test stops it
@@ -27,19 +24,7 @@ def test_stopped_build_leaves_every_letter_whole(
     old = {slug: pdf_bytes(project, slug) for slug in slugs}
 
     edit(project / "year.yaml", "letter_date: 2020-07-22", "letter_date: 2020-07-23")
-    second = subprocess.Popen(
-        [sys.executable, "-m", "letters", "build", "--root", str(project)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, HOLD_BUILD: str(HELD_AFTER)},
-    )
-    assert second.stdout is not None
-    built = 0
-    while built < HELD_AFTER:  # each letter written prints its line; then the build waits
-        line = second.stdout.readline()
-        assert line, "the build ended before it was stopped"
-        built += line.endswith(": built\n")
+    second = build_stopped_after(project, HOLD_BUILD, HELD_AFTER)  # and held there
     second.send_signal(stop)
     _, stderr = second.communicate(timeout=60)
 

@@ -1,16 +1,13 @@
 """A build renders every letter from one reading of the project: a file edited while it runs
 reaches none of its letters, and the next build sees the edit."""
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from helpers import copy_built, edit, letters, pdf_pages
+from helpers import build_stopped_after, copy_built, edit, letters, pdf_pages
 from letters.build.outputs import PAUSE_BUILD
 
 PAUSED_AFTER = 2  # letters written before the test edits the project
@@ -48,36 +45,12 @@ EDITS: dict[str, tuple[Callable[[Path], None], str, str]] = {
 }
 
 
-def build_edited_midway(project: Path, change: Callable[[], None], jobs: str) -> str:
+def build_edited_midway(project: Path, change: Callable[[], None], jobs: str) -> None:
     """`letters build --force`, paused after its second letter while `change` edits the project."""
-    build = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "letters",
-            "build",
-            "--force",
-            "--root",
-            str(project),
-            "--jobs",
-            jobs,
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, PAUSE_BUILD: str(PAUSED_AFTER)},
-    )
-    assert build.stdout is not None
-    written = 0
-    while written < PAUSED_AFTER:
-        line = build.stdout.readline()
-        assert line, "the build ended before its pause"
-        written += line.endswith(": built\n")
+    build = build_stopped_after(project, PAUSE_BUILD, PAUSED_AFTER, "--force", "--jobs", jobs)
     change()
-    stdout, stderr = build.communicate("go on\n", timeout=300)
+    _, stderr = build.communicate("go on\n", timeout=300)
     assert build.returncode == 0, stderr
-    return stdout
 
 
 def letter_texts(project: Path) -> dict[str, str]:

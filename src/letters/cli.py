@@ -127,11 +127,8 @@ def build(
         try:
             report = build_letters(project, options, progress)
         finally:  # even when stopped: the overview tells the truth about what was done
-            overview_problems = (
-                refresh_overview(project, report.year, report.manifest or None)
-                if report
-                else refresh_overview(project)
-            )
+            year, manifest = (report.year, report.manifest or None) if report else (None, None)
+            overview_problems = refresh_overview(project, year, manifest)
     report.general += overview_problems
     for line in report.problem_lines(project):
         click.echo(line, err=True)
@@ -365,7 +362,7 @@ def import_history(
         contents = plan_history(project, year, this_year.year, figures.rows)
         if not dry_run:
             write_history(contents, project.history_dir / str(year))
-    councils = len(contents) - 1
+    councils = sum(path.parent.name == "councils" for path in contents)
     click.echo(
         f"{project.shown(project.history_dir / str(year))}: {councils} councils' {year} figures "
         f"kept{' (dry run: nothing written)' if dry_run else ''}"

@@ -5,14 +5,14 @@ import json
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic reads this one's fields on Python 3.11
 
 from letters import __version__
 from letters.build.outcome import LetterOutcome, Summary
-from letters.build.outputs import HASHED, write_atomically
+from letters.build.outputs import HASHED, holds, write_atomically
 from letters.data.project import SLUG, OutputKind, Outputs, Project
 
 
@@ -121,13 +121,6 @@ def journal_letter(outputs: Outputs, outcome: LetterOutcome, recorded: dict[str,
         journal.write(json.dumps({"slug": outcome.slug, "entry": entry}, sort_keys=True) + "\n")
 
 
-def unchanged_file(path: Path, content: bytes) -> bool:
-    try:
-        return path.read_bytes() == content
-    except OSError:
-        return False
-
-
 def manifest_text(councils: dict[str, Entry]) -> str:
     """The manifest as JSON, a council a line (what a diff of two builds shows best; and JSON's
     fast encoder writes each line, where indenting all of it takes ten times as long)."""
@@ -146,7 +139,7 @@ def write_manifest(
     for outcome in outcomes:
         councils[outcome.slug] = manifest_entry(outputs, outcome, recorded.get(outcome.slug))
     text = manifest_text(councils).encode("utf-8")
-    if not outputs.journal.exists() and unchanged_file(outputs.manifest, text):
+    if not outputs.journal.exists() and holds(outputs.manifest, text):
         return councils  # a build that changed nothing: the manifest already says so
     write_atomically(outputs.manifest, text)
     outputs.journal.unlink(missing_ok=True)
@@ -170,11 +163,19 @@ def is_sealed(entry: Entry) -> bool:
     return entry["seal"] == seal_of(entry)
 
 
+def is_left_as_recorded(previous: Entry | None, outcome: LetterOutcome) -> TypeGuard[Entry]:
+    """An unchanged council whose entry already says so: left by this build and the last."""
+    return (
+        outcome.status == "unchanged"
+        and previous is not None
+        and (previous["status"], previous["rebuilt"]) == ("built", False)
+    )
+
+
 def manifest_entry(outputs: Outputs, outcome: LetterOutcome, previous: Entry | None) -> Entry:
     """A council's manifest entry; one that failed keeps what its last good outputs were."""
-    left = outcome.status == "unchanged" and previous and previous["status"] == "built"
-    if left and previous and not previous["rebuilt"]:
-        return previous  # as recorded: left as it was by this build and the last
+    if is_left_as_recorded(previous, outcome):
+        return previous
     good = outcome.status in ("built", "unchanged")
     kept = previous if previous is not None and not good else None
     entry: Entry = {
@@ -246,7 +247,9 @@ class OutputStamps:
 
     def write(self, outputs: Outputs, outcomes: list[LetterOutcome]) -> None:
         for outcome in outcomes:
-            for kind, recorded in outcome.sha256.items() if outcome.status == "built" else ():
+            if outcome.status != "built":
+                continue
+            for kind, recorded in outcome.sha256.items():
                 path = outputs.path(kind, outcome.slug)
                 if path.is_file():
                     self.stamps[outputs.relative(kind, outcome.slug)] = [*stamp_of(path), recorded]

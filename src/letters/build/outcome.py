@@ -60,9 +60,13 @@ class LetterOutcome:
     pages: int | None = None
     notes: list[Note] = field(default_factory=list)  # the proofreader's
     summary: Summary | None = None  # what the year's overview shows of it
-    pdf_sha256: str | None = None  # of the PDF written (or, unchanged, recorded) for it
     sha256: dict[OutputKind, str] = field(default_factory=dict)  # of each one-file output, by kind
     stale: bool = False
+
+    @property
+    def pdf_sha256(self) -> str | None:
+        """The PDF written (or, unchanged, recorded) for it."""
+        return self.sha256.get("pdf")
 
 
 def defects_of(outcome: LetterOutcome) -> list[Note]:

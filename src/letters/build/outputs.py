@@ -61,11 +61,11 @@ def write_letter(outputs: Outputs, slug: str, html: str, pdf: PdfLetter | None, 
         write_page_images(outputs, slug)  # drawn from the PDF just written
 
 
-def hashes_of(html: str | None, pdf: PdfLetter | None) -> dict[OutputKind, str]:
+def hashes_of(html: str, pdf: PdfLetter | None) -> dict[OutputKind, str]:
     """The SHA-256 of each output a letter has in one file, by kind: what the manifest records."""
     return {
         kind: hashlib.sha256(content).hexdigest()
-        for kind, content in contents_by_kind(html or "", pdf).items()
+        for kind, content in contents_by_kind(html, pdf).items()
         if content is not None
     }
 
@@ -103,10 +103,8 @@ def replace_together(files: dict[Path, bytes]) -> None:
             if path.is_dir():
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         for number, (path, temporary) in enumerate(staged.items()):
-            if len(staged) == 1:
-                os.replace(temporary, path)  # one file: its swap alone is all or nothing
-                break
-            kept[path] = hard_link_beside(path) if path.exists() else None
+            if len(staged) > 1:  # one file alone needs no backup: its swap is all or nothing
+                kept[path] = hard_link_beside(path) if path.exists() else None
             os.replace(temporary, path)
             if number == 0 and len(staged) > 1:
                 kill_point("half-swapped")

@@ -5,7 +5,6 @@ read the year → fingerprint each council → leave unchanged ones → read and
 → manifest
 """
 
-import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -203,7 +202,7 @@ def record(
     report: BuildReport,
     stamps: OutputStamps,
 ) -> None:
-    """Mark councils that kept an older letter as stale, and write the manifest and the PDFs'
+    """Mark councils that kept an older letter as stale, and write the manifest and the outputs'
     stamps."""
     for outcome in report.outcomes:
         outcome.stale = outcome.status in ("skipped", "failed") and has_outputs(
@@ -259,8 +258,7 @@ def render_councils(
             pages=pdf.pages if pdf else None,
             notes=list(rendered.notes),
             summary=council_summary(model, year),
-            pdf_sha256=hashlib.sha256(pdf.pdf).hexdigest() if pdf else None,
-            sha256=hashes_of(rendered.html, pdf),
+            sha256=hashes_of(rendered.html or "", pdf),
         )
         kill_point("written")
         journal_letter(outputs, outcome, recorded)
@@ -347,6 +345,5 @@ def unchanged_outcome(slug: str, entry: Entry, fingerprint: str) -> LetterOutcom
         pages=entry["pages"],
         notes=[Note(**note) for note in entry["proofreading"]],
         summary=entry["summary"],
-        pdf_sha256=entry["pdf_sha256"],
         sha256=entry["sha256"],
     )

@@ -37,7 +37,7 @@ class Match:
 
     past: PastYear
     slug: str
-    by: str  # "file name", "file name, another name" (renamed council) or "name" (renamed file)
+    by: str  # "file name", "file name only" (it names another council there) or "name" (renamed)
 
 
 @dataclass
@@ -101,10 +101,7 @@ def read_past_year(project: Project, folder: Path) -> PastYear:
     problems = []
     if past.year_file.exists():
         try:
-            year_data = validate_year(
-                project.document(past.year_file),
-                declaration,
-            )
+            year_data = validate_year(project.document(past.year_file), declaration)
         except LettersError as error:
             problems += error.problems
     councils = {}

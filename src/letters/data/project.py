@@ -128,8 +128,14 @@ class Project:
     def snapshot(self) -> "Project":
         """This project read once: every read of the returned one gives the bytes of the moment
         it was made (council files: of the first read)."""
-        places = [self.year_file, self.fields_file, self.templates_dir, self.assets_dir]
-        return Project(self.root, Snapshot(self.shared_inputs(), [*places, self.history_dir]))
+        places = [
+            self.year_file,
+            self.fields_file,
+            self.templates_dir,
+            self.assets_dir,
+            self.history_dir,
+        ]
+        return Project(self.root, Snapshot(self.shared_inputs(), places))
 
     def document(self, path: Path) -> Document:
         """A YAML file of this project, loaded with its lines (data/load.py)."""

@@ -8,17 +8,14 @@ from pathlib import Path
 from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
 from letters.data.history import read_history
 from letters.data.project import Project
-from letters.data.validate import Council, Year
+from letters.data.validate import Council, Year, name_key
 from letters.problems import LettersError, Problem, fail
 
 
 def read_year(project: Project) -> Year:
     """year.yaml, with fields.yaml, which says what its councils hold (`year.declaration`), and
     the earlier years kept under history/ (`year.history`)."""
-    year = validate_year(
-        project.document(project.year_file),
-        read_fields(project),
-    )
+    year = validate_year(project.document(project.year_file), read_fields(project))
     year._history = read_history(project, year.year)
     return year
 
@@ -127,10 +124,7 @@ def check(project: Project, allow_unconfirmed: bool = False) -> Checked:
         checked.problems += [*error.problems, *project.misnamed_files()]
         return checked
     try:
-        checked.year = validate_year(
-            project.document(project.year_file),
-            declaration,
-        )
+        checked.year = validate_year(project.document(project.year_file), declaration)
     except LettersError as error:
         checked.problems += error.problems
     if checked.year is not None:
@@ -167,3 +161,50 @@ BY = {
     "file name only": "the file name, though it names another council there: if they are not "
     "one council, rename this file",
 }
+
+
+@dataclass(frozen=True)
+class Named:
+    """A council file, and the name it holds."""
+
+    path: Path
+    name: str
+    line: int | None
+
+
+def council_names(project: Project) -> tuple[dict[str, Named], list[Problem]]:
+    """The council files by their names' key; a file without a name, or with the name of
+    another file, is a problem."""
+    files: dict[str, Named] = {}
+    problems = []
+    for path in project.council_files():
+        try:
+            document = project.document(path)
+        except LettersError as error:
+            problems += error.problems
+            continue
+        name = document.data.get("name") if isinstance(document.data, dict) else None
+        if not isinstance(name, str) or not name_key(name):
+            problems.append(
+                Problem(
+                    project.shown(path),
+                    "has no name: the import matches rows to council files by name",
+                    None,
+                    "name",
+                )
+            )
+            continue
+        named = Named(path, name.strip(), document.line_of(("name",)))
+        other = files.setdefault(name_key(name), named)
+        if other is not named:
+            problems.append(
+                Problem(
+                    project.shown(path),
+                    f"names the same council as "
+                    f"{project.shown(other.path)} ({other.name}): keep one file "
+                    f"per council",
+                    named.line,
+                    "name",
+                )
+            )
+    return files, problems

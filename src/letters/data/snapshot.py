@@ -32,7 +32,7 @@ class Snapshot(Files):
         key = os.path.realpath(path)
         if key not in self.files:
             if self.taken_in(key):
-                return missing(path)
+                raise FileNotFoundError(errno.ENOENT, "not there when the build started", str(path))
             self.files[key] = read_or_error(path)
         content = self.files[key]
         if isinstance(content, OSError):
@@ -54,7 +54,3 @@ def read_or_error(path: Path) -> bytes | OSError:
         return path.read_bytes()
     except OSError as error:  # raised again where the file is read, with that reader's message
         return error
-
-
-def missing(path: Path) -> bytes:
-    raise FileNotFoundError(errno.ENOENT, "not there when the build started", str(path))

@@ -131,15 +131,8 @@ class ProjectLoader(jinja2.BaseLoader):
             source = self.project.files.read_bytes(path).decode("utf-8")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise jinja2.TemplateNotFound(template) from None
-        modified = modified_time(path)
-        return source, os.path.normpath(path), lambda: modified_time(path) == modified
-
-
-def modified_time(path: Path) -> int | None:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return None
+        # An environment serves one build, draft or command: what it read stays as read.
+        return source, os.path.normpath(path), lambda: True
 
 
 def html_environment(project: Project) -> jinja2.Environment:

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from letters.data.project import Project
-from letters.data.read import read_council, read_year
+from letters.data.read import council_names, read_council, read_year
 from letters.letter.renderer import LetterRenderer, Rendered
 from letters.pages.tool_pages import page
 from letters.problems import LettersError, Problem, fail
@@ -144,7 +144,7 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             if slug != preview.slug:
                 preview.slug = slug
                 preview.refresh()
-            councils = council_names(project)
+            councils = names_by_slug(project)
             self.reply(page("page", slug=slug, councils=councils), "text/html")
 
         def letter(self) -> None:
@@ -207,16 +207,11 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def council_names(project: Project) -> dict[str, str]:
+def names_by_slug(project: Project) -> dict[str, str]:
     """Each council's name as its file gives it, by slug (the slug, for a file that does not)."""
-    names = {}
-    for path in project.council_files():
-        try:
-            name = project.document(path).data.get("name")
-        except (LettersError, AttributeError):
-            name = None
-        names[path.stem] = name.strip() if isinstance(name, str) and name.strip() else path.stem
-    return names
+    files, _ = council_names(project)
+    named = {file.path.stem: file.name for file in files.values()}
+    return {path.stem: named.get(path.stem, path.stem) for path in project.council_files()}
 
 
 def own_hosts(port: int) -> set[str]:

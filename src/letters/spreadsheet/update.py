@@ -11,8 +11,9 @@ from typing import Any
 import yaml
 
 from letters.build.outputs import made_beside, replace_together
-from letters.data.load import Document, SafeLoader, load_document, parse
+from letters.data.load import Document, SafeLoader, parse
 from letters.data.project import Project
+from letters.data.read import Named, council_names
 from letters.data.validate import name_key
 from letters.problems import LettersError, Problem, fail
 from letters.spreadsheet.read import FigureRow
@@ -31,15 +32,6 @@ class ImportPlan:
     unchanged: list[Path] = field(default_factory=list)
     without_row: list[Path] = field(default_factory=list)
     contents: dict[Path, bytes] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Named:
-    """A council file, and the name it holds."""
-
-    path: Path
-    name: str
-    line: int | None
 
 
 def plan_import(
@@ -71,44 +63,6 @@ def plan_import(
 def apply(plan: ImportPlan) -> None:
     """Write the planned files: all of them, or (if one cannot be written) none."""
     replace_together(plan.contents)
-
-
-def council_names(project: Project) -> tuple[dict[str, Named], list[Problem]]:
-    """The council files by their names' key; a file without a name, or with the name of
-    another file, is a problem."""
-    files: dict[str, Named] = {}
-    problems = []
-    for path in project.council_files():
-        try:
-            document = load_document(path, project.shown(path), project.root)
-        except LettersError as error:
-            problems += error.problems
-            continue
-        name = document.data.get("name") if isinstance(document.data, dict) else None
-        if not isinstance(name, str) or not name_key(name):
-            problems.append(
-                Problem(
-                    project.shown(path),
-                    "has no name: the import matches rows to council files by name",
-                    None,
-                    "name",
-                )
-            )
-            continue
-        named = Named(path, name.strip(), document.line_of(("name",)))
-        other = files.setdefault(name_key(name), named)
-        if other is not named:
-            problems.append(
-                Problem(
-                    project.shown(path),
-                    f"names the same council as "
-                    f"{project.shown(other.path)} ({other.name}): keep one file "
-                    f"per council",
-                    named.line,
-                    "name",
-                )
-            )
-    return files, problems
 
 
 def plan_new_file(
@@ -194,7 +148,7 @@ def plan_update(project: Project, path: Path, row: FigureRow, plan: ImportPlan) 
     end."""
     shown = project.shown(path)
     text = path.read_bytes().decode("utf-8")  # as it is: line endings kept
-    document = load_document(path, shown, project.root)
+    document = project.document(path)
     added = sections_to_add(document.data, row)
     if added:
         text, document = with_sections(text, added, shown)

@@ -68,7 +68,7 @@ def council_documents(project: Project) -> dict[Path, Document]:
     documents, problems = {}, []
     for path in project.council_files():
         try:
-            documents[path] = load_document(path, project.shown(path), project.root)
+            documents[path] = project.document(path)
         except LettersError as error:
             problems += error.problems
     if problems:
