@@ -252,6 +252,16 @@ def test_csv_as_excel_saves_it_in_any_encoding_and_separator(
     )
 
 
+def test_a_name_in_styled_letters_gets_a_file_named_in_lower_case(project: Path, tmp_path: Path):
+    rows = [*rows_of_example(), ["𝔸𝕕𝕦𝕣 Council", "District Councils", "3", "2", "1", "1", "0"]]
+    result = import_(project, write_csv(tmp_path / "figures.csv", rows))
+    assert "councils/adur-council.yaml: new file; fill in its recipient\n" in result.output
+    check = letters("check", "--root", str(project))
+    assert check.stderr == (
+        "councils/adur-council.yaml: recipient: is missing: add it (see the README's example)\n"
+    )
+
+
 def test_a_name_written_differently_updates_the_same_file(project: Path, tmp_path: Path):
     rows = rows_of_example()
     rows[1] = ["CANTERBURY  city council.", "District Councils", "10", "6", "5", "5", "0"]

@@ -318,7 +318,8 @@ def reads_back_as(text: str, old: dict[str, Any], new: dict[Location, object]) -
 def slug_of(name: str) -> str:
     """'Brighton and Hove City Council' -> 'brighton-and-hove-city-council'; 'Ynys Môn' ->
     'ynys-mon' (accents dropped, every other character a separator)."""
-    letters = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    # Lower case last: NFKD turns styled capitals (double-struck, fullwidth) into plain ones.
+    letters = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return "-".join("".join(c if c.isalnum() else " " for c in letters).split()) or "council"
 
 
