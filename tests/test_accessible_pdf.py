@@ -1,5 +1,6 @@
 """Every PDF is tagged (PDF/UA-1) and the archival variant is PDF/A-3u: read back with pikepdf."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -162,8 +163,9 @@ def struct_elements(node, found=None) -> list:
     return found
 
 
-def marked_content(pdf) -> list[tuple[int, str, int | None]]:
-    """(page, tag, MCID) of every marked-content sequence in the pages' content."""
+def marked_content(pdf) -> list[tuple[int, str, int | None, str | None]]:
+    """(page, tag, MCID, artifact type) of every marked-content sequence in the pages'
+    content."""
     found = []
     for number, page in enumerate(pdf.pages):
         for operands, operator in pikepdf.parse_content_stream(page):
@@ -174,7 +176,10 @@ def marked_content(pdf) -> list[tuple[int, str, int | None]]:
                     if isinstance(properties, pikepdf.Dictionary) and "/MCID" in properties
                     else None
                 )
-                found.append((number, str(operands[0]), mcid))
+                kind = (
+                    properties.get("/Type") if isinstance(properties, pikepdf.Dictionary) else None
+                )
+                found.append((number, str(operands[0]), mcid, None if kind is None else str(kind)))
     return found
 
 
@@ -193,14 +198,41 @@ def test_every_tagged_piece_is_in_the_tree_and_page_numbers_are_artifacts(
             if isinstance(kid, int)
         }
         content = marked_content(pdf)
-        assert {(page, mcid) for page, _, mcid in content if mcid is not None} == in_tree
-        artifacts = [page for page, tag, _ in content if tag == "/Artifact"]
-        assert artifacts == list(range(len(pdf.pages)))  # one per page: its number
+        assert {(page, mcid) for page, _, mcid, _ in content if mcid is not None} == in_tree
+        artifacts = [(page, kind) for page, tag, _, kind in content if tag == "/Artifact"]
+        pagination = [page for page, kind in artifacts if kind == "/Pagination"]
+        assert pagination == list(range(len(pdf.pages)))  # one per page: its number
+        # the rest: the statistics page's display figures, hidden as in the HTML
+        last = len(pdf.pages) - 1
+        shown = (built / "build" / "html" / f"{slug}.html").read_text(encoding="utf-8")
+        figures = shown.count('class="big-figure" aria-hidden="true"')
+        assert figures >= 2
+        assert [*pagination, *[last] * figures] == sorted(page for page, _ in artifacts)
+        assert {kind for _, kind in artifacts} == {"/Pagination", "/Layout"}
         assert all(len(element.K) > 0 for element in elements)  # no empty element
     assert not any(
         "Page 1 of" in text
         for _, text in tag_text_blocks(built / "build" / variant / f"{slug}.pdf")
     )
+
+
+DISPLAY_FIGURES = {
+    "canterbury": 3,
+    "cannock-chase": 2,
+    "sevenoaks": 3,
+    "maidstone": 3,
+    "leicester": 3,
+}
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_display_figures_are_not_read_before_the_sentence_that_says_them(built: Path, slug: str):
+    """The large "50%" is hidden from screen readers in the HTML (aria-hidden): in the PDF it
+    is an artifact, so the figure is read once, in its sentence."""
+    blocks = tag_text_blocks(built / "build" / "pdf" / f"{slug}.pdf")
+    assert [text for _, text in blocks if re.fullmatch(r"\s*\d+%\s*", text)] == []
+    statistics = normalise(" ".join(text for _, text in blocks).split("For the period ending")[1])
+    assert not re.search(r"\d+%\. \d+%|\d+% \d+% of", statistics)
 
 
 def test_a_paragraph_split_by_a_page_break_is_one_element(built: Path):

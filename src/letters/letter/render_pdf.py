@@ -95,15 +95,13 @@ class PdfRenderer:
     def write(self, document: "Document", shown: str, archival: bool = False) -> "PdfLetter":
         """The letter's PDF, tagged for accessibility (PDF/UA-1) with its tags mended for screen
         readers; and, if asked for, the archival PDF/A-3u written from the same layout."""
-        from letters.letter.tags import continued_depths, mend_tags
+        from letters.letter.tags import layout_of, tag_mender
 
         with weasyprint_problems(shown), refused_fetches(shown):
-            continued = continued_depths(document)
+            mender = tag_mender(layout_of(document))
             return PdfLetter(
-                pdf=mend_tags(document.write_pdf(pdf_variant=UA), continued),
-                archival=mend_tags(
-                    document.write_pdf(pdf_variant=ARCHIVAL, pdf_tags=True), continued
-                )
+                pdf=document.write_pdf(pdf_variant=UA, finisher=mender),
+                archival=document.write_pdf(pdf_variant=ARCHIVAL, pdf_tags=True, finisher=mender)
                 if archival
                 else None,
                 pages=len(document.pages),

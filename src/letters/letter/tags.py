@@ -5,22 +5,24 @@ WeasyPrint tags every letter (PDF/UA-1), but a screen reader, or `pdfinfo -struc
   is added at the end of every line that a line of the same paragraph follows;
 - the page numbers are marked content that hangs outside the structure tree: they become
   Artifacts (pagination), as running content should be;
+- what the HTML hides from screen readers (`aria-hidden`: the display figure the sentence beside
+  it repeats) is read in the PDF: it becomes an Artifact (layout) too;
 - `<br>` and empty inline boxes leave empty Span and NonStruct elements: removed;
 - Figure bounding boxes are in CSS pixels from the top left: turned into PDF points;
 - every element split by a page break (the article, a paragraph) becomes two: joined again,
   using the layout to know which elements really continue on the next page.
+
+The mend changes WeasyPrint's own PDF objects (pydyf's) after they are made and before they are
+written: it is `write_pdf`'s finisher, so each PDF is written and compressed once.
 """
 
-import functools
-import io
 import itertools
 import re
-import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any
 
-import pikepdf
+import pydyf
 from weasyprint.formatting_structure import boxes
 
 BLOCKS = frozenset(
@@ -41,33 +43,33 @@ BLOCKS = frozenset(
     }
 )
 NO_SPACE_AFTER = ("-", "\u2010", " ", "\u00a0")  # a hyphenated word, or a space already there
-PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
-WATCHED = frozenset({b"BDC", b"EMC", b"Tf", b"Tm", b"TJ", b"Tj"})
 CMAP_CHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 CMAP_RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+HEX_STRING = re.compile(rb"<([0-9a-fA-F]*)>")
 
-
-# pikepdf's objects as this module reads them (dictionaries, arrays, names, operators): their
-# shape is the PDF's, known only at run time, so they are typed Any at this one boundary.
-Pdf = Any
-PageNumbers = dict[Any, int]  # a page object's (number, generation) -> its page's index
+# pydyf's objects as WeasyPrint builds them (dictionaries, arrays, streams, and references to
+# them as b"12 0 R"): their shape is the PDF's, so they are typed Any at this one boundary.
+Obj = Any
+Key = tuple[int, int]  # (page index, marked-content id)
+Area = tuple[float, float, float, float]  # left, top, right, bottom in CSS pixels
 
 
 @dataclass
-class TextLine:
-    """Where one line of text is drawn: its height on the page, font, and instruction."""
+class Layout:
+    """What the mend needs to know from the layout, which the PDF objects do not say."""
 
-    y: float
-    font: Pdf
-    at: int  # the index of its TJ or Tj instruction in the page's content
-    page: Pdf
-    content: "PageContent"
+    continued: list[int]  # for each page break, how many levels of elements continue over it
+    hidden: list[list[Area]]  # for each page, where the elements hidden from screen readers are
 
 
-def continued_depths(document: Any) -> list[int]:
-    """For each page break, how many levels of elements continue from one page onto the next
-    (main, article, paragraph: 3; 0 where the next page starts afresh), from the layout."""
+def layout_of(document: Any) -> Layout:
     pages = [page._page_box for page in document.pages]
+    return Layout(continued_depths(pages), [list(hidden_areas(page)) for page in pages])
+
+
+def continued_depths(pages: list[Any]) -> list[int]:
+    """For each page break, how many levels of elements continue from one page onto the next
+    (main, article, paragraph: 3; 0 where the next page starts afresh)."""
     return [
         sum(
             1
@@ -94,183 +96,176 @@ def chain_of(page: Any, last: bool) -> list[Any]:
     return chain
 
 
-def mend_tags(pdf_bytes: bytes, continued: list[int]) -> bytes:
-    """The PDF with its tag tree mended as the module says; everything else as it was."""
-    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        tree = pdf.Root.StructTreeRoot
-        document = tree.K[0]
-        numbers = {page.objgen: number for number, page in enumerate(pdf.pages)}
-        join_continued(document, continued, numbers)
-        root = kept_tree(document, numbers) or Node(document, "", None, [])
-        used = root.marked_content()
-        pages: list[PageContent] = [
-            LinesOfContent.of(page) or ParsedContent.of(page) for page in pdf.pages
-        ]
-        lines = {}
-        for number, content in enumerate(pages):
-            lines.update(content.mark(number, used.get(number, set()), tree))
-        add_line_end_spaces(root, lines)
-        for page, content in zip(pdf.pages, pages, strict=True):
-            page.Contents = pdf.make_stream(content.unparsed())
-        place_figures(root)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-        return out.getvalue()
+def hidden_areas(box: Any) -> Iterator[Area]:
+    """Where the page draws elements marked aria-hidden (each box's border box)."""
+    element = box.element
+    if element is not None and box.element_tag and element.get("aria-hidden") == "true":
+        left, top = box.position_x + box.margin_left, box.position_y + box.margin_top
+        yield (left, top, left + box.border_width(), top + box.border_height())
+        return
+    if isinstance(box, boxes.ParentBox):
+        for child in box.children:
+            yield from hidden_areas(child)
 
 
-class PageContent(Protocol):
-    """A page's content stream, read so that its marked content and text can be changed."""
-
-    def mark(self, number: int, used: set[int], tree: Pdf) -> dict[tuple[int, int], TextLine]:
-        """Turn marked content no element refers to into artifacts; where each text is."""
-
-    def last_string(self, at: int) -> bytes:
-        """The last string the text instruction at `at` shows."""
-
-    def append(self, at: int, code: bytes) -> None:
-        """Show `code` after the last string of the text instruction at `at`."""
-
-    def unparsed(self) -> bytes: ...
+def tag_mender(layout: Layout) -> Any:
+    """The finisher `write_pdf` calls with the PDF's objects, to mend them before they are
+    written."""
+    return lambda document, pdf: mend_tags(pdf, layout)
 
 
-def orphan(tree: Pdf, number: int, mcid: int) -> None:
+class Objects:
+    """The PDF's objects, each found by its reference."""
+
+    def __init__(self, pdf: Obj):
+        self.pdf = pdf
+        self.pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
+        self.numbers = {page.reference: index for index, page in enumerate(self.pages)}
+        self.codes: dict[bytes, dict[bytes, str]] = {}
+
+    def codes_of(self, font: bytes) -> dict[bytes, str]:
+        """The character codes of the font `font` refers to, and the text each stands for."""
+        if font not in self.codes:
+            self.codes[font] = codes_in_cmap(cmap_of(self(font), self))
+        return self.codes[font]
+
+    def __call__(self, value: Obj) -> Obj:
+        if isinstance(value, bytes) and value.endswith(b" R"):
+            return self.pdf.objects[int(value.split(b" ", 1)[0])]
+        return value
+
+
+def mend_tags(pdf: Obj, layout: Layout) -> None:
+    """Mend the PDF's tag tree as the module says; everything else stays as it is."""
+    objects = Objects(pdf)
+    tree = objects(pdf.catalog["StructTreeRoot"])
+    document = objects(tree["K"][0])
+    join_continued(objects, document, layout.continued)
+    pages = [PageContent.of(objects, page) for page in objects.pages]
+    text = {key: line for number, page in enumerate(pages) for key, line in page.text(number)}
+    hidden = {key for key, line in text.items() if line.within(layout.hidden[key[0]])}
+    root = kept_tree(objects, document, hidden) or Node(document, "", None, [])
+    used = root.marked_content()
+    parents = objects(tree["ParentTree"])["Nums"]
+    for number, page in enumerate(pages):
+        for mcid in page.marked_content.keys() - used.get(number, set()):
+            page.make_artifact(mcid, "/Layout" if (number, mcid) in hidden else "/Pagination")
+            orphan(parents, number, mcid)
+    add_line_end_spaces(root, text)
+    place_figures(objects, root)
+
+
+def orphan(parents: Obj, number: int, mcid: int) -> None:
     """The parent tree no longer points at marked content that became an artifact."""
-    parents = tree.ParentTree.Nums[2 * number + 1]
-    if mcid < len(parents):
-        parents[mcid] = None
-
-
-LINE_ENDS = frozenset({b"BDC", b"EMC", b" Tf", b" Tm", b" TJ", b" Tj"})
-MCID_LINE = re.compile(rb"^<</MCID (\d+)>>$")  # as pydyf writes a BDC's properties
-HEX_STRING = re.compile(rb"<([0-9a-fA-F]*)>")
+    kids = parents[2 * number + 1]
+    if mcid < len(kids):
+        kids[mcid] = b"null"
 
 
 @dataclass
-class LinesOfContent:
-    """The content as WeasyPrint (pydyf) writes it, one instruction a line and text as hex
-    strings: read and changed line by line, without parsing the page (the drawing is most of
-    it) into objects and writing it out again."""
+class TextLine:
+    """One piece of marked text: where it is drawn, its font, and its last text instruction."""
 
-    page: Pdf
-    lines: list[bytes]
+    x: float
+    y: float  # its baseline, from the top of the page, in CSS pixels as the layout's
+    font: bytes  # a reference to its font
+    at: int  # the index of its last TJ instruction in the page's content
+    page: "PageContent"
+
+    def within(self, areas: list[Area]) -> bool:
+        return any(
+            left <= self.x <= right and top <= self.y <= bottom
+            for left, top, right, bottom in areas
+        )
+
+
+@dataclass
+class PageContent:
+    """A page's content as WeasyPrint's stream holds it: one item an instruction (or, for a
+    marked-content sequence, its tag, its properties and BDC), text as hex strings."""
+
+    items: list[Obj]
+    fonts: Obj  # the page's font resources: name -> font
+    objects: Objects
+    marked_content: dict[int, int] = field(default_factory=dict)  # id -> index of properties
 
     @classmethod
-    def of(cls, page: Pdf) -> "LinesOfContent | None":
-        """The page read as lines; None if it is not in that form (then ParsedContent)."""
-        streams = page.Contents if isinstance(page.Contents, pikepdf.Array) else [page.Contents]
-        lines = b"\n".join(stream.read_bytes() for stream in streams).split(b"\n")
-        shows = (line for line in lines if line.endswith((b" TJ", b" Tj")))
-        if any(b"(" in line or b"\\" in line for line in shows):
-            return None  # a literal string, whose parentheses and escapes lines cannot read
-        marks = [index for index, line in enumerate(lines) if line == b"BDC"]
-        if any(index < 2 or not lines[index - 2].startswith(b"/") for index in marks):
-            return None  # a BDC not as "/Tag", its properties and "BDC" on three lines
-        return cls(page, lines)
+    def of(cls, objects: Objects, page: Obj) -> "PageContent":
+        resources = objects(page["Resources"])
+        return cls(objects(page["Contents"]).stream, objects(resources["Font"]), objects)
 
-    def mark(self, number: int, used: set[int], tree: Pdf) -> dict[tuple[int, int], TextLine]:
-        text: dict[tuple[int, int], TextLine] = {}
-        current, font, y = None, None, 0.0
-        for index, line in enumerate(self.lines):
-            if line[-3:] not in LINE_ENDS:
-                continue  # most of a page is drawing
-            if line == b"BDC":
-                found = MCID_LINE.match(self.lines[index - 1])
-                if found and int(found[1]) not in used:
-                    self.lines[index - 2 : index] = [b"/Artifact", b"<</Type /Pagination>>"]
-                    orphan(tree, number, int(found[1]))
-                    current = None
-                elif found:
-                    current = (number, int(found[1]))
-            elif line == b"EMC":
-                current = None
-            elif line.endswith(b" Tf"):
-                font = pikepdf.Name(line.split()[0].decode("ascii"))
-            elif line.endswith(b" Tm"):
-                y = float(line.split()[5])
-            elif line.endswith((b" TJ", b" Tj")) and current is not None:
-                text[current] = TextLine(y, font, index, self.page, self)
-        return text
+    def text(self, number: int) -> Iterator[tuple[Key, TextLine]]:
+        """Each marked piece of text on the page, by (page number, marked-content id)."""
+        current, last = None, None
+        font, x, y = b"", 0.0, 0.0  # WeasyPrint sets the matrix and font before any text
+        for index, item in enumerate(self.items):
+            if isinstance(item, dict):
+                if "MCID" in item:
+                    current = item["MCID"]
+                    self.marked_content[current] = index
+            elif not isinstance(item, bytes):
+                continue
+            elif item == b"EMC":
+                if current is not None and last is not None:
+                    yield (number, current), last
+                current, last = None, None
+            elif item.endswith(b" Tm"):
+                x, y = (float(value) for value in item.split()[4:6])
+            elif item.endswith(b" Tf"):
+                font = self.fonts[item[1:].split(b" ", 1)[0].decode("ascii")]
+            elif item.endswith(b" TJ") and current is not None:
+                last = TextLine(x, y, font, index, self) if last is None else last
+                last.font, last.at = font, index
+
+    def make_artifact(self, mcid: int, kind: str) -> None:
+        at = self.marked_content[mcid]
+        self.items[at - 1 : at + 1] = ["/Artifact", pydyf.Dictionary({"Type": kind})]
 
     def last_string(self, at: int) -> bytes:
-        strings = HEX_STRING.findall(self.lines[at])
+        strings = HEX_STRING.findall(self.items[at])
         return bytes.fromhex(strings[-1].decode("ascii")) if strings else b""
 
     def append(self, at: int, code: bytes) -> None:
-        line = self.lines[at]
-        last = list(HEX_STRING.finditer(line))[-1]
-        self.lines[at] = line[: last.end(1)] + code.hex().encode("ascii") + line[last.end(1) :]
-
-    def unparsed(self) -> bytes:
-        return b"\n".join(self.lines)
-
-
-@dataclass
-class ParsedContent:
-    """Any other content, parsed into instructions by pikepdf and written out again."""
-
-    page: Pdf
-    operations: list[Pdf]
-
-    @classmethod
-    def of(cls, page: Pdf) -> "ParsedContent":
-        return cls(page, list(pikepdf.parse_content_stream(page)))
-
-    def mark(self, number: int, used: set[int], tree: Pdf) -> dict[tuple[int, int], TextLine]:
-        return mark_page(self.page, self, number, used, tree)
-
-    def last_string(self, at: int) -> bytes:
-        shown = self.operations[at].operands[0]
-        index = last_shown(shown)
-        return bytes(shown if index is None else shown[index])
-
-    def append(self, at: int, code: bytes) -> None:
-        instruction = self.operations[at]
-        shown = instruction.operands[0]
-        index = last_shown(shown)
-        if index is None:
-            shown = pikepdf.String(bytes(shown) + code)
-        else:
-            shown[index] = pikepdf.String(bytes(shown[index]) + code)
-        self.operations[at] = pikepdf.ContentStreamInstruction([shown], instruction.operator)
-
-    def unparsed(self) -> bytes:
-        return bytes(pikepdf.unparse_content_stream(self.operations))
+        strings = list(HEX_STRING.finditer(self.items[at]))
+        if not strings:
+            return  # not text as WeasyPrint writes it: left as it is
+        item, end = self.items[at], strings[-1].end(1)
+        self.items[at] = item[:end] + code.hex().encode("ascii") + item[end:]
 
 
-def elements(kids: Pdf) -> list[Pdf]:
-    return [
-        kid
-        for kid in kids
-        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem"
-    ]
+def is_element(value: Obj) -> bool:
+    return isinstance(value, dict) and value.get("Type") == "/StructElem"
 
 
-def join_continued(document: Pdf, continued: list[int], numbers: PageNumbers) -> None:
+def join_continued(objects: Objects, document: Obj, continued: list[int]) -> None:
     """Join, at each page break, the elements that the layout says continue across it."""
     for page, depth in enumerate(continued):
-        tops = elements(document.K)
-        starts = [index for index, top in enumerate(tops) if numbers.get(top.Pg.objgen) == page + 1]
+        tops = [objects(kid) for kid in document["K"] if is_element(objects(kid))]
+        starts = [
+            index for index, top in enumerate(tops) if objects.numbers.get(top["Pg"]) == page + 1
+        ]
         if not starts or starts[0] == 0:
             continue
         # What ends the page before may already hold earlier pages: it is what precedes.
         parent, left, right = document, tops[starts[0] - 1], tops[starts[0]]
         for _ in range(depth):
-            if left is None or right is None or left.S != right.S:
+            if left is None or right is None or left["S"] != right["S"]:
                 break
-            next_left = (elements(left.K) or [None])[-1]
-            next_right = (elements(right.K) or [None])[0]
-            for kid in right.K:
-                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
-                    kid.P = left
-                left.K.append(kid)
-            parent.K = pikepdf.Array(
-                [
-                    kid
-                    for kid in parent.K
-                    if not (isinstance(kid, pikepdf.Dictionary) and kid.objgen == right.objgen)
-                ]
-            )
+            next_left = last_element(objects, left["K"], -1)
+            next_right = last_element(objects, right["K"], 0)
+            for kid in right["K"]:
+                if is_element(objects(kid)):
+                    objects(kid)["P"] = left.reference
+                left["K"].append(kid)
+            parent["K"] = pydyf.Array([kid for kid in parent["K"] if kid != right.reference])
+            right["K"] = pydyf.Array()  # no longer in the tree
             parent, left, right = left, next_left, next_right
+
+
+def last_element(objects: Objects, kids: Obj, end: int) -> Obj:
+    """The last (end -1) or first (end 0) element among `kids`; None if there is none."""
+    found = [objects(kid) for kid in kids if is_element(objects(kid))]
+    return found[end] if found else None
 
 
 @dataclass
@@ -278,7 +273,7 @@ class Node:
     """An element of the tag tree, read once: its role, its own page, and its kids (elements,
     or the marked-content ids of its text on that page)."""
 
-    element: Pdf
+    element: Obj
     role: str
     page: int | None
     kids: list["Node | int"]
@@ -319,69 +314,32 @@ class Node:
                 yield from kid.figures()
 
 
-def kept_tree(element: Pdf, numbers: PageNumbers) -> Node | None:
-    """The element read as a Node, with the elements that have nothing in them removed (from
-    the PDF too); None if it has nothing itself."""
+def kept_tree(objects: Objects, element: Obj, hidden: set[Key]) -> Node | None:
+    """The element read as a Node, without the text hidden from screen readers and the elements
+    that have nothing in them (emptied in the PDF too); None if it has nothing itself."""
+    page = objects.numbers.get(element.get("Pg"))
     kids: list[Node | int] = []
-    kept: list[Pdf] = []
-    for kid in element.K:
-        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
-            node = kept_tree(kid, numbers)
+    kept = []
+    for kid in element["K"]:
+        if isinstance(kid, int):
+            if (page, kid) in hidden:
+                continue
+            kids.append(kid)
+        elif is_element(objects(kid)):
+            node = kept_tree(objects, objects(kid), hidden)
             if node is None:
-                continue  # empty: a <br> or an empty inline box
+                objects(kid).clear()  # no longer in the tree
+                continue
             kids.append(node)
-        elif isinstance(kid, int):
-            kids.append(int(kid))
         kept.append(kid)
-    if len(kept) < len(element.K):
-        element.K = pikepdf.Array(kept)
+    if len(kept) < len(element["K"]):
+        element["K"] = pydyf.Array(kept)
     if not kept:
         return None
-    page = numbers.get(element.Pg.objgen) if "/Pg" in element else None
-    return Node(element, str(element.get("/S", "")), page, kids)
+    return Node(element, element.get("S", ""), page, kids)
 
 
-def mark_page(
-    page: Pdf, content: "ParsedContent", number: int, used: set[int], tree: Pdf
-) -> dict[tuple[int, int], TextLine]:
-    """Turn the page's marked content that no element refers to (the page numbers) into
-    pagination artifacts; return, for the rest, where each piece of text is."""
-    lines: dict[tuple[int, int], TextLine] = {}
-    current = None
-    font = None
-    y = 0.0  # WeasyPrint sets the text matrix (Tm) before it shows any text
-    operations = content.operations
-    for index, instruction in enumerate(operations):
-        name = instruction.operator.unparse()
-        if name not in WATCHED:
-            continue  # most of a page is drawing: look at its operands only where needed
-        operands = instruction.operands
-        if (
-            name == b"BDC"
-            and isinstance(operands[1], pikepdf.Dictionary)
-            and ("/MCID" in operands[1])
-        ):
-            mcid = int(operands[1].MCID)
-            if mcid not in used:
-                operations[index] = pikepdf.ContentStreamInstruction(
-                    [pikepdf.Name.Artifact, PAGINATION], pikepdf.Operator("BDC")
-                )
-                orphan(tree, number, mcid)
-                current = None
-            else:
-                current = (number, mcid)
-        elif name == b"EMC":
-            current = None
-        elif name == b"Tf":
-            font = operands[0]
-        elif name == b"Tm":
-            y = float(operands[5])
-        elif name in (b"TJ", b"Tj") and current is not None:
-            lines[current] = TextLine(y, font, index, page, content)
-    return lines
-
-
-def add_line_end_spaces(root: Node, lines: dict[tuple[int, int], TextLine]) -> None:
+def add_line_end_spaces(root: Node, lines: dict[Key, TextLine]) -> None:
     """End with a space every line of a block that another line of the block follows."""
     for block in root.blocks():
         sequence = [key for key in block.text() if key in lines]
@@ -393,16 +351,15 @@ def add_line_end_spaces(root: Node, lines: dict[tuple[int, int], TextLine]) -> N
                 append_space(here)
 
 
-def font_codes(font: Pdf) -> dict[bytes, str]:
-    """A font's character codes and the text each stands for (its ToUnicode map)."""
-    if "/ToUnicode" not in font:
-        return {}
-    return codes_in_cmap(font.ToUnicode.read_raw_bytes(), font.ToUnicode.get("/Filter"))
+def cmap_of(font: Obj, objects: Objects) -> bytes:
+    """A font's ToUnicode map, as text (WeasyPrint compresses it only when writing)."""
+    if "ToUnicode" not in font:
+        return b""
+    return b"\n".join(pydyf._to_bytes(item) for item in objects(font["ToUnicode"]).stream)
 
 
-@functools.lru_cache(maxsize=64)  # each letter has two fonts, each line asks again
-def codes_in_cmap(raw: bytes, compression: Pdf) -> dict[bytes, str]:
-    cmap = zlib.decompress(raw) if compression == "/FlateDecode" else raw
+def codes_in_cmap(cmap: bytes) -> dict[bytes, str]:
+    """A font's character codes and the text each stands for."""
     codes: dict[bytes, str] = {}
     for section in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.DOTALL):
         for start, end, text in CMAP_RANGE.findall(section):
@@ -418,54 +375,31 @@ def codes_in_cmap(raw: bytes, compression: Pdf) -> dict[bytes, str]:
     return codes
 
 
-def space_code(font: Pdf) -> bytes | None:
-    """The code that draws a space in `font`, if the font has one."""
-    if "/ToUnicode" not in font:
-        return None
-    return space_in_cmap(font.ToUnicode.read_raw_bytes(), font.ToUnicode.get("/Filter"))
-
-
-@functools.lru_cache(maxsize=64)
-def space_in_cmap(raw: bytes, compression: Pdf) -> bytes | None:
-    return next(
-        (code for code, text in codes_in_cmap(raw, compression).items() if text == " "), None
-    )
-
-
-def last_shown(shown: Pdf) -> int | None:
-    """Where in a TJ array the last string is (from the end: a line has one string per
-    kerning pair); None for a Tj string itself."""
-    if not isinstance(shown, pikepdf.Array):
-        return None
-    return next(
-        index for index in range(len(shown) - 1, -1, -1) if isinstance(shown[index], pikepdf.String)
-    )
-
-
 def last_character(line: TextLine) -> str:
-    last = line.content.last_string(line.at)
-    codes = font_codes(line.page.Resources.Font[line.font])
+    last = line.page.last_string(line.at)
+    codes = line.page.objects.codes_of(line.font)
     width = len(next(iter(codes), b"\0\0"))
     return codes.get(last[-width:], "")
 
 
 def append_space(line: TextLine) -> None:
-    space = space_code(line.page.Resources.Font[line.font])
+    codes = line.page.objects.codes_of(line.font)
+    space = next((code for code, text in codes.items() if text == " "), None)
     if space is None:
         return  # the font draws no space anywhere: leave the line as it is
-    line.content.append(line.at, space)
+    line.page.append(line.at, space)
 
 
-def place_figures(root: Node) -> None:
+def place_figures(objects: Objects, root: Node) -> None:
     """Figure bounding boxes in PDF points from the bottom left, as the PDF format has them."""
     for node in root.figures():
         figure = node.element
-        if "/A" not in figure or "/BBox" not in figure.A or "/Pg" not in figure:
+        if "A" not in figure or "BBox" not in figure["A"] or "Pg" not in figure:
             continue
-        height = float(figure.Pg.MediaBox[3])
+        height = float(objects(figure["Pg"])["MediaBox"][3])
         scale = 0.75  # WeasyPrint draws in CSS pixels, 96 to the inch; a point is 1/72
-        x1, y1, x2, y2 = (float(value) for value in figure.A.BBox)
-        figure.A.BBox = pikepdf.Array(
+        x1, y1, x2, y2 = (float(value) for value in figure["A"]["BBox"])
+        figure["A"]["BBox"] = pydyf.Array(
             [
                 round(x1 * scale, 3),
                 round(height - y2 * scale, 3),
