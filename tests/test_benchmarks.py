@@ -9,6 +9,7 @@ from helpers import REPO
 
 MEASURES = [
     "clean build (HTML+PDF)",
+    "main process's own CPU during the clean build",
     "ideal: our warm renders / cores",
     "floor: WeasyPrint's layout + write_pdf / cores",
     "floor: WeasyPrint alone, a process per core",

@@ -82,14 +82,22 @@ def page_count(count: int, optional_paragraphs: list[str]) -> list[Note]:
 
 @dataclass(frozen=True)
 class LaidOutPage:
-    """One page as WeasyPrint laid it out, its boxes listed once for every check to read."""
+    """One page as WeasyPrint laid it out, its boxes listed once for every check to read: all
+    of them, and the pieces of text with where each is drawn."""
 
     box: boxes.PageBox
     placed: list[Placed]
+    texts: list[tuple[Placed, Rectangle]]
 
 
 def laid_out(page: boxes.PageBox) -> LaidOutPage:
-    return LaidOutPage(page, placed_boxes(page))
+    placed = placed_boxes(page)
+    texts = [
+        (box, line_rectangle(box))
+        for box in placed
+        if isinstance(box.box, boxes.TextBox) and box.box.text.strip()
+    ]
+    return LaidOutPage(page, placed, texts)
 
 
 def placed_boxes(page: boxes.PageBox) -> list[Placed]:
@@ -108,14 +116,6 @@ def placed_boxes(page: boxes.PageBox) -> list[Placed]:
     for child in page.children:
         visit(child, ())
     return found
-
-
-def text_boxes(page: LaidOutPage) -> list[Placed]:
-    return [
-        placed
-        for placed in page.placed
-        if isinstance(placed.box, boxes.TextBox) and placed.box.text.strip()
-    ]
 
 
 def in_flow(page: LaidOutPage) -> list[boxes.Box]:
@@ -161,8 +161,8 @@ def text_over_text(pages: list[LaidOutPage]) -> list[str]:
         # Top to bottom, each compared only with those that start before it ends.
         texts = sorted(
             (
-                (line_rectangle(placed), order, placed.box)
-                for order, placed in enumerate(text_boxes(page))
+                (rectangle, order, placed.box)
+                for order, (placed, rectangle) in enumerate(page.texts)
             ),
             key=lambda item: item[0][1],
         )
@@ -205,15 +205,13 @@ def text_and_boxes(pages: list[LaidOutPage]) -> list[str]:
     (a chart's bar over a council's name)."""
     findings = []
     for number, page in enumerate(pages, start=1):
-        placed = page.placed
-        covers = [cover for cover in placed if painted(cover)]
+        covers = [(cover.box, cover.rectangle) for cover in page.placed if painted(cover)]
         clash = next(
             (
                 text
-                for text in text_boxes(page)
-                for cover in covers
-                if cover.box not in text.ancestors
-                and overlap(line_rectangle(text), cover.rectangle)
+                for text, rectangle in page.texts
+                for cover, covered in covers
+                if overlap(rectangle, covered) and cover not in text.ancestors
             ),
             None,
         )
