@@ -245,6 +245,18 @@ class OutputStamps:
         self.stamps[key] = seen
         return True
 
+    def known_hash(self, outputs: Outputs, kind: OutputKind, slug: str) -> str | None:
+        """The SHA-256 of an output's bytes, if its stamp says they are still those hashed
+        (without reading the file)."""
+        path = outputs.path(kind, slug)
+        try:
+            stamp = self.stamps.get(outputs.relative(kind, slug))
+            if not isinstance(stamp, list) or len(stamp) != 3 or path.is_symlink():
+                return None
+            return str(stamp[2]) if stamp[:2] == stamp_of(path) else None
+        except OSError:
+            return None
+
     def write(self, outputs: Outputs, outcomes: list[LetterOutcome]) -> None:
         for outcome in outcomes:
             if outcome.status != "built":

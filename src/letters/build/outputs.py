@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,15 +45,24 @@ def hold_point(letters_done: int, stop_asked: threading.Event) -> None:
         sys.stdin.readline()
 
 
-def write_letter(outputs: Outputs, slug: str, html: str, pdf: PdfLetter | None, png: bool) -> None:
+def write_letter(
+    outputs: Outputs,
+    slug: str,
+    html: str,
+    pdf: PdfLetter | None,
+    png: bool,
+    known_to_hold: Callable[[OutputKind], bool] = lambda kind: False,
+) -> None:
     """Write one letter's outputs together: either all are replaced, or (when one cannot be
-    written) none is, and an OSError says which."""
+    written) none is, and an OSError says which. An output is left as it is if it has these
+    bytes already: `known_to_hold` says so from what the build recorded, or its file is read."""
     contents = contents_by_kind(html, pdf)
     replace_together(
         {
             path: content
             for file in LETTER_FILES
             if (content := contents.get(file.kind)) is not None
+            and not known_to_hold(file.kind)
             and not holds((path := outputs.path(file.kind, slug)), content)
         }
     )

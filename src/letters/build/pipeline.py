@@ -5,6 +5,7 @@ read the year → fingerprint each council → leave unchanged ones → read and
 → manifest
 """
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -176,7 +177,7 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
     try:
         # figures, render HTML, render PDF, proofread and write, each council in parallel
         for outcome in render_councils(
-            project, year, councils, fingerprints, options, outputs, recorded
+            project, year, councils, fingerprints, options, outputs, recorded, stamps
         ):
             outcomes.append(outcome)
             progress(outcome, len(paths))
@@ -221,6 +222,13 @@ def by_slug(
     return lambda slug: function((slug, councils[slug]))
 
 
+def hashed(rendered: "Rendered") -> "Rendered":
+    """The letter with its outputs' hashes, taken in the worker that rendered it."""
+    if rendered.problems:
+        return rendered
+    return dataclasses.replace(rendered, sha256=hashes_of(rendered.html or "", rendered.pdf))
+
+
 def render_councils(
     project: Project,
     year: Year,
@@ -229,6 +237,7 @@ def render_councils(
     options: Options,
     outputs: Outputs,
     recorded: dict[str, Entry],
+    stamps: OutputStamps,
 ) -> Iterator[LetterOutcome]:
     """Render each valid council in parallel, writing its outputs together when ready."""
     if not councils:
@@ -238,14 +247,20 @@ def render_councils(
     renderer = LetterRenderer(project, year, options.draft, not options.html_only, options.archival)
     # Only slugs cross to the workers: they are forked with the councils (whose models
     # fields.yaml declares, so pickle cannot name their classes) already in memory.
+    render = by_slug(renderer, councils)
     for rendered in in_processes(
-        by_slug(renderer, councils), list(councils), options.jobs, by_slug(renderer.lost, councils)
+        lambda slug: hashed(render(slug)),
+        list(councils),
+        options.jobs,
+        by_slug(renderer.lost, councils),
     ):
         model, fingerprint = (
             councils[rendered.slug],
             fingerprints[project.council_file(rendered.slug)],
         )
-        problems = list(rendered.problems) or write_problems(project, outputs, rendered, options)
+        problems = list(rendered.problems) or write_problems(
+            project, outputs, rendered, options, stamps
+        )
         if problems:
             yield LetterOutcome(rendered.slug, "failed", problems, fingerprint)
             continue
@@ -258,7 +273,7 @@ def render_councils(
             pages=pdf.pages if pdf else None,
             notes=list(rendered.notes),
             summary=council_summary(model, year),
-            sha256=hashes_of(rendered.html or "", pdf),
+            sha256=rendered.sha256,
         )
         kill_point("written")
         journal_letter(outputs, outcome, recorded)
@@ -267,11 +282,23 @@ def render_councils(
 
 
 def write_problems(
-    project: Project, outputs: Outputs, rendered: "Rendered", options: Options
+    project: Project,
+    outputs: Outputs,
+    rendered: "Rendered",
+    options: Options,
+    stamps: OutputStamps,
 ) -> list[Problem]:
     """Write a letter's outputs together; the problems if they could not be written."""
+    slug = rendered.slug
     try:
-        write_letter(outputs, rendered.slug, rendered.html or "", rendered.pdf, options.png)
+        write_letter(
+            outputs,
+            slug,
+            rendered.html or "",
+            rendered.pdf,
+            options.png,
+            lambda kind: rendered.sha256[kind] == stamps.known_hash(outputs, kind, slug),
+        )
     except OSError as error:
         return [cannot_write(project, error)]
     except LettersError as error:

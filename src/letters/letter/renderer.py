@@ -1,9 +1,9 @@
 """One council's letter, start to end: its wording as HTML, its references checked, then laid out
 as a PDF, proofread and tagged. The build, the preview and the benchmarks all render with it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from letters.data.project import Project
+from letters.data.project import OutputKind, Project
 from letters.data.validate import Council, Links, Year
 from letters.letter.context import letter_context, optional_sections
 from letters.letter.render_html import (
@@ -24,6 +24,7 @@ class Rendered:
     pdf: PdfLetter | None = None
     notes: tuple[Note, ...] = ()  # the proofreader's
     problems: tuple[Problem, ...] = ()
+    sha256: dict[OutputKind, str] = field(default_factory=dict)  # the build's outputs' hashes
 
 
 class LetterRenderer:
