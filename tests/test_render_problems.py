@@ -1,5 +1,7 @@
 """A letter that cannot be rendered properly fails with the file to fix; the others still build."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 from helpers import edit, last_line, letters
@@ -131,3 +133,31 @@ def test_a_template_error_that_some_councils_meet_fails_only_those(project: Path
         "leicester",
         "maidstone",
     ]
+
+
+QUICK_LOAD = """
+import cffi
+real = cffi.FFI.dlopen
+
+def dlopen(self, name, flags=0):
+    if name == "libpango-1.0.so.0":
+        raise OSError("this system names Pango otherwise")
+    return real(self, name, flags)
+
+cffi.FFI.dlopen = dlopen
+from letters.letter.render_pdf import load_weasyprint
+
+load_weasyprint()
+from weasyprint.text import ffi
+
+print("pango", ffi.pango is not None)
+"""
+
+
+def test_weasyprint_loads_even_where_a_library_is_not_found_by_its_soname():
+    """The quick way of loading WeasyPrint's libraries (by soname only) falls back to
+    WeasyPrint's own, quietly, where a library has another name."""
+    result = subprocess.run(
+        [sys.executable, "-c", QUICK_LOAD], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout) == (0, "pango True\n"), result.stderr
