@@ -248,11 +248,10 @@ def render_councils(
     # Only slugs cross to the workers: they are forked with the councils (whose models
     # fields.yaml declares, so pickle cannot name their classes) already in memory.
     render = by_slug(renderer, councils)
+    # An HTML letter alone takes about 2 ms: less than handing it to a worker and back costs.
+    jobs = 1 if options.html_only else options.jobs
     for rendered in in_processes(
-        lambda slug: hashed(render(slug)),
-        list(councils),
-        options.jobs,
-        by_slug(renderer.lost, councils),
+        lambda slug: hashed(render(slug)), list(councils), jobs, by_slug(renderer.lost, councils)
     ):
         model, fingerprint = (
             councils[rendered.slug],
