@@ -132,10 +132,11 @@ def html_text(path: Path) -> str:
 
 
 def pdf_pages(path: Path) -> list[str]:
-    """The text of each page of a PDF, read back with pdftotext, without the page-number footer."""
+    """The text of each page of a PDF, read back with pdftotext, without the page-number footer;
+    a no-break space is a space, as a reader sees it."""
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    ).stdout.replace("\u00a0", " ")
     return [PAGE_FOOTER.sub("", page) for page in text.split("\f")[:-1]]
 
 

@@ -1,12 +1,15 @@
 """The HTML letters pass axe-core's WCAG 2.2 AA rules in a real browser, and read as they should."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from browser import chromium_page
-from helpers import SLUGS
+from helpers import SLUGS, letters
+
+VISUAL_COUNCILS = Path(__file__).resolve().parent / "visual" / "councils"
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -92,3 +95,27 @@ def test_the_letter_passes_axe_and_reflows_at_any_width(built: Path, page, slug:
         assert rows and all(all(row) for row in rows), rows
     finally:
         page.set_viewport_size({"width": 1000, "height": 1400})
+
+
+def test_nothing_to_count_looks_different_from_0_percent(project: Path, page):
+    """A row with nothing to count says 'none' and draws a dashed outline, not the empty grey
+    track a 0% row draws."""
+    shutil.copy(VISUAL_COUNCILS / "all-zero.yaml", project / "councils")
+    assert (
+        letters("build", "all-zero", "canterbury", "--html-only", "--root", str(project)).exit_code
+        == 0
+    )
+    tracks = []
+    for slug in ("all-zero", "canterbury"):
+        page.goto((project / "build" / "html" / f"{slug}.html").as_uri())
+        tracks += page.locator(".bar-row").evaluate_all(
+            "rows => rows.map(row => { const s = getComputedStyle(row.querySelector('.bar'));"
+            " return [row.querySelector('.bar-value').textContent, s.borderTopStyle,"
+            " s.backgroundColor]; })"
+        )
+    looks = {value: (border, background) for value, border, background in tracks}
+    assert looks["none"] == ("dashed", "rgba(0, 0, 0, 0)")
+    assert looks["0%"] == ("none", "rgb(243, 242, 241)")
+    assert {tuple(look) for value, *look in tracks if value != "none"} == {
+        ("none", "rgb(243, 242, 241)")
+    }

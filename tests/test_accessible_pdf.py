@@ -7,7 +7,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from helpers import SLUGS, expected_paragraphs, find_in_order, normalise, pdf_pages
+from helpers import SLUGS, expected_paragraphs, find_in_order, html_text, normalise, pdf_pages
 
 NAMES = {
     "canterbury": "Canterbury City Council",
@@ -63,6 +63,49 @@ def test_charts_read_as_rows_of_name_and_figure(built: Path):
             f"Canterbury City Council {council} Average for District Councils {average}"
             in statistics
         )
+
+
+@pytest.mark.parametrize("variant", ["pdf", "pdf-a"])
+def test_chart_rows_read_in_the_tags_as_name_then_figure(built: Path, variant: str):
+    """A screen reader pauses between a row's name and its figure: 'Canterbury City Council
+    50%', never 'Canterbury City Council50%'."""
+    rows = [
+        normalise(text)
+        for _, text in tag_text_blocks(built / "build" / variant / "canterbury.pdf")
+        if text.startswith(("Canterbury City Council", "Average for"))
+        and re.search(r"(%|none)\s*$", text)  # the rows, not the heading above them
+    ]
+    assert rows == [
+        "Canterbury City Council 50%",
+        "Average for District Councils 45%",
+        "Canterbury City Council 100%",
+        "Average for District Councils 99%",
+        "Canterbury City Council 0%",
+        "Average for District Councils 20%",
+    ]
+
+
+def test_dates_page_numbers_and_counts_never_break_inside(built: Path):
+    """No-break spaces inside dates and between a count and its noun in the HTML; in the PDF,
+    no date, 'Page N of M' or count split over two lines (the first page split '31 / March
+    2020' before)."""
+    html = html_text(built / "build" / "html" / "canterbury.html")
+    assert "31\u00a0March\u00a02020" in html and "1\u00a0April\u00a02019" in html
+    assert "22\u00a0July\u00a02020" in html and "5\u00a0upheld decisions" in html
+    assert not re.search(r"\d{1,2} (March|April|July) \d{4}", html)
+    pdf = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(built / "build" / "pdf" / "canterbury.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.replace("\u00a0", " ")
+    lines = pdf.splitlines()
+    assert sum("31 March 2020" in line for line in lines) == pdf.count("March 2020") >= 4
+    assert sum("1 April 2019" in line for line in lines) == pdf.count("April 2019") == 3
+    assert [line for line in lines if line.startswith("Page ")] == [
+        f"Page {page} of 4" for page in range(1, 5)
+    ]
+    assert "5 upheld decisions" in lines
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -111,8 +111,8 @@ def test_a_declared_section_is_checked_built_listed_and_named(new_section: Path)
     canterbury = html_text(new_section / "build" / "html" / "canterbury.html")
     assert (
         "Your Council answered 25% of our 8 enquiries late, against a target of 90.5%. It has "
-        "assessed itself against the code, publishing the assessment on 2 March 2020. Your "
-        "contact is Jo Bloggs." in canterbury
+        "assessed itself against the code, publishing the assessment on 2\u00a0March\u00a02020. "
+        "Your contact is Jo Bloggs." in canterbury
     )
     assert "publish the policy" in canterbury and "train the front desk" in canterbury
     leicester = html_text(new_section / "build" / "html" / "leicester.html")

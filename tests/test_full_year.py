@@ -71,6 +71,6 @@ def test_the_343_councils_import_check_and_build_without_errors(tmp_path: Path):
         in pdf_pages(tmp_path / "build" / "pdf" / "hammersmith-and-fulham.pdf")[0]
     )
     york = yaml.safe_load((tmp_path / "councils" / "york.yaml").read_text())["statistics"]
-    assert f"a total of {york['investigations']} detailed investigations" in html_text(
+    assert f"a total of {york['investigations']}\u00a0detailed investigations" in html_text(
         tmp_path / "build" / "html" / "york.html"
     )

@@ -54,10 +54,14 @@ def build_edited_midway(project: Path, change: Callable[[], None], jobs: str) ->
 
 
 def letter_texts(project: Path) -> dict[str, str]:
-    """Each letter's HTML (as written, with its stylesheet) and PDF text, by file."""
+    """Each letter's HTML (as written, with its stylesheet; no-break spaces as spaces) and PDF
+    text, by file."""
     build = project / "build"
     return {
-        **{path.name: path.read_text(encoding="utf-8") for path in (build / "html").glob("*.html")},
+        **{
+            path.name: path.read_text(encoding="utf-8").replace("\u00a0", " ")
+            for path in (build / "html").glob("*.html")
+        },
         **{path.name: "\n".join(pdf_pages(path)) for path in (build / "pdf").glob("*.pdf")},
     }
 

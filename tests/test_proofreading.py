@@ -159,3 +159,73 @@ def test_page_images_for_people(project: Path):
         "maidstone-3.png",
     ]
     assert all(image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for image in images)
+
+
+STATISTICS = "_statistics.html.j2"
+NOTHING_DUE = (
+    "compliance_outcomes: 6\n  implemented: 6",
+    "compliance_outcomes: 0\n  implemented: 0",
+)
+
+
+@pytest.mark.parametrize(
+    ("template", "old", "new", "counts", "defect"),
+    [
+        pytest.param(
+            STATISTICS,
+            'class="bar-fill" style="width: {{ figure.percent }}%"',
+            'class="bar-fill" style="width: {{ figure.percent * 0.8 }}%"',
+            None,
+            "the bar of 'Maidstone Borough Council 64%' is drawn 51.2% long, not 64% on page 3",
+            id="bars-20-percent-short",
+        ),
+        pytest.param(
+            CSS,
+            ".bar-fill { display: block; height: 100%; background: #00625e; }\n"
+            ".bar-fill.average { background: #505a5f; }",
+            ".bar-fill { display: block; height: 100%; background: #505a5f; }\n"
+            ".bar-fill.average { background: #00625e; }",
+            None,
+            "the bar of 'Maidstone Borough Council 64%' is in #505a5f, not in the colour of the "
+            "council's figures (#00625e) on page 3",
+            id="colours-swapped",
+        ),
+        pytest.param(
+            STATISTICS,
+            '<span class="bar nothing" aria-hidden="true"></span>',
+            '<span class="bar nothing" aria-hidden="true">'
+            '<span class="bar-fill" style="width: 30%"></span></span>',
+            NOTHING_DUE,
+            "the chart row 'Maidstone Borough Council none' has a bar, though there was nothing "
+            "to count on page 3",
+            id="a-bar-for-none",
+        ),
+        pytest.param(
+            CSS,
+            ".bar.nothing {",
+            ".bar.was-nothing {",
+            NOTHING_DUE,
+            "the chart row 'Maidstone Borough Council none' looks like an empty bar, as 0% would "
+            "on page 3",
+            id="none-drawn-as-0",
+        ),
+    ],
+)
+def test_a_chart_that_does_not_show_its_figures_fails_strict(
+    project: Path, template: str, old: str, new: str, counts: tuple[str, str] | None, defect: str
+):
+    edit(project / "templates" / template, old, new)
+    if counts:
+        edit(project / "councils" / "maidstone.yaml", *counts)
+    result = build(project, "maidstone", "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"councils/maidstone.yaml: proofreading: {defect}\n")
+    assert build(project, "maidstone").exit_code == 0  # a defect fails only --strict builds
+
+
+def test_charts_as_the_template_draws_them_have_nothing_to_note(project: Path):
+    """Every reference letter, and one with nothing to count in a chart."""
+    edit(project / "councils" / "maidstone.yaml", *NOTHING_DUE)
+    result = build(project, "--strict")
+    assert "proofreading" not in result.stderr
+    assert result.exit_code == 0, result.stderr

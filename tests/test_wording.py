@@ -249,3 +249,70 @@ def test_a_template_that_uses_a_missing_fact_names_its_line(project: Path):
         f"templates/letter.html.j2:{line}: template uses an unknown value: "
         f"'None' has no attribute 'cities' (letter to maidstone)\n"
     )
+
+
+UPHELD = {
+    "none": "We did not complete any detailed investigations about the authority in this period, "
+    "so there is no upheld rate.",
+    "zero": "0% of complaints we investigated were upheld.",
+    "some": "50% of complaints we investigated were upheld.",
+}
+COMPLIANCE = {
+    "none": "No recommendations were due for us to check the authority's compliance in this "
+    "period.",
+    "zero": "In 0% of cases we were satisfied the authority had successfully implemented our "
+    "recommendations.",
+    "some": "In 100% of cases we were satisfied the authority had successfully implemented our "
+    "recommendations.",
+}
+REMEDIES = {
+    "no investigations": "As we did not complete any detailed investigations, there were no "
+    "upheld cases in which the authority could have provided a satisfactory remedy.",
+    "none upheld": "We did not uphold any of the complaints we investigated, so there were no "
+    "upheld cases in which the authority could have provided a satisfactory remedy.",
+    "zero": "In 0% of upheld cases we found the authority had provided a satisfactory remedy "
+    "before the complaint reached the Ombudsman.",
+    "some": "In 50% of upheld cases we found the authority had provided a satisfactory remedy "
+    "before the complaint reached the Ombudsman.",
+}
+# Every way the counts can be zero: (investigations, upheld, remedies), (outcomes, implemented).
+INVESTIGATIONS = {
+    (0, 0, 0): ("none", "no investigations"),
+    (4, 0, 0): ("zero", "none upheld"),
+    (4, 2, 0): ("some", "zero"),
+    (4, 2, 1): ("some", "some"),
+}
+COMPLIANCE_COUNTS = {(0, 0): "none", (3, 0): "zero", (3, 3): "some"}
+
+
+@pytest.mark.parametrize("compliance", list(COMPLIANCE_COUNTS))
+@pytest.mark.parametrize("investigated", list(INVESTIGATIONS))
+def test_every_combination_of_zero_counts_reads_as_a_whole(
+    project: Path, investigated: tuple[int, int, int], compliance: tuple[int, int]
+):
+    """The statistics page's three sentences, read together, never contradict each other: no
+    investigations is never followed by what 'we investigated'."""
+    (investigations, upheld, remedies), (outcomes, implemented) = investigated, compliance
+    text = letter_text(
+        project,
+        investigations=investigations,
+        upheld=upheld,
+        remedies=remedies,
+        outcomes=outcomes,
+        implemented=implemented,
+    )
+    statistics = text.split("For the period ending: 31/03/20")[1]
+    upheld_case, remedies_case = INVESTIGATIONS[investigated]
+    expected = [
+        UPHELD[upheld_case],
+        COMPLIANCE[COMPLIANCE_COUNTS[compliance]],
+        REMEDIES[remedies_case],
+    ]
+    said = [
+        sentence
+        for sentence in [*UPHELD.values(), *COMPLIANCE.values(), *REMEDIES.values()]
+        if f" {sentence} " in f" {statistics} "  # whole sentences: 50% is not 0%
+    ]
+    assert said == expected
+    if investigations == 0:
+        assert "we investigated" not in statistics

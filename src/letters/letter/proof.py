@@ -1,14 +1,17 @@
 """Read the laid-out pages as a proofreader would, from WeasyPrint's own boxes.
 
 A defect is something a reader would see is wrong (text over text or under a box, text off the
-page, a heading, sign-off or single line stranded, the statistics page sharing a page): each is a
-note, and `letters build --strict` fails on it. Information is worth knowing but not wrong (a
+page, a heading, sign-off or single line stranded, the statistics page sharing a page, a chart's
+bar that does not say what its figure says): each is a note, and `letters build --strict` fails
+on it. Information is worth knowing but not wrong (a
 longer letter because of its optional paragraphs): it is shown, and never fails a build.
 """
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from weasyprint import Document
 from weasyprint.formatting_structure import boxes
@@ -51,6 +54,7 @@ def proof(document: Document, optional_paragraphs: list[str]) -> list[Note]:
         *stranded_sign_off(pages),
         *single_lines(pages),
         *shared_statistics_page(pages),
+        *charts(pages),
     ]
     return [
         *(Note("defect", text) for text in defects),
@@ -132,6 +136,7 @@ def leaf_blocks(page: LaidOutPage) -> list[boxes.Box]:
 
 def text_of(box: boxes.Box) -> str:
     text = " ".join(child.text for child in box.descendants() if isinstance(child, boxes.TextBox))
+    text = text.replace("\u00a0", " ").strip()  # a no-break space reads as a space
     return text if len(text) <= 50 else f"{text[:47]}..."
 
 
@@ -324,3 +329,118 @@ def text_outside_the_page(pages: list[LaidOutPage]) -> list[str]:
                 )
                 break
     return findings
+
+
+# A chart, as the statistics template draws one: rows (bar-row) of a name (bar-label), a figure
+# (bar-value: "50%" or "none") and a track (bar) holding the bar (bar-fill); the council's row
+# first, then the average's (bar-fill average). The council's figures on the page (big-figure)
+# are printed in the council's colour, which its bars take too.
+FIGURE = re.compile(r"(\d+)%|none")
+BAR_TOLERANCE = 0.5  # percent of the track
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    figure: int | None  # None: nothing to count
+    track: boxes.Box
+    bar: boxes.Box | None
+    first: bool  # the first row of its chart: the council's
+
+    @property
+    def shown(self) -> str:
+        return f"'{self.label} {'none' if self.figure is None else f'{self.figure}%'}'"
+
+
+def charts(pages: list[LaidOutPage]) -> list[str]:
+    """Each chart's bars against their figures: a bar's length is its figure's share of the
+    track (within half a percent); the council's bar, first, is in the colour of its figures
+    and the average's in another; a row with nothing to count has no bar, and a track that
+    does not look like an empty (0%) one."""
+    findings = []
+    for number, page in enumerate(pages, start=1):
+        rows = chart_rows(page)
+        council = council_colour(page)
+        empty = {look_of(row.track) for row in rows if row.figure is not None}
+        for row in rows:
+            findings += [
+                f"{problem} on page {number}" for problem in row_problems(row, council, empty)
+            ]
+    return findings
+
+
+def row_problems(row: ChartRow, council: str | None, empty: set[tuple[str, str]]) -> list[str]:
+    if row.figure is None:
+        if row.bar is not None and row.bar.border_width() > TOLERANCE:
+            return [f"the chart row {row.shown} has a bar, though there was nothing to count"]
+        if look_of(row.track) in empty:
+            return [f"the chart row {row.shown} looks like an empty bar, as 0% would"]
+        return []
+    if row.bar is None:
+        return [f"the chart row {row.shown} has no bar"]
+    problems = []
+    drawn = 100 * row.bar.border_width() / row.track.width if row.track.width else 0.0
+    if abs(drawn - row.figure) > BAR_TOLERANCE:
+        problems.append(f"the bar of {row.shown} is drawn {drawn:.1f}% long, not {row.figure}%")
+    colour = hex_colour(row.bar.style["background_color"])
+    if council is not None and row.first and colour != council:
+        problems.append(
+            f"the bar of {row.shown} is in {colour}, not in the colour of the council's "
+            f"figures ({council})"
+        )
+    if council is not None and not row.first and colour == council:
+        problems.append(
+            f"the bar of {row.shown} is in the council's colour ({council}): the average's "
+            f"bar must look different"
+        )
+    return problems
+
+
+def chart_rows(page: LaidOutPage) -> list[ChartRow]:
+    rows, previous = [], None
+    for placed in page.placed:
+        if not has_class(placed.box, "bar-row"):
+            continue
+        chart = placed.ancestors[-1] if placed.ancestors else None
+        label, value, track = (
+            first_with_class(placed.box, name) for name in ("bar-label", "bar-value", "bar")
+        )
+        figure = FIGURE.fullmatch(text_of(value).strip()) if value else None
+        if label is None or figure is None or track is None:
+            continue  # not a row the check can read: the other checks still see it
+        number = int(figure[1]) if figure[1] else None
+        bar = first_with_class(track, "bar-fill")
+        rows.append(ChartRow(text_of(label).strip(), number, track, bar, chart is not previous))
+        previous = chart
+    return rows
+
+
+def first_with_class(box: boxes.Box, css_class: str) -> boxes.Box | None:
+    """The outermost box inside `box` made by an element of `css_class` (its lines and text
+    are made by the same element)."""
+    return next((inner for inner in box.descendants() if has_class(inner, css_class)), None)
+
+
+def council_colour(page: LaidOutPage) -> str | None:
+    """The colour the council's figures are printed in on the page, if it prints any."""
+    return next(
+        (
+            hex_colour(placed.box.style["color"])
+            for placed in page.placed
+            if has_class(placed.box, "big-figure")
+        ),
+        None,
+    )
+
+
+def look_of(box: boxes.Box) -> tuple[str, str]:
+    """How an empty track looks: its background and its border."""
+    return hex_colour(box.style["background_color"]), box.style["border_top_style"]
+
+
+def hex_colour(colour: Any) -> str:
+    """A colour WeasyPrint computed, as #rrggbb ("none" if it is transparent)."""
+    if colour is None or colour.alpha == 0:
+        return "none"
+    red, green, blue = colour.to("srgb").coordinates
+    return "#" + "".join(f"{round(channel * 255):02x}" for channel in (red, green, blue))

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from letters.data.project import Project
 from letters.letter.figures import (
+    MONTHS,
     formatted_list,
     long_date,
     noun,
@@ -168,7 +169,22 @@ def printable(value: object) -> object:
 
 def render_html(environment: jinja2.Environment, context: dict[str, Any]) -> str:
     """The letter as one HTML document, or a LettersError naming the template and line."""
-    return render_template(environment, LETTER_TEMPLATE, context)
+    return dates_kept_whole(render_template(environment, LETTER_TEMPLATE, context))
+
+
+DATE = re.compile(rf"\b(\d{{1,2}}) ({'|'.join(MONTHS)}) (\d{{4}})\b")
+
+
+def dates_kept_whole(html: str) -> str:
+    """Each date ("31 March 2020"), whether a template or a value wrote it, with non-breaking
+    spaces: a line may break before or after it, never inside.
+
+    >>> dates_kept_whole("from 1 April 2019 to 31 March 2020") == (
+    ...     "from 1\u00a0April\u00a02019 to 31\u00a0March\u00a02020"
+    ... )
+    True
+    """
+    return DATE.sub("\\1\u00a0\\2\u00a0\\3", html)
 
 
 def render_template(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
