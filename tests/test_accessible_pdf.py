@@ -118,10 +118,15 @@ def test_pdf_identifies_itself_as_pdf_ua(built: Path, slug: str):
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_archival_pdf_identifies_itself_as_pdf_a_3u_with_an_output_intent(built: Path, slug: str):
+def test_archival_pdf_identifies_itself_as_pdf_a_3u_and_ua_1_with_an_output_intent(
+    built: Path, slug: str
+):
     with pikepdf.open(built / "build" / "pdf-a" / f"{slug}.pdf") as pdf:
         metadata = pdf.open_metadata()
         assert (metadata.get("pdfaid:part"), metadata.get("pdfaid:conformance")) == ("3", "U")
+        assert metadata.get("pdfuaid:part") == "1"  # tagged as the other, and declared so
+        schemas = str(pdf.Root.Metadata.read_bytes())
+        assert "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/<" in schemas
         intents = pdf.Root.OutputIntents
         assert len(intents) == 1 and str(intents[0].S) == "/GTS_PDFA1"
         assert "/DestOutputProfile" in intents[0]

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from letters.problems import LettersError, Problem, fail
 
@@ -130,11 +130,58 @@ class PdfRenderer:
             mender = tag_mender(layout_of(document))
             return PdfLetter(
                 pdf=document.write_pdf(pdf_variant=UA, finisher=mender),
-                archival=document.write_pdf(pdf_variant=ARCHIVAL, pdf_tags=True, finisher=mender)
+                archival=document.write_pdf(
+                    pdf_variant=ARCHIVAL,
+                    pdf_tags=True,
+                    finisher=archival_finisher(mender),
+                )
                 if archival
                 else None,
                 pages=len(document.pages),
             )
+
+
+# PDF/A admits only the metadata it knows or that the file describes: the archival copy, tagged
+# as the other is, says it is PDF/UA-1 too, and describes the pdfuaid schema (ISO 14289-1, 6.7.1;
+# ISO 19005-3, 6.6.2.3).
+PDF_UA_IN_PDF_A = b"""<rdf:Description rdf:about=""
+ xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>The part of ISO 14289 followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<pdfuaid:part>1</pdfuaid:part>
+</rdf:Description>
+"""
+
+
+def archival_finisher(mender: Any) -> Any:
+    """The tag mend, then the PDF/UA declaration, on the archival copy's objects."""
+
+    def finish(document: Any, pdf: Any) -> None:
+        mender(document, pdf)
+        declare_ua(pdf)
+
+    return finish
+
+
+def declare_ua(pdf: Any) -> None:
+    """Add the PDF/UA-1 identification to the XMP metadata WeasyPrint made for a PDF/A."""
+    stream = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    (packet,) = stream.stream
+    end = packet.rindex(b"</rdf:RDF>")
+    stream.stream = [packet[:end] + PDF_UA_IN_PDF_A + packet[end:]]
 
 
 @dataclass(frozen=True)
