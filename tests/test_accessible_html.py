@@ -119,3 +119,57 @@ def test_nothing_to_count_looks_different_from_0_percent(project: Path, page):
     assert {tuple(look) for value, *look in tracks if value != "none"} == {
         ("none", "rgb(243, 242, 241)")
     }
+
+
+# Text-only zoom, as a browser's "zoom text only" does: every font size doubled, every other
+# length as it was (Chromium has no such setting of its own).
+TEXT_ZOOM = """factor => {
+    const sizes = [...document.querySelectorAll('body *')].map(
+        element => [element, parseFloat(getComputedStyle(element).fontSize)]);
+    for (const [element, size] of sizes)
+        element.style.setProperty('font-size', `${size * factor}px`, 'important');
+}"""
+# Each figure (a display figure, a chart's figure, a count, a rate in a sentence): on how many
+# lines its text is drawn, whether it stays inside the page's width, and whether it is clear of
+# the text beside it (a display figure's sentences, a chart row's name).
+FIGURE_LINES = """() => [...document.querySelectorAll(
+        '.big-figure, .bar-value, .count strong, .headline strong, .statistic-text strong')
+    ].map(element => {
+        const range = document.createRange();
+        range.selectNodeContents(element);
+        const tops = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+        const box = range.getBoundingClientRect();  // the text itself, even if it overflows
+        const beside = [...element.parentElement.querySelectorAll(
+            ':scope > :not(.big-figure) p, :scope > .bar-label, :scope > .bar')].map(
+            other => other.getBoundingClientRect()).filter(other =>
+            other.left < box.right - 0.5 && box.left < other.right - 0.5
+            && other.top < box.bottom - 0.5 && box.top < other.bottom - 0.5);
+        return [element.textContent, tops.size,
+                box.right <= document.documentElement.clientWidth, beside.length === 0];
+    })"""
+
+
+@pytest.mark.parametrize(
+    ("width", "text_zoom"),
+    [pytest.param(1280, 2, id="text-200"), pytest.param(320, 1, id="page-400")],
+)
+@pytest.mark.parametrize("slug", ["canterbury", "leicester"])
+def test_figures_never_break_when_text_or_page_is_zoomed(
+    built: Path, page, slug: str, width: int, text_zoom: int
+):
+    """WCAG 1.4.4 and 1.4.10: with text alone at 200%, or the page at 400% (a 1280 px window
+    is then 320 px wide), no figure breaks inside itself ("50 / %"), none leaves the page,
+    nothing scrolls sideways, and axe finds nothing."""
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        page.goto((built / "build" / "html" / f"{slug}.html").as_uri())
+        if text_zoom != 1:
+            page.evaluate(TEXT_ZOOM, text_zoom)
+        figures = page.evaluate(FIGURE_LINES)
+        assert len(figures) >= 12
+        assert [figure for figure in figures if figure[1:] != [1, True, True]] == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        assert results.response["violations"] == [], results.generate_snapshot()
+    finally:
+        page.set_viewport_size({"width": 1000, "height": 1400})
