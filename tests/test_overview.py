@@ -216,3 +216,50 @@ def test_a_build_that_changed_nothing_leaves_the_overview_and_manifest_as_they_a
     with (build / "letters.csv").open(encoding="utf-8") as file:
         maidstone = next(row for row in csv.DictReader(file) if row["slug"] == "maidstone")
     assert maidstone["last_build"] == "rebuilt"
+
+
+@pytest.mark.parametrize(
+    ("width", "text_size"),
+    [pytest.param(320, 16, id="320px"), pytest.param(1280, 32, id="1280px-200%-text")],
+)
+def test_the_overview_reflows_on_a_narrow_window_and_with_large_text(
+    built: Path, page, width: int, text_size: int
+):
+    """WCAG 1.4.10 and 1.4.4: at 320 px, or with the reader's text at 200%, each council is a
+    card of labelled lines: nothing scrolls sideways, sorting and filtering still work, and
+    axe finds nothing. At 1280 px with ordinary text it is a table."""
+    session = page.context.new_cdp_session(page)
+    session.send("Page.setFontSizes", {"fontSizes": {"standard": text_size, "fixed": 13}})
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        page.goto((built / "build" / "index.html").as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate("getComputedStyle(document.querySelector('table')).display") == "block"
+        assert (
+            page.locator("tbody th").first.evaluate(
+                "th => parseFloat(getComputedStyle(th).fontSize)"
+            )
+            >= 1.1 * text_size
+        )
+        card = page.locator("tbody tr").first.inner_text()
+        assert "Type: District Councils" in card and "Upheld (average): " in card
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        assert results.response["violations"] == [], results.generate_snapshot()
+        page.get_by_role("button", name="Upheld (average)").click()
+        assert names_shown(page)[0] == "Sevenoaks District Council"  # 33%
+        page.get_by_label("Type").select_option("Unitary Councils")
+        assert names_shown(page) == ["Leicester City Council"]
+    finally:
+        session.send("Page.setFontSizes", {"fontSizes": {"standard": 16, "fixed": 13}})
+        page.set_viewport_size({"width": 1000, "height": 1400})
+
+
+def test_the_overview_is_a_table_on_a_wide_window(built: Path, page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    try:
+        page.goto((built / "build" / "index.html").as_uri())
+        assert page.evaluate("getComputedStyle(document.querySelector('table')).display") == "table"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        assert page.locator(".label").first.is_hidden()
+    finally:
+        page.set_viewport_size({"width": 1000, "height": 1400})
