@@ -170,3 +170,30 @@ def build_stopped_after(project: Path, hook: str, letters: int, *args: str) -> s
         assert line, "the build ended before it was stopped"
         written += line.endswith(": built\n")
     return build
+
+
+BLOCK_TAGS = {"P", "H1", "H2", "H3", "LI"}
+
+
+def tag_text_blocks(path: Path) -> list[tuple[str, str]]:
+    """The tag tree as `pdfinfo -struct-text` reads it (poppler, not the tool that wrote it):
+    each block element with the text of everything inside it, joined as a reader joins it."""
+    output = subprocess.run(
+        ["pdfinfo", "-struct-text", str(path)], check=True, capture_output=True, text=True
+    ).stdout
+    blocks: list[list[str]] = []
+    stack: list[tuple[int, str]] = []
+    for line in output.splitlines():
+        depth = len(line) - len(line.lstrip(" "))
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        content = line.strip()
+        if content.startswith('"'):
+            if any(tag in BLOCK_TAGS for _, tag in stack):
+                blocks[-1][1] += content[1:-1]
+        elif content:
+            tag = content.split(" ")[0].rstrip(":")
+            stack.append((depth, tag))
+            if tag in BLOCK_TAGS and not any(t in BLOCK_TAGS for _, t in stack[:-1]):
+                blocks.append([tag, ""])
+    return [(tag, text) for tag, text in blocks]

@@ -7,7 +7,15 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from helpers import SLUGS, expected_paragraphs, find_in_order, html_text, normalise, pdf_pages
+from helpers import (
+    SLUGS,
+    expected_paragraphs,
+    find_in_order,
+    html_text,
+    normalise,
+    pdf_pages,
+    tag_text_blocks,
+)
 
 NAMES = {
     "canterbury": "Canterbury City Council",
@@ -153,33 +161,6 @@ def test_an_image_without_alt_text_fails_the_letter(project: Path):
         '"data:image/svg+xml;base64,..." has no required alt description\n'
     )
     assert not (project / "build" / "pdf" / "maidstone.pdf").exists()
-
-
-BLOCK_TAGS = {"P", "H1", "H2", "H3", "LI"}
-
-
-def tag_text_blocks(path: Path) -> list[tuple[str, str]]:
-    """The tag tree as `pdfinfo -struct-text` reads it (poppler, not the tool that wrote it):
-    each block element with the text of everything inside it, joined as a reader joins it."""
-    output = subprocess.run(
-        ["pdfinfo", "-struct-text", str(path)], check=True, capture_output=True, text=True
-    ).stdout
-    blocks: list[list[str]] = []
-    stack: list[tuple[int, str]] = []
-    for line in output.splitlines():
-        depth = len(line) - len(line.lstrip(" "))
-        while stack and stack[-1][0] >= depth:
-            stack.pop()
-        content = line.strip()
-        if content.startswith('"'):
-            if any(tag in BLOCK_TAGS for _, tag in stack):
-                blocks[-1][1] += content[1:-1]
-        elif content:
-            tag = content.split(" ")[0].rstrip(":")
-            stack.append((depth, tag))
-            if tag in BLOCK_TAGS and not any(t in BLOCK_TAGS for _, t in stack[:-1]):
-                blocks.append([tag, ""])
-    return [(tag, text) for tag, text in blocks]
 
 
 @pytest.mark.parametrize("slug", SLUGS)
