@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import edit, last_line, letters
+from helpers import edit, last_line, letters, pdf_pages
 
 
 def build(project: Path, *args: str):
@@ -16,13 +16,41 @@ def test_a_standard_letter_has_nothing_to_note(project: Path):
     assert (result.exit_code, result.stderr) == (0, "")
 
 
+LONG_REPORT = "\npublic_report: |\n" + "".join(
+    f"  Paragraph {number} of a long public report, reported in full: "
+    + "the council's handling of the complaint fell short in several ways. " * 8
+    + "\n\n"
+    for number in range(1, 5)
+)
+
+
+def test_a_last_page_of_a_few_lines_is_saved_by_setting_the_letter_tighter(project: Path):
+    """Canterbury's optional paragraphs leave three lines and the sign-off alone on page 3
+    (21% of it): set a little closer, its text ends on page 2, and proofreading says so."""
+    result = build(project, "canterbury", "--strict")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[1] == (
+        "councils/canterbury.yaml: for information: set a little tighter, so that its text "
+        "ends on page 2 instead of filling 21% of page 3"
+    )
+    assert ", 1 with notes for information in " in last_line(result)
+    pages = pdf_pages(project / "build" / "pdf" / "canterbury.pdf")
+    assert len(pages) == 3 and "Yours sincerely" in pages[1]
+
+
 def test_an_optional_paragraph_that_adds_a_page_is_information_not_a_defect(project: Path):
+    """A letter that even set tighter needs its third page says which paragraphs take it
+    there, and how full that page is."""
+    council = project / "councils" / "canterbury.yaml"
+    council.write_text(council.read_text(encoding="utf-8") + LONG_REPORT, encoding="utf-8")
     result = build(project, "canterbury", "--strict")
     assert (result.exit_code, result.stderr) == (0, "")
     assert (
         "councils/canterbury.yaml: for information: has 4 pages, not the standard 3: its "
-        "optional paragraphs (witness summons and training courses) push it over\n"
+        "optional paragraphs (witness summons, public report and training courses) push it "
+        "over\n"
     ) in result.stdout
+    assert "set a little tighter" not in result.stdout
     assert ", 1 with notes for information in " in last_line(result)
 
 

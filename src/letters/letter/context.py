@@ -33,17 +33,20 @@ def letter_context(
     draft: bool = False,
     standalone: bool = True,
     slug: str | None = None,
+    tight: bool = False,
 ) -> dict[str, Any]:
     """The values one council's letter is rendered from; wording stays in the templates.
 
     A standalone letter embeds its stylesheet, for the HTML file; the PDF renderer brings the
-    stylesheet it parsed once instead.
+    stylesheet it parsed once instead. A tight letter is set a little closer (the stylesheet
+    says how), to keep its last lines off a page of their own.
     """
     sections = declared_values(council, year.declaration, year.averages[council.authority_type])
     history = earlier_letters(council, year, slug)
     return {
         "draft": draft,
         "standalone": standalone,
+        "tight": tight,
         "letter": year_wording(year),
         "council": Section(
             name=council.name,

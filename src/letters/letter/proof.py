@@ -42,9 +42,14 @@ class Placed:
         return (x, y, x + box.border_width(), y + box.border_height())
 
 
-def proof(document: Document, optional_paragraphs: list[str]) -> list[Note]:
+def proof(
+    document: Document,
+    optional_paragraphs: list[str],
+    tightened_from: "TextEnd | None" = None,
+) -> list[Note]:
     """What a proofreader would note on the laid-out letter; nothing for a good letter.
-    `optional_paragraphs` are the titles of the optional sections the letter has."""
+    `optional_paragraphs` are the titles of the optional sections the letter has;
+    `tightened_from`, where its text ended before it was set tighter, if it was."""
     pages = [laid_out(page._page_box) for page in document.pages]  # WeasyPrint's own boxes
     defects = [
         *text_over_text(pages),
@@ -59,7 +64,57 @@ def proof(document: Document, optional_paragraphs: list[str]) -> list[Note]:
     return [
         *(Note("defect", text) for text in defects),
         *page_count(len(pages), optional_paragraphs),
+        *last_page_of_text(text_end(document), tightened_from),
     ]
+
+
+SPARSE = 0.35  # a last page of text filled less than this is worth setting the letter tighter
+
+
+@dataclass(frozen=True)
+class TextEnd:
+    """Where the letter's text (before the statistics page) ends: its page, and how much of
+    that page's printable height it fills."""
+
+    page: int
+    filled: float
+
+    @property
+    def sparse(self) -> bool:
+        return self.page > 1 and self.filled < SPARSE
+
+
+def text_end(document: Document) -> TextEnd:
+    for number in range(len(document.pages), 0, -1):
+        page = document.pages[number - 1]._page_box
+        blocks = [
+            box for box, statistics in leaf_blocks_marked(page, "statistics") if not statistics
+        ]
+        if blocks:
+            bottom = max(box.position_y + box.margin_height() for box in blocks)
+            return TextEnd(number, (bottom - page.content_box_y()) / page.height)
+    return TextEnd(0, 0.0)
+
+
+def last_page_of_text(end: TextEnd, tightened_from: TextEnd | None) -> list[Note]:
+    """How full the letter's last page of text is, when it is worth knowing."""
+    if tightened_from is not None:
+        return [
+            Note(
+                "information",
+                f"set a little tighter, so that its text ends on page {end.page} instead of "
+                f"filling {tightened_from.filled:.0%} of page {tightened_from.page}",
+            )
+        ]
+    if end.sparse:
+        return [
+            Note(
+                "information",
+                f"its text fills {end.filled:.0%} of page {end.page}, the last before the "
+                f"statistics page",
+            )
+        ]
+    return []
 
 
 def page_count(count: int, optional_paragraphs: list[str]) -> list[Note]:

@@ -2,6 +2,7 @@
 as a PDF, proofread and tagged. The build, the preview and the benchmarks all render with it."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from letters.data.project import OutputKind, Project
 from letters.data.validate import Council, Links, Year
@@ -15,6 +16,11 @@ from letters.letter.render_html import (
 )
 from letters.letter.render_pdf import PdfLetter, PdfRenderer
 from letters.problems import LettersError, Note, Problem, excerpt
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+    from letters.letter.proof import TextEnd
 
 
 @dataclass(frozen=True)
@@ -63,21 +69,36 @@ class LetterRenderer:
                 return Rendered(slug, html)
             from letters.letter.proof import proof  # WeasyPrint's, imported only for a PDF
 
-            pages = self.pdf.lay_out(
-                render_html(
-                    self.environment, letter_context(model, self.year, self.draft, False, slug)
-                ),
-                shown,
-            )
+            pdf = self.pdf
+            pages, tightened_from = self.laid_out(pdf, model, slug, shown)
             declaration = self.year.declaration
             titles = [declaration.title(name) for name in optional_sections(model, declaration)]
-            notes = proof(pages, titles)
-            return Rendered(slug, html, self.pdf.write(pages, shown, self.archival), tuple(notes))
+            notes = proof(pages, titles, tightened_from)
+            return Rendered(slug, html, pdf.write(pages, shown, self.archival), tuple(notes))
         except LettersError as error:
             return Rendered(slug, problems=tuple(error.problems))
         except Exception as error:  # WeasyPrint's own failure on this letter: the others go on
             failure = f"PDF rendering failed: {type(error).__name__}: {excerpt(str(error), 120)}"
             return Rendered(slug, problems=(Problem(shown, failure),))
+
+    def laid_out(
+        self, pdf: PdfRenderer, model: Council, slug: str, shown: str
+    ) -> tuple["Document", "TextEnd | None"]:
+        """The letter laid out for its PDF; set tighter if its last few lines would take a
+        page of their own and tighter saves the page (then also where its text ended before)."""
+        from letters.letter.proof import STANDARD_PAGES, text_end
+
+        def layout(tight: bool) -> "Document":
+            context = letter_context(model, self.year, self.draft, False, slug, tight)
+            return pdf.lay_out(render_html(self.environment, context), shown)
+
+        pages = layout(tight=False)
+        end = text_end(pages)
+        if len(pages.pages) > STANDARD_PAGES and end.sparse:
+            tighter = layout(tight=True)
+            if len(tighter.pages) < len(pages.pages):
+                return tighter, end
+        return pages, None
 
     def lost(self, council: tuple[str, Council]) -> Rendered:
         """The outcome of a letter whose worker process was killed while rendering it."""
