@@ -460,12 +460,12 @@ def chart_rows(page: LaidOutPage) -> list[ChartRow]:
         label, value, track = (
             first_with_class(placed.box, name) for name in ("bar-label", "bar-value", "bar")
         )
-        figure = FIGURE.fullmatch(text_of(value).strip()) if value else None
+        figure = FIGURE.fullmatch(text_of(value)) if value else None
         if label is None or figure is None or track is None:
             continue  # not a row the check can read: the other checks still see it
         number = int(figure[1]) if figure[1] else None
         bar = first_with_class(track, "bar-fill")
-        rows.append(ChartRow(text_of(label).strip(), number, track, bar, chart is not previous))
+        rows.append(ChartRow(text_of(label), number, track, bar, chart is not previous))
         previous = chart
     return rows
 

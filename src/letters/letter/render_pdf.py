@@ -15,6 +15,8 @@ from letters.problems import LettersError, Problem, fail
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
+    from letters.letter.tags import Finisher
+
 
 class RecordProblems(logging.Handler):
     """Collects what WeasyPrint logs, so that a warning fails the letter instead of passing."""
@@ -85,7 +87,7 @@ def load_weasyprint() -> None:
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # its advice, if a library is missing
             import weasyprint  # noqa: F401
-    except OSError:
+    except OSError:  # forgotten, so that the caller's import brings it in the usual way
         for name in [name for name in sys.modules if name.partition(".")[0] == "weasyprint"]:
             del sys.modules[name]
     finally:
@@ -166,7 +168,7 @@ PDF_UA_IN_PDF_A = b"""<rdf:Description rdf:about=""
 """
 
 
-def archival_finisher(mender: Any) -> Any:
+def archival_finisher(mender: "Finisher") -> "Finisher":
     """The tag mend, then the PDF/UA declaration, on the archival copy's objects."""
 
     def finish(document: Any, pdf: Any) -> None:
@@ -178,7 +180,9 @@ def archival_finisher(mender: Any) -> Any:
 
 def declare_ua(pdf: Any) -> None:
     """Add the PDF/UA-1 identification to the XMP metadata WeasyPrint made for a PDF/A."""
-    stream = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    from letters.letter.tags import referenced
+
+    stream = referenced(pdf, pdf.catalog["Metadata"])
     (packet,) = stream.stream
     end = packet.rindex(b"</rdf:RDF>")
     stream.stream = [packet[:end] + PDF_UA_IN_PDF_A + packet[end:]]

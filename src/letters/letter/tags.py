@@ -18,8 +18,8 @@ written: it is `write_pdf`'s finisher, so each PDF is written and compressed onc
 
 import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pydyf
@@ -108,10 +108,20 @@ def hidden_areas(box: Any) -> Iterator[Area]:
             yield from hidden_areas(child)
 
 
-def tag_mender(layout: Layout) -> Any:
+Finisher = Callable[[Any, Obj], None]  # what write_pdf calls with its document and PDF objects
+
+
+def tag_mender(layout: Layout) -> Finisher:
     """The finisher `write_pdf` calls with the PDF's objects, to mend them before they are
     written."""
     return lambda document, pdf: mend_tags(pdf, layout)
+
+
+def referenced(pdf: Obj, value: Obj) -> Obj:
+    """The object a reference (b"12 0 R") names; any other value as it is."""
+    if isinstance(value, bytes) and value.endswith(b" R"):
+        return pdf.objects[int(value.split(b" ", 1)[0])]
+    return value
 
 
 class Objects:
@@ -130,9 +140,7 @@ class Objects:
         return self.codes[font]
 
     def __call__(self, value: Obj) -> Obj:
-        if isinstance(value, bytes) and value.endswith(b" R"):
-            return self.pdf.objects[int(value.split(b" ", 1)[0])]
-        return value
+        return referenced(self.pdf, value)
 
 
 def mend_tags(pdf: Obj, layout: Layout) -> None:
@@ -187,12 +195,17 @@ class PageContent:
     items: list[Obj]
     fonts: Obj  # the page's font resources: name -> font
     objects: Objects
-    marked_content: dict[int, int] = field(default_factory=dict)  # id -> index of properties
+    marked_content: dict[int, int]  # each marked-content id -> the index of its properties
 
     @classmethod
     def of(cls, objects: Objects, page: Obj) -> "PageContent":
-        resources = objects(page["Resources"])
-        return cls(objects(page["Contents"]).stream, objects(resources["Font"]), objects)
+        items = objects(page["Contents"]).stream
+        marked = {
+            item["MCID"]: index
+            for index, item in enumerate(items)
+            if isinstance(item, dict) and "MCID" in item
+        }
+        return cls(items, objects(objects(page["Resources"])["Font"]), objects, marked)
 
     def text(self, number: int) -> Iterator[tuple[Key, TextLine]]:
         """Each marked piece of text on the page, by (page number, marked-content id)."""
@@ -200,9 +213,7 @@ class PageContent:
         font, x, y = b"", 0.0, 0.0  # WeasyPrint sets the matrix and font before any text
         for index, item in enumerate(self.items):
             if isinstance(item, dict):
-                if "MCID" in item:
-                    current = item["MCID"]
-                    self.marked_content[current] = index
+                current = item.get("MCID", current)
             elif not isinstance(item, bytes):
                 continue
             elif item == b"EMC":
