@@ -54,7 +54,7 @@ def test_letters_csv_has_a_row_per_council(built: Path):
         "approval": "pending",
         "approved_by": "",
         "approved_at": "",
-        "sending": "not sent",
+        "sending": "never sent",
         "sent_at": "",
     }
     assert rows["sevenoaks"]["remedies_against_average"] == "worse"  # 0%, far below 20%
@@ -157,9 +157,9 @@ def test_no_cell_of_letters_csv_can_run_as_a_formula(tmp_path: Path):
         "proofreading": [{"kind": "defect", "text": "=1+1"}],
     }
     from letters.send.approval import Standing
-    from letters.send.records import Approval, Sending
+    from letters.send.state import Approval, Sending
 
-    standing = Standing(Approval("pending"), Sending("not sent"))
+    standing = Standing(Approval("pending"), Sending("never sent"))
     columns = Columns((Measure("upheld", "Upheld", "lower"),), {"-2+3": "=title"})
     rows = overview_rows({"=cmd": entry}, Outputs(tmp_path), {"=cmd": standing}, columns)
     text = overview_csv(rows, columns)

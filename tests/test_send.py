@@ -222,16 +222,15 @@ def test_only_good_letters_go_and_each_refusal_says_why(tmp_path: Path, inbox: I
     assert result.stderr == (
         "councils/canterbury.yaml: not sent: its files have changed since its letter was built: "
         "run letters build\n"
-        "councils/cannock-chase.yaml: not sent: its letter is not approved: letters approve "
-        "cannock-chase\n"
-        "councils/leicester.yaml: not sent: its letter is not approved: letters approve "
-        "leicester\n"
         "councils/sevenoaks.yaml: not sent: it has no address: add email: under recipient: in "
         "the council's file\n"
         "councils/maidstone.yaml: not sent: its message has changed since it was approved (the "
         "PDF): look at it again, then letters approve maidstone\n"
     )
-    assert last_line(result) == "0 sent, 0 already sent, 0 failed, 5 refused"
+    assert result.stdout.splitlines()[-2:] == [
+        "Not approved yet (letters approve SLUG when ready): cannock-chase, leicester",
+        "0 sent, 0 already sent, 0 failed, 3 refused, 2 not approved yet",
+    ]
     assert inbox.received == []
 
 
@@ -320,12 +319,18 @@ def test_the_overview_shows_approval_and_sending(project: Path, inbox: Inbox):
         for row in csv.DictReader((project / "build" / "letters.csv").read_text().splitlines())
     }
     assert (rows["canterbury"]["approval"], rows["canterbury"]["approved_by"]) == (
-        "approved",
+        "used",  # by the copy sent
         "Sam Reviewer",
     )
     assert rows["canterbury"]["sending"] == "sent" and rows["canterbury"]["sent_at"]
-    assert (rows["maidstone"]["approval"], rows["maidstone"]["sending"]) == ("approved", "not sent")
-    assert (rows["leicester"]["approval"], rows["leicester"]["sending"]) == ("pending", "not sent")
+    assert (rows["maidstone"]["approval"], rows["maidstone"]["sending"]) == (
+        "approved",
+        "never sent",
+    )
+    assert (rows["leicester"]["approval"], rows["leicester"]["sending"]) == (
+        "pending",
+        "never sent",
+    )
     page = (project / "build" / "index.html").read_text()
     assert (
         "approved by Sam Reviewer at " in page

@@ -381,8 +381,10 @@ def test_a_resend_says_it_replaces_the_earlier_letter(project: Path, gate: Gate)
     send(project, gate, "canterbury")
     first_day = datetime.now().astimezone().strftime("%-d %B %Y")
     result = send(project, gate, "--resend", "canterbury")
-    assert result.stderr.startswith(
-        "councils/canterbury.yaml: not sent: it goes as the replacement of the letter sent on "
+    assert result.stderr.startswith("councils/canterbury.yaml: not sent: its approval of 20")
+    assert result.stderr.endswith(
+        ": a further copy needs approving of its own: look at it, then letters approve "
+        "canterbury\n"
     )
     approve(project, "canterbury")
     assert last_line(send(project, gate, "--resend", "canterbury")).startswith("1 sent")

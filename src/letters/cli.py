@@ -446,7 +446,7 @@ def approve(
         year = read_year(project)
         slugs_now = [path.stem for path in project.council_files()]
         for slug, standing in standings_now(project, year, slugs_now).items():
-            click.echo(f"{slug}: {standing.approval}; {standing.sending}")
+            click.echo(f"{slug}: {standing.describe(slug)}")
         return
     if bool(slugs) == every:
         raise click.UsageError(
@@ -459,8 +459,17 @@ def approve(
         refresh_overview(project)
     for problem in result.problems:
         click.echo(str(problem), err=True)
-    already = f", {len(result.already)} already approved" if result.already else ""
-    click.echo(f"{len(result.approved)} approved{already}, {len(result.problems)} not approved")
+    for slug in result.replacements:
+        click.echo(
+            f"{slug}: approved to go again, as the replacement of the letter sent before: it "
+            f"goes only with letters send --resend {slug}"
+        )
+    if result.already_sent:
+        click.echo(
+            f"Already sent as they are, so not approved again (name one to send it again): "
+            f"{', '.join(result.already_sent)}"
+        )
+    click.echo(result.summary())
     sys.exit(1 if result.problems else 0)
 
 
@@ -555,6 +564,9 @@ def send(
             refresh_overview(project)
     for problem in report.problems:
         click.echo(str(problem), err=True)
+    waiting = [o.slug for o in report.outcomes if o.status == "not approved yet"]
+    if waiting:
+        click.echo(f"Not approved yet (letters approve SLUG when ready): {', '.join(waiting)}")
     for outcome in report.outcomes:
         if outcome.status == "failed":
             click.echo(

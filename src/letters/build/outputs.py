@@ -222,14 +222,28 @@ def has_outputs(outputs: Outputs, slug: str) -> bool:
 def remove_deleted_councils(
     project: Project, outputs: Outputs, recorded: dict[str, Any]
 ) -> list[str]:
-    """Remove the outputs of councils whose files are gone; returns their slugs."""
+    """Remove the outputs of councils whose files are gone, their drafts and draft emails
+    included; returns their slugs."""
     current = {path.stem for path in project.council_files()}
-    removed = sorted((outputs.built_slugs() | set(recorded)) - current)
+    drafts = project.outputs(draft=True)
+    removed = sorted((outputs.built_slugs() | drafts.built_slugs() | set(recorded)) - current)
     for slug in removed:
-        for file in LETTER_FILES:
-            for path in outputs.files(file.kind, slug):
-                path.unlink(missing_ok=True)
+        for folder in (outputs, drafts):
+            for file in LETTER_FILES:
+                for path in folder.files(file.kind, slug):
+                    path.unlink(missing_ok=True)
         recorded.pop(slug, None)
+    return sorted({*removed, *remove_emails_of_removed_councils(project)})
+
+
+def remove_emails_of_removed_councils(project: Project) -> list[str]:
+    """Remove the dry-run emails (build/email/) of councils whose files are gone."""
+    current = {path.stem for path in project.council_files()}
+    removed = []
+    for email in sorted(project.outputs().emails.glob("*.eml")):
+        if email.stem not in current:
+            email.unlink(missing_ok=True)
+            removed.append(email.stem)
     return removed
 
 

@@ -94,9 +94,13 @@ class Outputs:
         """Where earlier versions kept approvals and the sent ledger, which cleaning removed."""
         return [self.folder / "approvals.jsonl", self.folder / "sent.jsonl"]
 
+    @property
+    def emails(self) -> Path:
+        """Where a dry run writes each council's message (letters send --dry-run)."""
+        return self.folder / "email"
+
     def email(self, slug: str) -> Path:
-        """A dry run's message to one council (letters send --dry-run)."""
-        return self.folder / "email" / f"{slug}.eml"
+        return self.emails / f"{slug}.eml"
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,11 @@ class Records:
     @property
     def lock(self) -> Path:
         return self.folder / "send.lock"
+
+    @property
+    def owner(self) -> Path:
+        """Which project the records are (its folder), as build/project says for the build."""
+        return self.folder / "project"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from letters.data.fields import Declaration
 from letters.data.project import THE_LETTER, Outputs
 from letters.pages.tool_pages import page, source_of
 from letters.send.approval import Standing
-from letters.send.records import Approval, Sending
+from letters.send.state import Approval, Sending
 
 # Cells a spreadsheet program would run as a formula (OWASP's "CSV injection").
 # A formula's start at the cell's start or after a separator another program may split on

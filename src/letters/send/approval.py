@@ -6,7 +6,7 @@ or reworded email since approval is caught as surely as a rebuilt PDF.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,18 +15,9 @@ from letters.data.project import Project
 from letters.data.read import council_paths, read_councils
 from letters.data.validate import Council, EmailSettings, Year
 from letters.problems import LettersError, Problem, fail
-from letters.send.records import (
-    Approval,
-    ApprovalRecord,
-    Ledgers,
-    Sending,
-    append_record,
-    approval_of,
-    login_name,
-    now,
-    read_ledgers,
-    sha256_of,
-)
+from letters.send.ledgers import Ledgers, claim_records, read_ledgers
+from letters.send.records import ApprovalRecord, append_record, login_name, now, sha256_of
+from letters.send.state import Approval, Sending, approval_of, unchanged_since_sent
 
 if TYPE_CHECKING:  # composing messages (Jinja, email) is imported only when a message is made
     from letters.send.compose import Draft
@@ -102,13 +93,6 @@ class Messages:
         return draft(council, self.settings(), texts, pdf)
 
 
-def resend_date(sending: Sending) -> date | None:
-    """The day a letter went (or may have gone) before, which a new message replaces."""
-    if sending.record is None or sending.state == "not sent":
-        return None
-    return datetime.fromisoformat(sending.record.at).date()
-
-
 def no_address(council: Council) -> str | None:
     if council.recipient.email is None:
         return "it has no address: add email: under recipient: in the council's file"
@@ -122,8 +106,20 @@ def has_defects(letter: BuiltLetter) -> str:
 @dataclass
 class Approved:
     approved: list[str]
-    already: list[str]
+    already: list[str]  # approved as they are, and not sent since
+    already_sent: list[str]  # sent (or may have been) as they are: left alone by --all
+    replacements: list[str]  # approved as a further copy of a letter sent before
     problems: list[Problem]
+
+    def summary(self) -> str:
+        """'3 approved, 1 already approved, 2 already sent, 0 not approved'."""
+        counts = [
+            f"{len(self.approved)} approved",
+            *([f"{len(self.already)} already approved"] if self.already else []),
+            *([f"{len(self.already_sent)} already sent"] if self.already_sent else []),
+            f"{len(self.problems)} not approved",
+        ]
+        return ", ".join(counts)
 
 
 def approve(
@@ -134,18 +130,24 @@ def approve(
     despite_notes: bool,
 ) -> Approved:
     """Record that `by` (the login name if not given) approved each council's message as it
-    would leave now. With no slugs, every built letter without defects not yet approved as it
-    is; a letter with defects needs naming with `despite_notes`."""
+    would leave now. With no slugs, every built letter without defects, not approved as it is
+    and not sent as it is; a letter with defects needs naming with `despite_notes`, and so
+    does a letter sent before that has not changed since."""
     records = project.records()
-    ledgers = read_ledgers(records, project.shown)
+    claim_records(records, project.root, project.shown, writing=True)
+    ledgers = read_ledgers(records, project.shown, project.root)
     letters, problems = built_letters(project, slugs)
     councils, skipped = read_councils(project, [project.council_file(s) for s in letters], year)
     problems += [problem for found in skipped.values() for problem in found]
     messages = Messages(project, year)
     who = by or login_name()
-    result = Approved([], [], problems)
+    result = Approved([], [], [], [], problems)
     for slug, council in councils.items():
         letter, shown = letters[slug], project.shown(project.council_file(slug))
+        sending = ledgers.sending(slug, council.name)
+        if not slugs and unchanged_since_sent(sending, letter.sha256, council.recipient.email):
+            result.already_sent.append(slug)
+            continue
         if letter.defects and not despite_notes:
             how = "approve it" if slugs else f"letters approve {slug}"
             problems.append(
@@ -160,13 +162,12 @@ def approve(
         if refusal:
             problems.append(Problem(shown, f"{refusal}, then approve it"))
             continue
-        resend_of = resend_date(ledgers.sending(slug, council.name))
         try:
-            message = messages.draft(council, letter.pdf.read_bytes(), resend_of)
+            message = messages.draft(council, letter.pdf.read_bytes(), sending.replaces)
         except LettersError as error:
             problems += error.problems
             continue
-        current = approval_of(ledgers.approval(slug), message.parts)
+        current = approval_of(ledgers.approval(slug), sending, message.parts)
         if not slugs and current.state == "approved":
             result.already.append(slug)
             continue
@@ -184,19 +185,32 @@ def approve(
                 message=message.parts,
                 despite_notes=bool(letter.defects),
                 defects=letter.defects,
-                resend_of=resend_of.isoformat() if resend_of else None,
+                resend_of=sending.replaces.isoformat() if sending.replaces else None,
             ),
         )
         result.approved.append(slug)
+        if sending.replaces:
+            result.replacements.append(slug)
     return result
 
 
 @dataclass(frozen=True)
 class Standing:
-    """Where one council stands: its approval, held against its message now, and its sending."""
+    """Where one council stands: its approval, held against its message now, its sending, and
+    whether its letter is still the one last sent."""
 
     approval: Approval
     sending: Sending
+    changed_since_sent: bool = False
+
+    def describe(self, slug: str) -> str:
+        said = f"{self.approval}; {self.sending}"
+        if self.changed_since_sent and not self.approval.waiting:
+            said += (
+                f"; its letter has changed since it was sent: if it should go again, approve "
+                f"it, then letters send --resend {slug}"
+            )
+        return said
 
 
 def standings(
@@ -212,7 +226,13 @@ def standings(
         council = councils.get(slug)
         sending = ledgers.sending(slug, council.name if council else None)
         record = ledgers.approval(slug)
-        result[slug] = Standing(approval_now(project, messages, council, slug, record), sending)
+        approval = approval_now(project, messages, council, slug, record, sending)
+        changed = bool(sending.copies) and not unchanged_since_sent(
+            sending,
+            sha256_of(project.outputs().path("pdf", slug)),
+            council.recipient.email if council else None,
+        )
+        result[slug] = Standing(approval, sending, changed)
     return result
 
 
@@ -222,25 +242,27 @@ def approval_now(
     council: Council | None,
     slug: str,
     record: ApprovalRecord | None,
+    sending: Sending,
 ) -> Approval:
     """An approval held against the message as it would leave now, worded as that approval
     saw it (a first sending, or the replacement of one)."""
     if record is None or messages is None:
-        return approval_of(record, None)
+        return approval_of(record, sending, None)
     pdf = project.outputs().path("pdf", slug)
     if council is None or council.recipient.email is None or not pdf.is_file():
-        return approval_of(record, None)
+        return approval_of(record, sending, None)
     resend_of = date.fromisoformat(record.resend_of) if record.resend_of else None
     try:
-        return approval_of(record, messages.draft(council, pdf.read_bytes(), resend_of).parts)
+        parts = messages.draft(council, pdf.read_bytes(), resend_of).parts
     except (LettersError, OSError):
-        return approval_of(record, None)
+        return approval_of(record, sending, None)
+    return approval_of(record, sending, parts)
 
 
 def standings_now(project: Project, year: Year, slugs: list[str]) -> dict[str, Standing]:
     """Every named council's approval and sending, reading the council files only when the
     records hold anything (a year not yet approved costs nothing)."""
-    ledgers = read_ledgers(project.records(), project.shown)
+    ledgers = read_ledgers(project.records(), project.shown, project.root)
     if not ledgers.approvals and not ledgers.sendings:
-        return {slug: Standing(Approval("pending"), Sending("not sent")) for slug in slugs}
+        return {slug: Standing(Approval("pending"), Sending("never sent")) for slug in slugs}
     return standings(project, year, ledgers, slugs)

@@ -11,15 +11,12 @@ import hashlib
 import json
 import os
 import signal
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from letters.data.project import Records
 from letters.problems import fail
 
 # Test hooks: kill this process just before it appends its k-th record, or halfway through
@@ -83,6 +80,10 @@ class ApprovalRecord(Record):
     defects: list[str]
     resend_of: str | None = None  # the day of the sending this message replaces
 
+    def key(self) -> str:
+        """What names this approval in the sent ledger: the digest of its line."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
 
 Event = Literal["sending", "sent", "not sent", "unsure"]
 
@@ -102,6 +103,7 @@ class SendRecord(Record):
     message_id: str
     reply: str | None = None
     resend_of: str | None = None
+    approval: str | None = None  # the key of the approval it went under (none in older ledgers)
 
 
 R = TypeVar("R", bound=Record)
@@ -197,129 +199,3 @@ def login_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # a uid with no passwd entry, and no LOGNAME or USER
         fail("letters approve", "cannot tell who you are: say who approves with --by NAME")
-
-
-ApprovalState = Literal["approved", "changed", "pending"]
-
-
-@dataclass(frozen=True)
-class Approval:
-    state: ApprovalState
-    record: ApprovalRecord | None = None
-    changes: tuple[str, ...] = ()  # what differs from the approved message, in words
-
-    @property
-    def by(self) -> str | None:
-        return self.record.by if self.record else None
-
-    @property
-    def at(self) -> str | None:
-        return self.record.at if self.record else None
-
-    @property
-    def despite_notes(self) -> bool:
-        return bool(self.record and self.record.despite_notes)
-
-    def __str__(self) -> str:
-        if self.record is None:
-            return "pending"
-        despite = " despite proofreading notes" if self.record.despite_notes else ""
-        changed = (
-            f", since changed ({', '.join(self.changes)}): approve it again"
-            if self.state == "changed"
-            else ""
-        )
-        return f"approved by {self.record.by} at {self.record.at}{despite}{changed}"
-
-
-def approval_of(record: ApprovalRecord | None, now: MessageParts | None) -> Approval:
-    """A council's approval, held against its message as it would leave now (None when it has
-    no message: no PDF, or no address); only the PDF is compared when that is all there is."""
-    if record is None:
-        return Approval("pending")
-    if now is None:
-        return Approval("changed", record, ("the PDF or the address",))
-    changes = tuple(changed_parts(record.message, now))
-    return Approval("changed" if changes else "approved", record, changes)
-
-
-SendingState = Literal["sent", "may have been sent", "not sent"]
-
-
-@dataclass(frozen=True)
-class Sending:
-    state: SendingState
-    record: SendRecord | None = None
-
-    @property
-    def at(self) -> str | None:
-        return self.record.at if self.record else None
-
-    def __str__(self) -> str:
-        record = self.record
-        if record is None:
-            return "not sent"
-        if self.state == "sent":
-            return f"sent to {record.to} at {record.at}"
-        if self.state == "may have been sent":
-            return (
-                f"may have been sent to {record.to} at {record.at}: check with the council or "
-                f"the relay, then send it with --resend only if it did not arrive"
-            )
-        return f"not sent: {record.reply}" if record.reply else "not sent"
-
-
-def sending_of(record: SendRecord | None) -> Sending:
-    """A council's sending, from its latest line in the ledger: a message handed to the relay
-    with no clear answer recorded may have been sent; nobody can tell from here."""
-    if record is None:
-        return Sending("not sent")
-    if record.event == "sent":
-        return Sending("sent", record)
-    if record.event in ("sending", "unsure"):
-        return Sending("may have been sent", record)
-    return Sending("not sent", record)
-
-
-def identity(name: str) -> str:
-    """What makes two records the same council's, whatever its file is called."""
-    return " ".join(name.casefold().split())
-
-
-@dataclass(frozen=True)
-class Ledgers:
-    """Both records files, read once and checked."""
-
-    approvals: list[ApprovalRecord]
-    sendings: list[SendRecord]
-
-    def approval(self, slug: str) -> ApprovalRecord | None:
-        return next((r for r in reversed(self.approvals) if r.slug == slug), None)
-
-    def sending(self, slug: str, name: str | None) -> Sending:
-        """The council's latest sending, found by its file's name or by the council's name, so
-        a council file renamed after sending is still known as sent."""
-        key = identity(name) if name else None
-        record = next(
-            (
-                r
-                for r in reversed(self.sendings)
-                if r.slug == slug or (key is not None and identity(r.council) == key)
-            ),
-            None,
-        )
-        return sending_of(record)
-
-
-def read_ledgers(records: Records, shown: Callable[[Path], str]) -> Ledgers:
-    """The approvals and the sent ledger, refusing a ledger that is missing while approvals
-    say letters were on their way, and records an older version left in build/."""
-    approvals = read_records(records.approvals, shown(records.approvals), ApprovalRecord)
-    if approvals and not records.sent.exists():
-        fail(
-            shown(records.sent),
-            f"is missing, but {shown(records.approvals)} has approvals, so letters may have been "
-            f"sent: put it back from a backup (if nothing was ever sent, create it empty: "
-            f"touch {shown(records.sent)})",
-        )
-    return Ledgers(approvals, read_records(records.sent, shown(records.sent), SendRecord))

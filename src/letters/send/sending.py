@@ -15,7 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from letters.build.outputs import cannot_write, write_atomically
+from letters.build.outputs import (
+    cannot_write,
+    remove_emails_of_removed_councils,
+    write_atomically,
+)
 from letters.data.lock import locked
 from letters.data.project import Project
 from letters.data.read import read_councils, read_year
@@ -29,27 +33,32 @@ from letters.send.approval import (
     built_letters,
     has_defects,
     no_address,
-    resend_date,
 )
 from letters.send.compose import Draft, as_bytes, message_id, recipients
+from letters.send.ledgers import Ledgers, claim_records, read_ledgers
 from letters.send.records import (
     PART_NAMES,
-    Approval,
+    ApprovalRecord,
     Event,
-    Ledgers,
-    Sending,
     SendRecord,
     append_record,
-    approval_of,
     local_time,
     now,
-    read_ledgers,
 )
 from letters.send.relay import Relay, RelayError, Reply, with_retries
+from letters.send.state import Approval, Sending, approval_of, unchanged_since_sent, used_by
 
 SentStatus = Literal[
-    "sent", "written", "already sent", "refused", "may have been sent", "failed", "stopped"
+    "sent",
+    "written",
+    "already sent",
+    "not approved yet",
+    "refused",
+    "may have been sent",
+    "failed",
+    "stopped",
 ]
+DONE: tuple[SentStatus, ...] = ("sent", "written", "already sent", "not approved yet")
 
 
 @dataclass
@@ -71,9 +80,7 @@ class SendReport:
         return sum(outcome.status == status for outcome in self.outcomes)
 
     def ok(self) -> bool:
-        return not self.problems and all(
-            outcome.status in ("sent", "written", "already sent") for outcome in self.outcomes
-        )
+        return not self.problems and all(outcome.status in DONE for outcome in self.outcomes)
 
     @property
     def stopped(self) -> bool:
@@ -91,7 +98,7 @@ class SendReport:
             f"{self.count('failed')} failed",
             *(
                 f"{self.count(status)} {status}"
-                for status in ("refused", "may have been sent")
+                for status in ("refused", "may have been sent", "not approved yet")
                 if self.count(status)
             ),
             *([f"{self.count('stopped')} not sent (stopped)"] if self.stopped else []),
@@ -101,11 +108,18 @@ class SendReport:
 
 @dataclass(frozen=True)
 class Chosen:
-    """One council to send to now: its letter, its data, and the sending it replaces."""
+    """One council to send to now: its letter, its data, its sending so far and the approval
+    the message goes under."""
 
     letter: BuiltLetter
     council: Council
-    resend_of: date | None
+    sending: Sending
+    approval: ApprovalRecord
+
+    @property
+    def resend_of(self) -> date | None:
+        """The day of the letter this copy replaces: the first copy's, if any went."""
+        return self.sending.replaces
 
 
 @dataclass(frozen=True)
@@ -120,57 +134,118 @@ class SendPlan:
 def plan(
     project: Project, year: Year, ledgers: Ledgers, slugs: tuple[str, ...], resend: tuple[str, ...]
 ) -> SendPlan:
-    """Which councils go: refused by name if not good to go; those already sent, or that may
-    have been, left alone unless named in `resend`."""
-    # The councils named, and those to send again; every council if none is named.
-    letters, refused = built_letters(project, tuple(dict.fromkeys(slugs + resend)))
-    councils, skipped = read_councils(
-        project, [project.council_file(slug) for slug in letters], year
-    )
-    refused += [problem for found in skipped.values() for problem in found]
-    to_send, uncertain = [], []
-    for slug, council in councils.items():
-        letter, shown = letters[slug], project.shown(project.council_file(slug))
-        last = ledgers.sending(slug, council.name)
-        refusal = no_address(council) or refusal_of(letter, ledgers.approval(slug) is not None)
-        if refusal:
-            refused.append(Problem(shown, refusal))
-        elif slug in resend or last.state == "not sent":
-            to_send.append(Chosen(letter, council, resend_date(last) if slug in resend else None))
-        elif last.state == "sent" and last.record and last.record.to != council.recipient.email:
-            refused.append(Problem(shown, readdressed_refusal(slug, last, council)))
-        elif last.state == "sent" and last.record and last.record.pdf_sha256 == letter.sha256:
-            uncertain.append(Sent(slug, "already sent", str(last)))
-        elif last.state == "sent":
-            refused.append(Problem(shown, rebuilt_refusal(slug, last)))
-        else:
-            uncertain.append(Sent(slug, "may have been sent", f"{last} {slug}"))
-    refusals = {Path(problem.path).stem: problem.message for problem in refused}
-    return SendPlan(
-        to_send,
-        [*uncertain, *(Sent(slug, "refused", reason) for slug, reason in refusals.items())],
-        [Problem(problem.path, f"not sent: {problem.message}") for problem in refused]
-        + [
-            Problem(project.shown(project.council_file(outcome.slug)), outcome.detail)
-            for outcome in uncertain
-            if outcome.status == "may have been sent"
-        ],
+    """Which councils go now, each decided from its whole record (see letters.send.state):
+    only a letter approved since its last copy goes, and a letter sent (or maybe sent) goes
+    again only when named in `resend`."""
+    named = tuple(dict.fromkeys(slugs + resend))
+    letters, unbuilt = built_letters(project, named)
+    not_built = {Path(problem.path).stem: problem.message for problem in unbuilt}
+    paths = [project.council_file(slug) for slug in [*letters, *not_built]]
+    councils, unreadable = read_councils(project, sorted(paths), year)
+    to_send, outcomes, problems = [], [], []
+    for path in sorted(paths):
+        slug, shown = path.stem, project.shown(path)
+        if slug in unreadable:
+            problems += [
+                Problem(p.path, f"not sent: {p.message}", p.line) for p in unreadable[slug]
+            ]
+            outcomes.append(Sent(slug, "refused", unreadable[slug][0].message))
+            continue
+        council = councils[slug]
+        decided = decide(
+            slug,
+            council,
+            letters.get(slug) or not_built[slug],
+            ledgers.sending(slug, council.name),
+            ledgers.approval(slug),
+            named=bool(named),
+            resend=slug in resend,
+        )
+        if isinstance(decided, Chosen):
+            to_send.append(decided)
+            continue
+        outcomes.append(decided)
+        if decided.status == "refused":
+            problems.append(Problem(shown, f"not sent: {decided.detail}"))
+        elif decided.status == "may have been sent":
+            problems.append(Problem(shown, decided.detail))
+    return SendPlan(to_send, outcomes, problems)
+
+
+def decide(
+    slug: str,
+    council: Council,
+    letter: BuiltLetter | str,
+    sending: Sending,
+    approval: ApprovalRecord | None,
+    named: bool,
+    resend: bool,
+) -> Chosen | Sent:
+    """What to do with one council's letter, from its sending and its latest approval: send
+    it (with the approval it goes under), or why not. `letter` is the built letter, or why
+    there is none; `named`: the councils were named; `resend`: this one with --resend."""
+    built = letter if isinstance(letter, BuiltLetter) else None
+    waiting = approval is not None and used_by(approval, sending) is None
+    latest = sending.latest
+    if latest is not None and not resend:
+        if sending.state == "may have been sent":
+            return Sent(slug, "may have been sent", maybe_sent(slug, sending))
+        if unchanged_since_sent(sending, built.sha256 if built else None, council.recipient.email):
+            return Sent(slug, "already sent", str(sending))
+        if not waiting:
+            return Sent(slug, "already sent", f"{sending}; {changed_since_sent(slug)}")
+        if built is None:
+            return Sent(slug, "refused", str(letter))
+        if latest.first.to != council.recipient.email:
+            return Sent(slug, "refused", readdressed_refusal(slug, sending, council))
+        return Sent(slug, "refused", rebuilt_refusal(slug, sending))
+    if not waiting and latest is None and not named:
+        return Sent(slug, "not approved yet", f"letters approve {slug} when it is ready")
+    if built is None:
+        return Sent(slug, "refused", str(letter))
+    if approval is None or not waiting:
+        return Sent(slug, "refused", not_approved(slug, approval, sending))
+    refusal = no_address(council)
+    if refusal:
+        return Sent(slug, "refused", refusal)
+    return Chosen(built, council, sending, approval)
+
+
+def not_approved(slug: str, approval: ApprovalRecord | None, sending: Sending) -> str:
+    """Why a letter with no approval waiting may not go."""
+    copy = used_by(approval, sending) if approval else None
+    if copy is not None:
+        return (
+            f"its approval of {approval.at if approval else ''} went with the copy of "
+            f"{copy.at}: a further copy needs approving of its own: look at it, then "
+            f"letters approve {slug}"
+        )
+    if sending.latest is not None:
+        return f"it needs approving before it goes again: look at it, then letters approve {slug}"
+    return f"its letter is not approved: letters approve {slug}"
+
+
+def maybe_sent(slug: str, sending: Sending) -> str:
+    latest = sending.latest
+    assert latest is not None
+    return (
+        f"may have been sent to {latest.first.to} at {latest.at}: check with the council or "
+        f"the relay, then send it with --resend {slug} only if it did not arrive"
     )
 
 
-def refusal_of(letter: BuiltLetter, approved: bool) -> str | None:
-    """Why a built letter may not go before its message is even made, or None."""
-    if not approved:
-        return f"its letter is not approved: letters approve {letter.slug}"
-    return None
+def changed_since_sent(slug: str) -> str:
+    return (
+        f"its letter has changed since it was sent: if it should go again, approve it, then "
+        f"letters send --resend {slug}"
+    )
 
 
 def approval_refusal(letter: BuiltLetter, approval: Approval, resend_of: date | None) -> str | None:
     """Why this very message may not go: not the one approved, or defects not approved."""
     record = approval.record
     if record is not None and approval.state == "changed":
-        approved_as = date.fromisoformat(record.resend_of) if record.resend_of else None
-        if approved_as != resend_of and approval.changes == (PART_NAMES["body_sha256"],):
+        if approval.replaces != resend_of and approval.changes == (PART_NAMES["body_sha256"],):
             replaces = f"the letter sent on {long_date(resend_of)}" if resend_of else "none"
             return (
                 f"it goes as the replacement of {replaces}, which is not what was approved: "
@@ -185,17 +260,23 @@ def approval_refusal(letter: BuiltLetter, approval: Approval, resend_of: date | 
     return None
 
 
-def readdressed_refusal(slug: str, last: Sending, council: Council) -> str:
+def went(sending: Sending) -> str:
+    latest = sending.latest
+    assert latest is not None
+    return f"sent to {latest.first.to} at {latest.at}"
+
+
+def readdressed_refusal(slug: str, sending: Sending, council: Council) -> str:
     return (
-        f"it was {last}, and its recipient is now {council.recipient.email}: to send it to "
-        f"the new address as well, --resend {slug}"
+        f"it was {went(sending)}, and its recipient is now {council.recipient.email}: to send "
+        f"it to the new address as well, --resend {slug}"
     )
 
 
-def rebuilt_refusal(slug: str, last: Sending) -> str:
+def rebuilt_refusal(slug: str, sending: Sending) -> str:
     return (
-        f"it was {last} with a PDF that has since been rebuilt differently: to send the new "
-        f"one as well, --resend {slug}"
+        f"it was {went(sending)} with a PDF that has since been rebuilt differently: to send "
+        f"the new one as well, --resend {slug}"
     )
 
 
@@ -228,10 +309,11 @@ def send(
     messages.settings()  # no sender: nothing to do
     records = project.records()
     refuse_old_records(project)
+    claim_records(records, project.root, project.shown, writing=relay is not None)
     # A dry run sends nothing, so it need not wait for a send; a real one holds the lock.
     with locked(records, "letters send", sending=True) if relay else nullcontext():
         try:
-            ledgers = read_ledgers(records, project.shown)
+            ledgers = read_ledgers(records, project.shown, project.root)
             return send_all(project, messages, ledgers, slugs, resend, relay, pace, progress)
         finally:
             if relay is not None:
@@ -249,6 +331,8 @@ def send_all(
     progress: SendProgress,
 ) -> SendReport:
     chosen = plan(project, messages.year, ledgers, slugs, resend)
+    if relay is None and not slugs and not resend:
+        remove_emails_of_removed_councils(project)
     report = SendReport(list(chosen.outcomes), list(chosen.problems), dry_run=relay is None)
     total = len(chosen.to_send) + len(chosen.outcomes)
     for outcome in chosen.outcomes:
@@ -261,7 +345,7 @@ def send_all(
             for rest in chosen.to_send[number:]:
                 report.outcomes.append(Sent(rest.letter.slug, "stopped", "stopped before its turn"))
             break
-        outcome = send_one(project, messages, ledgers, relay, choice, pace)
+        outcome = send_one(project, messages, relay, choice, pace)
         report.outcomes.append(outcome)
         if outcome.status in ("refused", "may have been sent"):
             shown = project.shown(project.council_file(choice.letter.slug))
@@ -274,7 +358,6 @@ def send_all(
 def send_one(
     project: Project,
     messages: Messages,
-    ledgers: Ledgers,
     relay: Relay | None,
     choice: Chosen,
     pace: Pace,
@@ -288,7 +371,7 @@ def send_one(
         return Sent(slug, "failed", f"its PDF cannot be read ({error.strerror or error})")
     try:
         message = messages.draft(choice.council, pdf, choice.resend_of)
-        approval = approval_of(ledgers.approval(slug), message.parts)
+        approval = approval_of(choice.approval, choice.sending, message.parts)
         refusal = approval_refusal(choice.letter, approval, choice.resend_of)
         if refusal:
             return Sent(slug, "refused", refusal)
@@ -346,6 +429,7 @@ def deliver(
             message_id=identifier,
             reply=reply,
             resend_of=choice.resend_of.isoformat() if choice.resend_of else None,
+            approval=choice.approval.key(),
         )
 
     reply: Reply = with_retries(
