@@ -45,6 +45,7 @@ class Gate(Inbox):
         self.refused = threading.Event()  # a recipient was refused (by `answers`)
         self.release = threading.Event()
         self.hold = False
+        self.drop = False  # close the line once the message is whole, without an answer
         self.reply = "250 2.0.0 Ok: queued"
         self.rcpts: list[str] = []
 
@@ -61,6 +62,8 @@ class Gate(Inbox):
         self.entered.set()
         if self.hold:
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
+        if self.drop:
+            server.transport.close()
         return self.reply
 
 
@@ -383,8 +386,7 @@ def test_a_resend_says_it_replaces_the_earlier_letter(project: Path, gate: Gate)
     result = send(project, gate, "--resend", "canterbury")
     assert result.stderr.startswith("councils/canterbury.yaml: not sent: its approval of 20")
     assert result.stderr.endswith(
-        ": a further copy needs approving of its own: look at it, then letters approve "
-        "canterbury\n"
+        ": a further copy needs approving of its own: look at it, then letters approve canterbury\n"
     )
     approve(project, "canterbury")
     assert last_line(send(project, gate, "--resend", "canterbury")).startswith("1 sent")

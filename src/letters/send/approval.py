@@ -5,6 +5,7 @@ sender, the subject and the body: all but Date and Message-ID), so a changed add
 or reworded email since approval is caught as surely as a rebuilt PDF.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -186,6 +187,7 @@ def approve(
                 despite_notes=bool(letter.defects),
                 defects=letter.defects,
                 resend_of=sending.replaces.isoformat() if sending.replaces else None,
+                id=uuid.uuid4().hex,
             ),
         )
         result.approved.append(slug)

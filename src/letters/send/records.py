@@ -79,6 +79,7 @@ class ApprovalRecord(Record):
     despite_notes: bool
     defects: list[str]
     resend_of: str | None = None  # the day of the sending this message replaces
+    id: str | None = None  # new for each approval: two alike in one second are still two
 
     def key(self) -> str:
         """What names this approval in the sent ledger: the digest of its line."""
