@@ -417,7 +417,8 @@ def serve_until_stopped(project: Project, slug: str, port: int, open_browser: bo
     "--all",
     "every",
     is_flag=True,
-    help="Approve every letter built from its current files, without defects, not yet approved.",
+    help="Approve every letter built from its current files, without defects, not yet approved "
+    "and not sent as it is.",
 )
 @click.option("--list", "listing", is_flag=True, help="Show every council's approval and sending.")
 def approve(
@@ -433,8 +434,10 @@ def approve(
     Records in records/approvals.jsonl who approved, when, and a digest of the message: the
     PDF's bytes, the recipients, the sender, the subject and the body. Anything of these that
     changes afterwards (a rebuilt PDF, a new address or cc, reworded email) must be approved
-    again. Only a letter built from its current files can be approved; one with proofreading
-    defects needs naming with --despite-notes.
+    again. An approval covers one sending: a letter sent before is approved again only when it
+    has changed, or by name, as the replacement of the letter sent first (then send it with
+    letters send --resend). Only a letter built from its current files can be approved; one
+    with proofreading defects needs naming with --despite-notes.
     """
     from letters.data.read import read_year
     from letters.overview.refresh import refresh_overview
@@ -537,11 +540,13 @@ def send(
 
     Only letters built from their current files, whose whole message is the one approved
     (letters approve) and with an address (recipient: email:) go; the others are refused by
-    name. One send runs at a time. Every message is recorded in records/sent.jsonl; a council
-    already sent is not sent again (--resend SLUG says to), and one whose message went with no
-    clear answer from the relay is reported as "may have been sent". STARTTLS is required
-    except to this machine; a login comes only from the environment (LETTERS_SMTP_USER,
-    LETTERS_SMTP_PASSWORD). Ctrl-C stops at once while waiting, and after the message under way.
+    name (councils never approved are listed as not approved yet). One send runs at a time.
+    Every message is recorded in records/sent.jsonl; a council sent (or that may have been) is
+    not sent again unless --resend SLUG says to and it was approved since, and one whose message
+    went with no clear answer from the relay is reported as "may have been sent". STARTTLS is
+    required except to this machine; a login comes only from the environment
+    (LETTERS_SMTP_USER, LETTERS_SMTP_PASSWORD). Ctrl-C stops at once while waiting, and after
+    the message under way.
     """
     from letters.build.progress import progress_for_output
     from letters.overview.refresh import refresh_overview
