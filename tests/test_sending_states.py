@@ -67,7 +67,8 @@ def test_a_failed_resend_after_a_delivered_letter_never_lets_a_plain_send_go(
         " to replace the letter sent on 1 July 2026: it goes only with letters send --resend "
         "canterbury; sent to chief.executive@canterbury.example at 2026-07-01T"
         + said.split("at 2026-07-01T")[1].split(";")[0]
-        + "; a later copy was not sent: 554 5.7.1 Message refused"
+        + "; a later copy was not sent: 554 5.7.1 Message refused; approved again because the "
+        "same letter, by name"
     )
     again = send(project, gate, "--resend", "canterbury")
     assert last_line(again) == "1 sent, 0 already sent, 0 failed"
@@ -171,10 +172,11 @@ def test_approve_all_leaves_letters_sent_as_they_are_alone(project: Path, gate: 
         "cannock-chase, canterbury, maidstone, sevenoaks",
         "1 approved, 4 already sent, 0 not approved",
     ]
-    assert (
-        f"to replace the letter sent on {today()}: it goes only with letters send --resend "
-        in (listing(project)["leicester"])
+    said = listing(project)["leicester"]
+    assert f"to replace the letter sent on {today()}: it goes only with letters send --resend " in (
+        said
     )
+    assert said.endswith("; approved again because it has changed since")
     plain = send(project, gate)
     assert plain.exit_code == 1
     assert plain.stderr.startswith(

@@ -206,12 +206,19 @@ class Standing:
     changed_since_sent: bool = False
 
     def describe(self, slug: str) -> str:
+        """The council's line in `letters approve --list`: its approval, its sending, and, for
+        a letter sent before, whether the letter now is the one sent."""
         said = f"{self.approval}; {self.sending}"
-        if self.changed_since_sent and not self.approval.waiting:
-            said += (
-                f"; its letter has changed since it was sent: if it should go again, approve "
-                f"it, then letters send --resend {slug}"
+        if not self.sending.copies:
+            return said
+        if not self.approval.waiting and self.changed_since_sent:
+            return (
+                f"{said}; its letter has changed since it was sent: if it should go again, "
+                f"approve it, then letters send --resend {slug}"
             )
+        if self.approval.waiting:
+            why = "it has changed since" if self.changed_since_sent else "the same letter, by name"
+            return f"{said}; approved again because {why}"
         return said
 
 
