@@ -10,6 +10,7 @@ or answers 4xx before accepting. After every step, whatever came before:
 - a council the relay may have a copy of is never listed as not sent.
 """
 
+import json
 import os
 import re
 import shutil
@@ -121,6 +122,25 @@ def actions(councils: tuple[str, ...]) -> st.SearchStrategy[Approve | Rebuild | 
     )
 
 
+def parts_of(message: EmailMessage) -> dict:
+    """What an approval records of a message, read from the message as the relay got it."""
+    attachment = next(message.iter_attachments())
+    body = message.get_body().get_content()  # with the line ends SMTP carries: CRLF
+    cc = message["Cc"]
+    return {
+        "sender": message["From"].addresses[0].addr_spec,
+        "sender_name": message["From"].addresses[0].display_name,
+        "to": message["To"].addresses[0].addr_spec,
+        "to_name": message["To"].addresses[0].display_name,
+        "cc": [address.addr_spec for address in cc.addresses] if cc else [],
+        "reply_to": message["Reply-To"].addresses[0].addr_spec if message["Reply-To"] else None,
+        "subject": str(message["Subject"]),
+        "attachment": attachment.get_filename(),
+        "body_sha256": sha256(body.replace("\r\n", "\n").encode()).hexdigest(),
+        "pdf_sha256": sha256(attachment.get_content()).hexdigest(),
+    }
+
+
 def sending_machine(built: Path, folders: Iterator[Path], relay: Relay, councils: tuple[str, ...]):
     """The machine for `councils`, each run from a fresh copy of the project `built`."""
 
@@ -221,8 +241,14 @@ def sending_machine(built: Path, folders: Iterator[Path], relay: Relay, councils
 
         @invariant()
         def only_approved_messages_are_handed_over(self) -> None:
+            """Each message's PDF and address as this test saw them approved, and its whole
+            message (subject, wording, copies, attachment) as an approval recorded it."""
+            approvals = self.root / "records" / "approvals.jsonl"
+            lines = approvals.read_text().splitlines() if approvals.exists() else []
+            recorded = [json.loads(line)["message"] for line in lines]
             for to, message, _kept in relay.handed:
                 assert (to, attached(message)) in self.approved, to
+                assert parts_of(message) in recorded, to
 
         @invariant()
         def a_council_that_may_have_a_copy_is_never_listed_as_not_sent(self) -> None:
