@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
@@ -24,7 +25,8 @@ from letters.letter.figures import (
     with_article,
 )
 from letters.letter.references import CONTENT_SECURITY_POLICY, loaded_addresses
-from letters.problems import LettersError, Problem, excerpt
+from letters.letter.sandbox import Sandbox, TooMuchWork, bounded, bounded_range
+from letters.problems import LettersError, Problem, excerpt, fail
 
 LETTER_TEMPLATE = "letter.html.j2"
 # The filters a template may use besides Jinja's own: {{ count|noun("case", "cases") }}.
@@ -66,7 +68,11 @@ class TemplateFiles:
                 reference,
                 "is a web or file address: only files in templates/ and assets/ can be used",
             )
-        path = (relative_to / reference).resolve()
+        unresolved = relative_to / reference
+        path = unresolved.resolve()
+        for folder in (self.project.templates_dir, self.project.assets_dir):
+            if os.path.abspath(unresolved).startswith(f"{os.path.abspath(folder)}{os.sep}"):
+                refuse_links(self.project, Path(os.path.abspath(unresolved)), folder)
         if not any(path.is_relative_to(folder) for folder in self.allowed):
             raise self.problem(
                 reference,
@@ -110,6 +116,21 @@ class TemplateFiles:
         return LettersError([Problem(reference, message)])
 
 
+def refuse_links(project: Project, path: Path, folder: Path) -> None:
+    """A template, stylesheet or image is read from inside its folder itself, never through a
+    link (to a file outside the project, say): one that is, or is reached by, a link is refused
+    by name, as council files are."""
+    for place in [path, *path.parents]:
+        if place.is_symlink():
+            fail(
+                project.shown(place),
+                "is a link: templates, stylesheets and images are read only from the project's "
+                "own files: keep the file itself here, not a link to it",
+            )
+        if place == folder:
+            return
+
+
 @functools.lru_cache(maxsize=64)
 def base64_of(content: bytes) -> str:
     """A file's bytes in base64, encoded once while they stay the same (every letter embeds
@@ -128,6 +149,7 @@ class ProjectLoader(jinja2.BaseLoader):
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         path = self.project.templates_dir.joinpath(*split_template_path(template))
+        refuse_links(self.project, path, self.project.templates_dir)
         try:
             source = self.project.files.read_bytes(path).decode("utf-8")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
@@ -137,10 +159,11 @@ class ProjectLoader(jinja2.BaseLoader):
 
 
 def html_environment(project: Project) -> jinja2.Environment:
-    """The one Jinja environment: strict about missing values, escaping all data in HTML
-    (a plain-text template, *.txt.j2, such as the email's, is not HTML and is not escaped)."""
+    """The one Jinja environment for staff's templates: a sandbox (letters.letter.sandbox),
+    strict about missing values, escaping all data in HTML (a plain-text template, *.txt.j2,
+    such as the email's, is not HTML and is not escaped)."""
     files = TemplateFiles(project)
-    environment = jinja2.Environment(
+    environment = Sandbox(
         loader=ProjectLoader(project),
         undefined=jinja2.StrictUndefined,
         autoescape=lambda name: not (name or "").endswith(".txt.j2"),
@@ -150,6 +173,7 @@ def html_environment(project: Project) -> jinja2.Environment:
     )
     environment.filters.update(FILTERS)
     environment.globals.update(
+        range=bounded_range,
         embed=lambda reference: files.data_uri(reference, project.root),
         stylesheet=lambda name=LETTER_STYLESHEET: Markup(files.stylesheet(name)),
         content_security_policy=CONTENT_SECURITY_POLICY,
@@ -190,7 +214,14 @@ def dates_kept_whole(html: str) -> str:
 def render_template(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     """A template filled in, or a LettersError naming the template and line."""
     try:
-        return environment.get_template(name).render(context)
+        with bounded():
+            return environment.get_template(name).render(context)
+    except TooMuchWork as error:
+        filename, line = template_frame(error)
+        raise template_problem(filename, line, f"template {WORK_LIMIT} ({error})") from None
+    except SecurityError as error:
+        filename, line = template_frame(error)
+        raise template_problem(filename, line, not_allowed(str(error))) from None
     except jinja2.TemplateSyntaxError as error:
         raise template_problem(
             error.filename or str(error.name or ""),
@@ -227,6 +258,21 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
         raise template_problem(
             filename, line, f"template error: {type(error).__name__}: {excerpt(str(error), 120)}"
         ) from None
+
+
+WORK_LIMIT = "asks for more work than any letter needs"
+UNSAFE = re.compile(r"attribute '([^']*)'|^(.*?) is not safely callable")
+
+
+def not_allowed(message: str) -> str:
+    """What the sandbox refused, in the words of the README rather than Python's."""
+    found = UNSAFE.search(message)
+    what = excerpt((found[1] or found[2]) if found else "", 60)
+    return (
+        f"template reaches for {what or 'something'!r}, which a letter may not use: a template "
+        f"may use the values `letters fields` lists and the filters the README names, nothing "
+        f"behind them"
+    )
 
 
 def check_references(project: Project, html: str, links: set[str]) -> None:

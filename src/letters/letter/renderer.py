@@ -9,6 +9,7 @@ from letters.data.validate import Council, Links, Year
 from letters.letter.context import letter_context, optional_sections
 from letters.letter.render_html import (
     LETTER_STYLESHEET,
+    WORK_LIMIT,
     TemplateFiles,
     check_references,
     html_environment,
@@ -112,9 +113,23 @@ def template_problems(project: Project, year: Year, councils: dict[str, Council]
     once, with the councils it meets."""
     renderer = LetterRenderer(project, year, pdf=False)
     met: dict[Problem, list[str]] = {}
-    for slug, council in councils.items():
-        for problem in renderer((slug, council)).problems:
+    for number, (slug, council) in enumerate(councils.items(), 1):
+        problems = renderer((slug, council)).problems
+        for problem in problems:
             met.setdefault(problem, []).append(project.shown(project.council_file(slug)))
+        if any(WORK_LIMIT in problem.message for problem in problems) and number < len(councils):
+            # each council would wait as long again: one is enough to show the mistake
+            return [*said_with(met), Problem("letters check", NOT_TRIED)]
+    return said_with(met)
+
+
+NOT_TRIED = (
+    "the other councils were not tried, since a template asks for more work than any letter "
+    "needs: correct it, then check again"
+)
+
+
+def said_with(met: dict[Problem, list[str]]) -> list[Problem]:
     return [
         Problem(problem.path, f"{problem.message}; met by {met_by(files)}", problem.line)
         for problem, files in met.items()
