@@ -17,6 +17,7 @@ from pydantic import (
 from pydantic.functional_validators import AfterValidator
 
 from letters.data.load import Document
+from letters.data.names import FIELD_NAMES_TAKEN, SECTION_NAMES_TAKEN, why_taken
 from letters.data.validate import (
     IDENTIFIER,
     AuthorityType,
@@ -40,23 +41,6 @@ FieldKind = Literal["count", "percent", "yes-no", "date", "text", "paragraphs", 
 SectionKind = Literal["list", "paragraphs"]
 Identifier = Annotated[str, Field(strict=True, pattern=IDENTIFIER)]
 Number = StrictInt | StrictFloat
-
-# Names a section may not take: the tool's own council fields, and what every letter's templates
-# already receive under that name.
-TOOL_NAMES = frozenset(
-    {
-        "name",
-        "authority_type",
-        "recipient",
-        "council",
-        "letter",
-        "addressee",
-        "signatory",
-        "links",
-        "draft",
-        "standalone",
-    }
-)
 
 
 class FieldDeclaration(Model):
@@ -191,16 +175,29 @@ def unwrapped(problem: Problem) -> Problem:
 def named_like_the_tool(
     document: Document, sections: dict[str, SectionDeclaration]
 ) -> list[Problem]:
-    return [
-        Problem(
-            document.path,
-            f"'{name}' is a name the tool gives itself: call the section something else",
-            document.line_of((name,)),
-            name,
-        )
+    """A section, field or percentage named as something the tool gives or needs itself
+    (letters.data.names): refused at its line, before any model is made of it."""
+    problems = [
+        taken(document, (name,), name, "section")
         for name in sections
-        if name in TOOL_NAMES
+        if name in SECTION_NAMES_TAKEN
     ]
+    for name, section in sections.items():
+        for part in ("fields", "percentages"):
+            for field in getattr(section, part):
+                if field in FIELD_NAMES_TAKEN:
+                    problems.append(taken(document, (name, part, field), field, part[:-1]))
+    return problems
+
+
+def taken(document: Document, path: tuple[str, ...], name: str, what: str) -> Problem:
+    return Problem(
+        document.path,
+        f"'{name}' is a name the tool uses itself ({why_taken(name)}): call the {what} "
+        f"something else",
+        document.line_of(path),
+        ".".join(path),
+    )
 
 
 def section_problems(document: Document, name: str, section: SectionDeclaration) -> list[Problem]:
