@@ -62,11 +62,9 @@ def test_check_names_a_value_printed_as_nothing_once_for_every_council_it_meets(
     result = letters("check", "--root", str(project))
     assert (result.exit_code, result.stderr) == (
         1,
-        f"templates/letter.html.j2:{line}: witness_summons is nothing for this letter (it is "
-        "left out of the council's file): test it with `is not none` first, as {% if "
-        "witness_summons is not none %}; met by councils/cannock-chase.yaml, "
-        "councils/leicester.yaml, councils/maidstone.yaml and 1 more\n",
-    )
+        f"templates/letter.html.j2:{line}: witness_summons is a section, not one value: print "
+        "one of its fields, as witness_summons.<field>\n",
+    )  # found in every branch, before any council meets it
     build = letters("build", "maidstone", "--html-only", "--root", str(project))
     assert build.exit_code == 1  # the build refuses it too, rather than print "None"
     assert "witness_summons is nothing for this letter" in build.output

@@ -311,8 +311,8 @@ def test_each_bad_value_of_a_declared_field_is_refused(
         (
             "complaint_handling_code:\n  title",
             "recipient:\n  title",
-            "recipient: 'recipient' is a name the tool gives itself: call the section "
-            "something else",
+            "recipient: 'recipient' is a name the tool uses itself (the templates already "
+            "receive a value of that name): call the section something else",
         ),
         (
             "{kind: date, optional: true,",

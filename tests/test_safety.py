@@ -124,9 +124,9 @@ def test_a_link_in_assets_pointing_outside_is_refused(project: Path):
     result = build_maidstone(project)
     assert result.exit_code == 1
     assert result.stderr == (
-        "assets/signature-michael-king.svg: is outside the templates/ and "
-        "assets/ folders: only files there can be used (letter to "
-        "maidstone)\n"
+        "assets/signature-michael-king.svg: is a link: templates, stylesheets and images are "
+        "read only from the project's own files: keep the file itself here, not a link to it "
+        "(letter to maidstone)\n"
     )
 
 

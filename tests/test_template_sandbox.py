@@ -35,31 +35,56 @@ def add_to_letter(project: Path, text: str) -> int:
     return path.read_text().splitlines().index(text) + 1
 
 
+def unknown(expression: str, instead: str) -> str:
+    return (
+        f"{expression} is not a value the letter is given: did you mean {instead}? (letters "
+        f"fields lists every value, and fields.yaml declares the sections)"
+    )
+
+
 @pytest.mark.parametrize(
-    ("template", "what"),
+    ("template", "said", "when"),
     [
-        ("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "__init__"),
-        ("{{ lipsum.__globals__['os'].environ }}", "__globals__"),
-        ("{{ joiner.__call__.__globals__ }}", "__call__"),
-        ("{{ namespace.__init__.__globals__ }}", "__init__"),
-        ("{{ embed.__globals__.files }}", "__globals__"),
-        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "__class__"),
-        ("{{ '{0.__class__.__init__.__globals__}'.format(council) }}", "__init__"),
-        ("{{ self._TemplateReference__context }}", "_TemplateReference__context"),
-        ("{{ council.recipient.model_dump() }}", "model_dump"),
-        ("{{ council.recipient.model_config }}", "model_config"),
-        ("{{ statistics.upheld.__class__ }}", "__class__"),
-        ("{{ council.__dict__ }}", "__dict__"),
-        ("{{ letter.seminars.clear() }}", "clear"),
-        ("{{ history.append(1) }}", "append"),
+        # refused by the static check, in every branch, before any council meets it
+        ("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "__init__", "check"),
+        ("{{ lipsum.__globals__['os'].environ }}", "__globals__", "check"),
+        ("{{ joiner.__call__.__globals__ }}", "__call__", "check"),
+        ("{{ namespace.__init__.__globals__ }}", "__init__", "check"),
+        ("{{ embed.__globals__.files }}", "__globals__", "check"),
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "__class__", "check"),
+        ("{{ self._TemplateReference__context }}", "_TemplateReference__context", "check"),
+        ("{{ statistics.upheld.__class__ }}", "__class__", "check"),
+        ("{{ council.__dict__ }}", "__dict__", "check"),
+        (
+            "{{ council.recipient.model_dump() }}",
+            unknown("council.recipient.model_dump", "council.recipient.name"),
+            "check",
+        ),
+        (
+            "{{ council.recipient.model_config }}",
+            unknown("council.recipient.model_config", "council.recipient.cc"),
+            "check",
+        ),
+        (
+            "{{ letter.seminars.clear() }}",
+            unknown("letter.seminars.clear", "letter.seminars.cities"),
+            "check",
+        ),
+        # refused by the sandbox when a council's letter is rendered
+        ("{{ '{0.__class__.__init__.__globals__}'.format(council) }}", "__init__", "render"),
+        ("{{ history.append(1) }}", "append", "render"),
     ],
 )
-def test_a_template_reaching_past_its_values_is_refused(project: Path, template: str, what: str):
+def test_a_template_reaching_past_its_values_is_refused(
+    project: Path, template: str, said: str, when: str
+):
     line = add_to_letter(project, template)
     result = letters("check", "--root", str(project))
+    message = said if " " in said else REACHES.format(what=said)
+    met = f"; {MET_BY_ALL}" if when == "render" else ""
     assert (result.exit_code, result.stderr) == (
         1,
-        f"templates/letter.html.j2:{line}: {REACHES.format(what=what)}; {MET_BY_ALL}\n",
+        f"templates/letter.html.j2:{line}: {message}{met}\n",
     )
 
 

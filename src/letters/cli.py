@@ -153,13 +153,17 @@ def check(root: Path, allow_unconfirmed: bool) -> None:
     """
     from letters.data.read import check as check_files
     from letters.letter.renderer import template_problems
+    from letters.letter.template_check import check_templates
 
     project = letters_folder(root)
     with stopped_cleanly("nothing was changed"):
         checked = check_files(project, allow_unconfirmed)
         councils, problems = checked.councils, checked.problems
-        if checked.year is not None:  # every template tried on every valid council
-            problems += template_problems(project, checked.year, checked.valid)
+        if checked.year is not None:  # every branch of every template, then every council
+            static = check_templates(project, checked.year)
+            said = {(problem.path, problem.line) for problem in static}
+            met = template_problems(project, checked.year, checked.valid)
+            problems += static + [p for p in met if (p.path, p.line) not in said]
     for notice in checked.notices:
         click.echo(notice)
     for problem in problems:

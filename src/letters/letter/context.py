@@ -72,7 +72,9 @@ def earlier_letters(council: Council, year: Year, slug: str | None) -> list[Sect
         averages = (
             match.past.year_data.averages.get(past.authority_type) if match.past.year_data else None
         )
-        sections = declared_values(past, match.past.declaration, averages)
+        sections = in_this_years_shape(
+            declared_values(past, match.past.declaration, averages), year.declaration
+        )
         found.append(
             Section(
                 year=match.past.year,
@@ -81,6 +83,20 @@ def earlier_letters(council: Council, year: Year, slug: str | None) -> list[Sect
             )
         )
     return found
+
+
+def in_this_years_shape(sections: dict[str, object], declaration: Declaration) -> dict[str, object]:
+    """An earlier year's sections with every section and field declared this year: one new this
+    year is nothing there, so `{% if previous.recommendations %}` and `history|selectattr(...)`
+    work across years."""
+    shaped: dict[str, object] = {**dict.fromkeys(declaration.sections), **sections}
+    for name, section in declaration.sections.items():
+        value = shaped[name]
+        if isinstance(value, Section):
+            for field in [*section.fields, *section.percentages]:
+                if not hasattr(value, field):
+                    setattr(value, field, None)
+    return shaped
 
 
 def declared_values(

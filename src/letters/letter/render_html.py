@@ -7,6 +7,7 @@ import re
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
@@ -185,9 +186,15 @@ class PrintsNothing(Exception):
     """A template printed a value that is nothing (None), which would read as 'None'."""
 
 
+class PrintsWhole(Exception):
+    """A template printed a list or a section whole, which would read as Python writes it."""
+
+
 def printable(value: object) -> object:
     if value is None:
         raise PrintsNothing
+    if isinstance(value, (list, tuple, SimpleNamespace)):
+        raise PrintsWhole
     return value
 
 
@@ -244,6 +251,14 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
             raise template_problem(filename, line, nothing_message(nothing)) from None
         raise template_problem(
             filename, line, f"template error: {type(error).__name__}: {excerpt(str(error), 120)}"
+        ) from None
+    except PrintsWhole as error:
+        filename, line = template_frame(error)
+        raise template_problem(
+            filename,
+            line,
+            "template prints a list, paragraphs or a section whole, as Python would write it: "
+            "print each item in a {% for %}, or one of the section's fields",
         ) from None
     except RecursionError as error:
         filename, line = template_frame(error)

@@ -87,10 +87,10 @@ class Messages:
             )
         return self.year.email
 
-    def draft(self, council: Council, pdf: bytes, resend_of: date | None) -> "Draft":
+    def draft(self, slug: str, council: Council, pdf: bytes, resend_of: date | None) -> "Draft":
         from letters.send.compose import draft, wording
 
-        texts = wording(self.environment, council, self.year, resend_of)
+        texts = wording(self.environment, council, self.year, slug, resend_of)
         return draft(council, self.settings(), texts, pdf)
 
 
@@ -164,7 +164,7 @@ def approve(
             problems.append(Problem(shown, f"{refusal}, then approve it"))
             continue
         try:
-            message = messages.draft(council, letter.pdf.read_bytes(), sending.replaces)
+            message = messages.draft(slug, council, letter.pdf.read_bytes(), sending.replaces)
         except LettersError as error:
             problems += error.problems
             continue
@@ -262,7 +262,7 @@ def approval_now(
         return approval_of(record, sending, None)
     resend_of = date.fromisoformat(record.resend_of) if record.resend_of else None
     try:
-        parts = messages.draft(council, pdf.read_bytes(), resend_of).parts
+        parts = messages.draft(slug, council, pdf.read_bytes(), resend_of).parts
     except (LettersError, OSError):
         return approval_of(record, sending, None)
     return approval_of(record, sending, parts)

@@ -46,11 +46,16 @@ class Wording:
 
 
 def wording(
-    environment: jinja2.Environment, council: Council, year: Year, resend_of: date | None = None
+    environment: jinja2.Environment,
+    council: Council,
+    year: Year,
+    slug: str,
+    resend_of: date | None = None,
 ) -> Wording:
-    """The message's subject, attachment name and body for one council, from the template."""
+    """The message's subject, attachment name and body for one council, from the template:
+    the letter's own values (earlier years found as the letter finds them), and resend_of."""
     context = {
-        **letter_context(council, year),
+        **letter_context(council, year, slug=slug),
         "resend_of": long_date(resend_of) if resend_of else None,
     }
     text = render_template(environment, EMAIL_TEMPLATE, context)

@@ -370,7 +370,7 @@ def send_one(
     except OSError as error:
         return Sent(slug, "failed", f"its PDF cannot be read ({error.strerror or error})")
     try:
-        message = messages.draft(choice.council, pdf, choice.resend_of)
+        message = messages.draft(slug, choice.council, pdf, choice.resend_of)
         approval = approval_of(choice.approval, choice.sending, message.parts)
         refusal = approval_refusal(choice.letter, approval, choice.resend_of)
         if refusal:
