@@ -195,7 +195,7 @@ def taken(document: Document, path: tuple[str, ...], name: str, what: str) -> Pr
         document.path,
         f"'{name}' is a name the tool uses itself ({why_taken(name)}): call the {what} "
         f"something else",
-        document.line_of(path),
+        document.key_lines.get(path) or document.line_of(path),
         ".".join(path),
     )
 
