@@ -228,3 +228,70 @@ def test_two_kept_councils_of_one_name_are_named_both(project: Path, tmp_path: P
         "both name 'Canterbury City Council': a letter cannot tell which was this council's: "
         "correct the name in the one that is not"
     ) in result.stderr
+
+
+# Values that print as a person reads them ------------------------------------------------
+
+
+def test_a_percentage_whose_part_could_pass_its_whole_is_refused(project: Path):
+    fields = project / "fields.yaml"
+    edit(
+        fields,
+        "upheld: {kind: count, at_most: investigations, help:",
+        "upheld: {kind: count, help:",
+    )
+    result = letters("check", "--root", str(project))
+    line = line_of(fields, "    upheld:") + 1  # the percentage's {of: upheld, ...}
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"fields.yaml:{line}: statistics.percentages.upheld.of: upheld can be more than "
+        f"investigations, so upheld could be over 100%: say that upheld is part of it, with "
+        f"at_most: investigations under upheld\n",
+    )
+
+
+def test_a_typed_percent_of_minus_nought_prints_0(project: Path):
+    with (project / "fields.yaml").open("a") as fields:
+        fields.write("\nsurvey:\n  title: Survey\n  optional: true\n  fields:\n")
+        fields.write("    satisfied: {kind: percent}\n")
+    with (project / "councils" / "canterbury.yaml").open("a") as council:
+        council.write("\nsurvey:\n  satisfied: -0.0\n")
+    edit(
+        project / "templates" / "letter.html.j2",
+        "<body>\n",
+        "<body>\n{% if survey %}<p>Satisfied: {{ survey.satisfied }}%</p>{% endif %}\n",
+    )
+    assert letters("build", "canterbury", "--html-only", "--root", str(project)).exit_code == 0
+    text = " ".join(html_text(project / "build" / "html" / "canterbury.html").split())
+    assert "Satisfied: 0%" in text
+
+
+def test_a_filter_given_the_wrong_kind_at_render_time_fails(project: Path):
+    line = add_to_letter(project, "")  # a line of its own, then the value the check cannot type
+    path = project / "templates" / "letter.html.j2"
+    edit(
+        path,
+        f"{UNREACHED}{{% endif %}}\n",
+        "{% set names = [council.name] %}{{ names[0]|noun('case', 'cases') }}\n",
+    )
+    result = letters("check", "--root", str(project))
+    assert result.stderr.startswith(
+        f"templates/letter.html.j2:{line}: template error: the filter noun takes a whole number, "
+        f"not 'Cannock Chase District Council'; met by councils/cannock-chase.yaml"
+    )
+    build = letters("build", "canterbury", "--html-only", "--root", str(project))
+    assert build.exit_code == 1
+
+
+def test_paragraphs_printed_whole_fail_the_build_too(project: Path):
+    edit(
+        project / "templates" / "letter.html.j2",
+        "<body>\n",
+        "<body>\n{% set report = public_report %}{% if report %}{{ report }}{% endif %}\n",
+    )
+    build = letters("build", "leicester", "--html-only", "--root", str(project))
+    assert build.exit_code == 1
+    assert (
+        "template prints a list, paragraphs or a section whole, as Python would write it: "
+        "print each item in a {% for %}, or one of the section's fields"
+    ) in build.stderr

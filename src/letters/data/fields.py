@@ -253,6 +253,18 @@ def section_problems(document: Document, name: str, section: SectionDeclaration)
             for index, field in enumerate(section.at_least_one or [])
             if field not in section.fields
         ),
+        *(
+            problem(
+                ("percentages", percentage, "of"),
+                f"{declared.of} can be more than {declared.over}, so {percentage} could be "
+                f"over 100%: say that {declared.of} is part of it, with at_most: "
+                f"{declared.over} under {declared.of}",
+            )
+            for percentage, declared in section.percentages.items()
+            if declared.of in section.fields
+            and declared.over in section.fields
+            and section.fields[declared.of].at_most != declared.over
+        ),
     ]
     return problems
 

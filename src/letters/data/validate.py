@@ -193,7 +193,7 @@ Count = Annotated[StrictInt, Field(ge=0)]
 def a_number(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"must be a number from 0 to 100, not {describe(value)}")
-    return value
+    return 0 if value == 0 else value  # -0.0 is nought, and prints as 0
 
 
 Percent = Annotated[int | float, BeforeValidator(a_number), Field(ge=0, le=100)]

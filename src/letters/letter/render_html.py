@@ -2,10 +2,13 @@
 
 import base64
 import functools
+import inspect
 import os
 import re
 import traceback
+import typing
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -31,7 +34,7 @@ from letters.problems import LettersError, Problem, excerpt, fail
 
 LETTER_TEMPLATE = "letter.html.j2"
 # The filters a template may use besides Jinja's own: {{ count|noun("case", "cases") }}.
-FILTERS = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "noun": noun,
     "with_article": with_article,
     "formatted_list": formatted_list,
@@ -39,6 +42,31 @@ FILTERS = {
     "long_date": long_date,  # a date field fields.yaml declares, as the letters write dates
     "ordinal": ordinal,  # "the {{ times|ordinal }} time in four years"
 }
+KINDS = {int: "a whole number", str: "text", date: "a date", list: "a list"}
+
+
+class WrongKind(Exception):
+    """A filter of the tool's was given a value of a kind it does not take."""
+
+
+def strict(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter, refusing a value of another kind than it takes (rather than printing a
+    wrong word): `{{ "x"|noun("case", "cases") }}` is a mistake, not "cases"."""
+    hints = typing.get_type_hints(function)
+    names = list(inspect.signature(function).parameters)
+
+    @functools.wraps(function)
+    def checked(*arguments: Any) -> Any:
+        for name, value in zip(names, arguments, strict=False):
+            kind = typing.get_origin(hints.get(name)) or hints.get(name)
+            if kind in KINDS and (not isinstance(value, kind) or isinstance(value, bool)):
+                shown = "nothing" if value is None else excerpt(repr(value), 40)
+                raise WrongKind(f"the filter {function.__name__} takes {KINDS[kind]}, not {shown}")
+        return function(*arguments)
+
+    return checked
+
+
 LETTER_STYLESHEET = "letter.css"
 
 MEDIA_TYPES = {
@@ -172,7 +200,7 @@ def html_environment(project: Project) -> jinja2.Environment:
         lstrip_blocks=True,
         finalize=printable,
     )
-    environment.filters.update(FILTERS)
+    environment.filters.update({name: strict(f) for name, f in FILTERS.items()})
     environment.globals.update(
         range=bounded_range,
         embed=lambda reference: files.data_uri(reference, project.root),
@@ -252,6 +280,9 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
         raise template_problem(
             filename, line, f"template error: {type(error).__name__}: {excerpt(str(error), 120)}"
         ) from None
+    except WrongKind as error:
+        filename, line = template_frame(error)
+        raise template_problem(filename, line, f"template error: {error}") from None
     except PrintsWhole as error:
         filename, line = template_frame(error)
         raise template_problem(
