@@ -295,3 +295,39 @@ def test_paragraphs_printed_whole_fail_the_build_too(project: Path):
         "template prints a list, paragraphs or a section whole, as Python would write it: "
         "print each item in a {% for %}, or one of the section's fields"
     ) in build.stderr
+
+
+def without_witness_summons(year: Path) -> None:
+    """A kept year from before witness_summons was declared: its fields.yaml and files lack it."""
+    fields = year / "fields.yaml"
+    text = fields.read_text()
+    start = text.index("\nwitness_summons:\n")
+    end = text.index("\n\n", start + 1)
+    fields.write_text(text[:start] + text[end:])
+    for council in (year / "councils").glob("*.yaml"):
+        kept = council.read_text()
+        if "witness_summons:" in kept:
+            council.write_text(kept.split("\nwitness_summons:", 1)[0] + "\n")
+
+
+def test_the_readmes_patterns_work_the_year_a_section_is_new(project: Path, tmp_path: Path):
+    from test_history import readme_patterns
+
+    y2021 = next_year(project, tmp_path / "2021")
+    y2022 = next_year(y2021, tmp_path / "2022")
+    for kept in ("2020", "2021"):
+        without_witness_summons(y2022 / "history" / kept)
+    with (y2022 / "councils" / "canterbury.yaml").open("a") as council:
+        council.write("\nwitness_summons:\n  threatened: true\n")
+    (y2022 / "templates" / "_last_year.html.j2").write_text("\n".join(readme_patterns()) + "\n")
+    edit(
+        y2022 / "templates" / "letter.html.j2",
+        "{% if public_report %}",
+        '{% include "_last_year.html.j2" %}\n{% if public_report %}',
+    )
+    check = letters("check", "--allow-unconfirmed", "--root", str(y2022))
+    assert (check.exit_code, check.stderr) == (0, "")
+    assert letters("build", "--html-only", "--root", str(y2022)).exit_code == 0
+    canterbury = " ".join(html_text(y2022 / "build" / "html" / "canterbury.html").split())
+    assert "I have concerns" in canterbury or "witness summons" in canterbury.lower()
+    assert "In last year's letter" not in canterbury and "time in four years" not in canterbury
