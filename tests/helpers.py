@@ -153,7 +153,7 @@ def find_in_order(paragraphs: list[str], text: str) -> list[str]:
 
 
 def build_stopped_after(project: Path, hook: str, letters: int, *args: str) -> subprocess.Popen:
-    """`letters build` in a process of its own, with a test hook (build/outputs.py) that stops
+    """`letters build` in a process of its own, with a test hook (batch/outputs.py) that stops
     it after `letters` letters; returned once it has written them."""
     build = subprocess.Popen(
         [sys.executable, "-m", "letters", "build", "--root", str(project), *args],

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from helpers import copy_built, edit, last_line, letters, pdf_pages
-from letters.build.manifest import council_fingerprint, read_manifest, shared_fingerprint
-from letters.build.outputs import KILL_BUILD
+from letters.batch.manifest import council_fingerprint, read_manifest, shared_fingerprint
+from letters.batch.outputs import KILL_BUILD
 from letters.data.project import Project
 
 OLD, NEW = "22 July 2020", "23 July 2020"

@@ -13,7 +13,7 @@ STAGES = [
     ("data",),
     ("letter",),
     ("pages",),
-    ("build",),
+    ("batch",),
     ("send",),
     ("overview",),
     ("preview", "spreadsheet"),
@@ -24,7 +24,7 @@ RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
 
 
 def stage_of(module: str) -> str:
-    """'letters.build.pipeline' -> 'build'."""
+    """'letters.batch.pipeline' -> 'batch'."""
     return module.split(".")[1]
 
 
@@ -63,10 +63,10 @@ def test_no_module_imports_from_a_later_stage():
 
 
 def test_only_the_commands_call_the_orchestrator():
-    """Reading a project and rendering a letter live in their stages, not in build/pipeline.py."""
+    """Reading a project and rendering a letter live in their stages, not in batch/pipeline.py."""
     callers = sorted(
         str(path.relative_to(PACKAGE))
         for path in PACKAGE.rglob("*.py")
-        if "letters.build.pipeline" in imports_of(path)
+        if "letters.batch.pipeline" in imports_of(path)
     )
     assert callers == ["cli.py"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from helpers import build_stopped_after, copy_built, edit, pdf_pages
-from letters.build.outputs import HOLD_BUILD
+from letters.batch.outputs import HOLD_BUILD
 
 HELD_AFTER = 3  # letters: the build is held there until the test stops it
 

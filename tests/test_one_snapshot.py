@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import build_stopped_after, copy_built, edit, letters, pdf_pages
-from letters.build.outputs import PAUSE_BUILD
+from letters.batch.outputs import PAUSE_BUILD
 
 PAUSED_AFTER = 2  # letters written before the test edits the project
 

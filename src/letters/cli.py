@@ -113,9 +113,9 @@ def build(
     without .yaml, e.g. canterbury). A letter whose council file, year file, templates and
     assets have not changed since it was built is left as it is.
     """
-    from letters.build.pipeline import Options
-    from letters.build.pipeline import build as build_letters
-    from letters.build.progress import progress_for_output
+    from letters.batch.pipeline import Options
+    from letters.batch.pipeline import build as build_letters
+    from letters.batch.progress import progress_for_output
     from letters.overview.refresh import refresh_overview
 
     options = Options(
@@ -374,8 +374,8 @@ def import_history(
 
 
 def build_draft(project: Project, slug: str) -> None:
-    from letters.build.pipeline import Options
-    from letters.build.pipeline import build as build_letters
+    from letters.batch.pipeline import Options
+    from letters.batch.pipeline import build as build_letters
 
     with stopped_cleanly(LETTERS_KEPT):
         report = build_letters(project, Options(slugs=(slug,), draft=True, jobs=1))
@@ -552,7 +552,7 @@ def send(
     (LETTERS_SMTP_USER, LETTERS_SMTP_PASSWORD). Ctrl-C stops at once while waiting, and after
     the message under way.
     """
-    from letters.build.progress import progress_for_output
+    from letters.batch.progress import progress_for_output
     from letters.overview.refresh import refresh_overview
     from letters.send.relay import Relay, relay_address
     from letters.send.sending import Pace

@@ -1,8 +1,8 @@
 """The year's overview made again from what is on disk: the build's manifest, and each
 council's approval and sending as the records say now. Run after every build, approval and send."""
 
-from letters.build.manifest import Entry, read_manifest
-from letters.build.outputs import cannot_write
+from letters.batch.manifest import Entry, read_manifest
+from letters.batch.outputs import cannot_write
 from letters.data.project import Project
 from letters.data.read import read_year
 from letters.data.validate import Year

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from letters import __version__
-from letters.build.manifest import Entry
-from letters.build.outcome import Summary
-from letters.build.outputs import write_atomically
+from letters.batch.manifest import Entry
+from letters.batch.outcome import Summary
+from letters.batch.outputs import write_atomically
 from letters.data.fields import Declaration
 from letters.data.project import THE_LETTER, Outputs
 from letters.pages.tool_pages import page, source_of

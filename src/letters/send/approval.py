@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from letters.build.manifest import fingerprint_councils, is_sealed, read_manifest
+from letters.batch.manifest import fingerprint_councils, is_sealed, read_manifest
 from letters.data.project import Project
 from letters.data.read import council_paths, read_councils
 from letters.data.validate import Council, EmailSettings, Year

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from letters.build.outputs import (
+from letters.batch.outputs import (
     cannot_write,
     remove_emails_of_removed_councils,
     write_atomically,

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from letters.build.outputs import made_beside, replace_together
+from letters.batch.outputs import made_beside, replace_together
 from letters.data.load import Document, SafeLoader, parse
 from letters.data.project import Project
 from letters.data.read import Named, council_names

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from letters.build.outputs import made_beside
+from letters.batch.outputs import made_beside
 from letters.data.load import Document, load_document
 from letters.data.project import Project
 from letters.data.read import read_year, to_confirm

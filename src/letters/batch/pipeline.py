@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from letters.build.manifest import (
+from letters.batch.manifest import (
     Entry,
     OutputStamps,
     fingerprint_councils,
@@ -21,13 +21,13 @@ from letters.build.manifest import (
     read_manifest,
     write_manifest,
 )
-from letters.build.outcome import (
+from letters.batch.outcome import (
     BuildStatus,
     LetterOutcome,
     council_summary,
     defects_of,
 )
-from letters.build.outputs import (
+from letters.batch.outputs import (
     cannot_write,
     claim_build_folder,
     has_outputs,
@@ -38,7 +38,7 @@ from letters.build.outputs import (
     remove_leftovers,
     write_letter,
 )
-from letters.build.parallel import in_processes
+from letters.batch.parallel import in_processes
 from letters.data.lock import locked
 from letters.data.project import LETTER_FILES, OutputKind, Outputs, Project
 from letters.data.read import council_paths, read_councils, read_year

@@ -11,8 +11,8 @@ from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic reads this one's fields on Python 3.11
 
 from letters import __version__
-from letters.build.outcome import LetterOutcome, Summary
-from letters.build.outputs import HASHED, holds, write_atomically
+from letters.batch.outcome import LetterOutcome, Summary
+from letters.batch.outputs import HASHED, holds, write_atomically
 from letters.data.project import SLUG, OutputKind, Outputs, Project
 
 
