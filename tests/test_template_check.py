@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, edit, html_text, letters
+from helpers import edit, html_text, letters
 from test_history import NEW_COUNCIL, next_year
 
 UNREACHED = "{% if statistics.upheld.count > 100000 %}"  # no council's data goes here
@@ -110,9 +110,10 @@ def test_the_email_template_is_checked_with_its_own_values(project: Path):
     )
 
 
-def test_the_shipped_templates_and_the_readmes_examples_pass(project: Path):
-    assert letters("check", "--root", str(REPO)).exit_code == 0
-    assert letters("check", "--root", str(project)).exit_code == 0
+def test_the_reference_years_templates_pass(project: Path):
+    """The reference year's own templates (tests/reference: the tests never read the folder's
+    own year, which staff reword): every branch of each is clean."""
+    assert letters("check", "--root", str(project)).stdout == "5 councils OK\n"
 
 
 # Names the tool uses itself ------------------------------------------------------------------
