@@ -222,3 +222,18 @@ class _Loaded:
 
     def get_template(self, name: str):
         return self.template
+
+
+def test_a_template_that_is_a_link_is_not_read_even_unused(project: Path, tmp_path: Path):
+    """The static check reads every template, used or not: it refuses a link before reading
+    it, so nothing of the file it leads to reaches a message."""
+    outside = tmp_path / "secret.txt"
+    outside.write_text(f"{{% {SECRET} %}}")  # would be quoted by a syntax error
+    os.symlink(outside, project / "templates" / "_unused.html.j2")
+    result = letters("check", "--root", str(project))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "templates/_unused.html.j2: is a link: templates, stylesheets and images are read only "
+        "from the project's own files: keep the file itself here, not a link to it\n",
+    )
+    assert SECRET not in result.output

@@ -18,7 +18,7 @@ from jinja2 import nodes
 from letters.data.names import TEMPLATE_WORDS
 from letters.data.project import Project
 from letters.data.validate import Year
-from letters.letter.render_html import FILTERS, html_environment, not_allowed
+from letters.letter.render_html import FILTERS, html_environment, not_allowed, refuse_links
 from letters.letter.shapes import (
     ANY,
     NUMBER,
@@ -28,7 +28,7 @@ from letters.letter.shapes import (
     context_shape,
     list_of,
 )
-from letters.problems import Problem, excerpt
+from letters.problems import LettersError, Problem, excerpt
 
 EMAIL_TEMPLATE = "email.txt.j2"
 PRINTED_WHOLE = ("list", "paragraphs", "object")
@@ -77,8 +77,11 @@ def check_templates(project: Project, year: Year) -> list[Problem]:
         name = path.relative_to(project.templates_dir).as_posix()
         shown = project.shown(path)
         try:
+            refuse_links(project, path, project.templates_dir)  # never read through a link
             source = path.read_text(encoding="utf-8")
             parsed[name] = (shown, environment.parse(source, name, str(path)))
+        except LettersError as error:
+            problems += error.problems
         except jinja2.TemplateSyntaxError as error:
             problems.append(Problem(shown, f"template syntax error: {error.message}", error.lineno))
         except (OSError, UnicodeDecodeError):
