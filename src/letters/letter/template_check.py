@@ -89,7 +89,8 @@ def check_templates(project: Project, year: Year) -> list[Problem]:
     assigned = {name for _, tree in parsed.values() for name in assigned_names(tree)}
     for name, (shown, tree) in parsed.items():
         shapes = context_shape(year.declaration, email=name == EMAIL_TEMPLATE)
-        checker = Checker(shown, shapes, environment, assigned, set(parsed))
+        names = {path.relative_to(project.templates_dir).as_posix() for path in files}
+        checker = Checker(shown, shapes, environment, assigned, names)
         checker.visit(tree, {})
         problems += checker.problems
     return list(dict.fromkeys(problems))
