@@ -1,6 +1,6 @@
 # `make help` lists the targets. Everything runs in .venv, made on first use.
 .DEFAULT_GOAL := help
-.PHONY: help letters check test visual-refresh bench clean
+.PHONY: help letters check test visual-refresh docs bench clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -30,6 +30,10 @@ visual-refresh: $(VENV)/.installed-test ## After a deliberate change to the look
 	@scripts/install-system-deps test
 	LETTERS_VISUAL_REFRESH=1 $(BIN)/pytest -q tests/test_visual.py
 	@echo "Look at tests/visual/expected/ (git diff shows which pages changed) before committing."
+
+docs: $(VENV)/.installed-test ## Redraw the README's pictures in docs/ from the reference year
+	@scripts/install-system-deps test
+	$(BIN)/python scripts/refresh-docs docs --screenshots
 
 bench: $(VENV)/.installed-test ## Time a 343-council year against the ideal and the naive way
 	@scripts/install-system-deps runtime

@@ -4,6 +4,7 @@ people reading benchmarks/RESULTS.md, never here)."""
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from helpers import REPO
 
@@ -91,3 +92,17 @@ def test_make_year_says_its_usage_and_writes_a_small_year(tmp_path):
         f"3 councils written to {tmp_path / 'year'}/councils\n",
     )
     assert len(list((tmp_path / "year" / "councils").glob("*.yaml"))) == 3
+
+
+def test_the_docs_pictures_are_redrawn_by_one_command(tmp_path: Path):
+    """scripts/refresh-docs (make docs), run small: the letter's two pictures, page 1 and the
+    statistics page, which is the letter's last."""
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "refresh-docs"), str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    first, statistics = (tmp_path / "canterbury-page-1.png", tmp_path / "canterbury-statistics.png")
+    for picture in (first, statistics):
+        assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first.read_bytes() != statistics.read_bytes()
