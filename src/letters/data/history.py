@@ -28,11 +28,11 @@ class PastYear:
         """The kept council of this name; two of one name are a problem naming both files."""
         named = [slug for slug, c in self.councils.items() if name_key(c.name) == name_key(name)]
         if len(named) > 1:
-            files = " and ".join(f"{self.folder.name}/councils/{slug}.yaml" for slug in named)
+            first, second = (f"history/{self.folder.name}/councils/{s}.yaml" for s in named[:2])
             fail(
-                f"history/{files.split(' and ')[0]}",
-                f"and history/{files.split(' and ')[1]} both name {name!r}: a letter cannot tell "
-                f"which was this council's: correct the name in the one that is not",
+                first,
+                f"and {second} both name {name!r}: a letter cannot tell which was this "
+                f"council's: correct the name in the one that is not",
             )
         return named[0] if named else None
 

@@ -16,7 +16,7 @@ from letters.data.project import Project
 from letters.data.read import council_paths, read_councils
 from letters.data.validate import Council, EmailSettings, Year
 from letters.problems import LettersError, Problem, fail
-from letters.send.ledgers import Ledgers, claim_records, read_ledgers
+from letters.send.ledgers import Ledgers, read_ledgers
 from letters.send.records import ApprovalRecord, append_record, login_name, now, sha256_of
 from letters.send.state import Approval, Sending, approval_of, unchanged_since_sent
 
@@ -135,8 +135,7 @@ def approve(
     and not sent as it is; a letter with defects needs naming with `despite_notes`, and so
     does a letter sent before that has not changed since."""
     records = project.records()
-    claim_records(records, project.root, project.shown, writing=True)
-    ledgers = read_ledgers(records, project.shown, project.root)
+    ledgers = read_ledgers(records, project.shown, project.root, writing=True)
     letters, problems = built_letters(project, slugs)
     councils, skipped = read_councils(project, [project.council_file(s) for s in letters], year)
     problems += [problem for found in skipped.values() for problem in found]

@@ -1,10 +1,11 @@
 """A project's records read once, checked as its own, and each council's place in them."""
 
-import os
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from letters.batch.outputs import write_atomically
 from letters.data.project import Records
 from letters.problems import fail, path_excerpt
 from letters.send.records import ApprovalRecord, SendRecord, read_records
@@ -27,11 +28,13 @@ class Ledgers:
         return sending_of(council_lines(self.sendings, slug, name))
 
 
-def read_ledgers(records: Records, shown: Callable[[Path], str], root: Path) -> Ledgers:
-    """The approvals and the sent ledger of the project at `root`, refusing records that are
-    another project's, a ledger that is missing while approvals say letters were on their way,
-    and a line that cannot be read."""
-    claim_records(records, root, shown)
+def read_ledgers(
+    records: Records, shown: Callable[[Path], str], root: Path, writing: bool = False
+) -> Ledgers:
+    """The approvals and the sent ledger of the project at `root` (claimed for it when the
+    command is `writing` records), refusing records that are another project's, a ledger that
+    is missing while approvals say letters were on their way, and a line that cannot be read."""
+    claim_records(records, root, shown, writing)
     approvals = read_records(records.approvals, shown(records.approvals), ApprovalRecord)
     if approvals and not records.sent.exists():
         fail(
@@ -78,16 +81,10 @@ def owner_of(records: Records) -> str | None:
 
 
 def write_owner(records: Records, here: str) -> None:
-    """Write whose the records are, in one piece, before anything is recorded in them."""
-    temporary = records.owner.with_name(f".project.{os.getpid()}.tmp")
-    try:
-        records.folder.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(f"{here}\n", encoding="utf-8")
-        with temporary.open("rb") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, records.owner)
-    except OSError:  # a read-only folder: what is recorded next says what is in the way
-        temporary.unlink(missing_ok=True)
+    """Write whose the records are, in one piece (lost or empty after a power cut, they are
+    claimed again), before anything is recorded in them."""
+    with contextlib.suppress(OSError):  # a read-only folder: the next record says what is wrong
+        write_atomically(records.owner, f"{here}\n".encode())
 
 
 def shown_path(path: str) -> str:

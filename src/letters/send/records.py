@@ -82,8 +82,9 @@ class ApprovalRecord(Record):
     id: str | None = None  # new for each approval: two alike in one second are still two
 
     def key(self) -> str:
-        """What names this approval in the sent ledger: the digest of its line."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+        """What names this approval in the sent ledger: its id (the digest of its line for an
+        approval recorded before approvals had one)."""
+        return self.id or hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
 Event = Literal["sending", "sent", "not sent", "unsure"]

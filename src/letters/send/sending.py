@@ -214,11 +214,10 @@ def decide(
 def not_approved(slug: str, approval: ApprovalRecord | None, sending: Sending) -> str:
     """Why a letter with no approval waiting may not go."""
     copy = used_by(approval, sending) if approval else None
-    if copy is not None:
+    if approval is not None and copy is not None:
         return (
-            f"its approval of {approval.at if approval else ''} went with the copy of "
-            f"{copy.at}: a further copy needs approving of its own: look at it, then "
-            f"letters approve {slug}"
+            f"its approval of {approval.at} went with the copy of {copy.at}: a further copy "
+            f"needs approving of its own: look at it, then letters approve {slug}"
         )
     if sending.latest is not None:
         return f"it needs approving before it goes again: look at it, then letters approve {slug}"

@@ -127,10 +127,9 @@ class Sending:
 
     def __str__(self) -> str:
         latest = self.latest
-        refused = self.last is not None and not self.last.copy
-        reply = self.last.reply if self.last and self.last.reply else "refused"
+        refused = self.last if self.last is not None and not self.last.copy else None
         if latest is None:
-            return f"not sent: {reply}" if refused and self.last and self.last.reply else "not sent"
+            return f"not sent: {refused.reply}" if refused and refused.reply else "not sent"
         delivered = [copy for copy in self.copies if copy.ending == "delivered"]
         said = []
         if delivered:
@@ -145,7 +144,7 @@ class Sending:
                 f"council or the relay, then send it with --resend only if it did not arrive"
             )
         if refused:
-            said.append(f"a later copy was not sent: {reply}")
+            said.append(f"a later copy was not sent: {refused.reply or 'refused'}")
         return "; ".join(said)
 
 
