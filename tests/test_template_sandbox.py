@@ -206,7 +206,6 @@ def letter_renderer(built_plain: Path, monkeypatch):
 
     def render(source: str) -> str | None:
         template = environment.from_string(source)
-        environment.cache = None  # type: ignore[assignment]
         try:
             return render_template(_Loaded(environment, template), "x", context)
         except LettersError:

@@ -2,6 +2,7 @@
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -272,7 +273,15 @@ def kind_of(value: object) -> str:
     return KINDS.get(type(value), type(value).__name__)
 
 
-KINDS = {bool: "true or false", int: "whole number", float: "number", str: "text"}
+# Each kind of value as the README and `letters fields` name it (the filters' too).
+KINDS = {
+    bool: "true or false",
+    int: "whole number",
+    float: "number",
+    str: "text",
+    date: "date",
+    list: "list",
+}
 
 
 def as_listed(value: object) -> str:

@@ -8,7 +8,6 @@ import re
 import traceback
 import typing
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,6 +18,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from letters.data.project import Project
+from letters.letter.context import KINDS
 from letters.letter.figures import (
     MONTHS,
     formatted_list,
@@ -33,6 +33,7 @@ from letters.letter.sandbox import Sandbox, TooMuchWork, bounded, bounded_range
 from letters.problems import LettersError, Problem, excerpt, fail
 
 LETTER_TEMPLATE = "letter.html.j2"
+EMAIL_TEMPLATE = "email.txt.j2"  # the message that carries each letter (letters send)
 # The filters a template may use besides Jinja's own: {{ count|noun("case", "cases") }}.
 FILTERS: dict[str, Callable[..., Any]] = {
     "noun": noun,
@@ -42,7 +43,24 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "long_date": long_date,  # a date field fields.yaml declares, as the letters write dates
     "ordinal": ordinal,  # "the {{ times|ordinal }} time in four years"
 }
-KINDS = {int: "a whole number", str: "text", date: "a date", list: "a list"}
+
+
+def kinds_taken(function: Callable[..., Any]) -> list[str | None]:
+    """The kind each parameter of one of the tool's filters takes (None: any)."""
+    hints = typing.get_type_hints(function)
+    kinds = []
+    for name in inspect.signature(function).parameters:
+        hint = hints.get(name)
+        origin = typing.get_origin(hint) or hint
+        kinds.append(KINDS.get(origin) if isinstance(origin, type) else None)
+    return kinds
+
+
+def with_kind(kind: str) -> str:
+    """'a whole number', 'a date', 'text', 'paragraphs'."""
+    return (
+        kind if kind in ("text", "text with markup", "paragraphs", "true or false") else f"a {kind}"
+    )
 
 
 class WrongKind(Exception):
@@ -52,16 +70,17 @@ class WrongKind(Exception):
 def strict(function: Callable[..., Any]) -> Callable[..., Any]:
     """The filter, refusing a value of another kind than it takes (rather than printing a
     wrong word): `{{ "x"|noun("case", "cases") }}` is a mistake, not "cases"."""
-    hints = typing.get_type_hints(function)
-    names = list(inspect.signature(function).parameters)
+    types = {kind: type_ for type_, kind in KINDS.items()}
+    kinds = kinds_taken(function)
 
     @functools.wraps(function)
     def checked(*arguments: Any) -> Any:
-        for name, value in zip(names, arguments, strict=False):
-            kind = typing.get_origin(hints.get(name)) or hints.get(name)
-            if kind in KINDS and (not isinstance(value, kind) or isinstance(value, bool)):
+        for kind, value in zip(kinds, arguments, strict=False):
+            if kind and (not isinstance(value, types[kind]) or isinstance(value, bool)):
                 shown = "nothing" if value is None else excerpt(repr(value), 40)
-                raise WrongKind(f"the filter {function.__name__} takes {KINDS[kind]}, not {shown}")
+                raise WrongKind(
+                    f"the filter {function.__name__} takes {with_kind(kind)}, not {shown}"
+                )
         return function(*arguments)
 
     return checked
@@ -97,11 +116,11 @@ class TemplateFiles:
                 reference,
                 "is a web or file address: only files in templates/ and assets/ can be used",
             )
-        unresolved = relative_to / reference
-        path = unresolved.resolve()
+        written = Path(os.path.abspath(relative_to / reference))  # as named, links unfollowed
+        path = written.resolve()
         for folder in (self.project.templates_dir, self.project.assets_dir):
-            if os.path.abspath(unresolved).startswith(f"{os.path.abspath(folder)}{os.sep}"):
-                refuse_links(self.project, Path(os.path.abspath(unresolved)), folder)
+            if written.is_relative_to(os.path.abspath(folder)):
+                refuse_links(self.project, written, Path(os.path.abspath(folder)))
         if not any(path.is_relative_to(folder) for folder in self.allowed):
             raise self.problem(
                 reference,

@@ -6,10 +6,8 @@ write instead, in the words of fields.yaml and the README."""
 
 import difflib
 import inspect
-import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import jinja2
@@ -18,7 +16,16 @@ from jinja2 import nodes
 from letters.data.names import TEMPLATE_WORDS
 from letters.data.project import Project
 from letters.data.validate import Year
-from letters.letter.render_html import FILTERS, html_environment, not_allowed, refuse_links
+from letters.letter.context import KINDS
+from letters.letter.render_html import (
+    EMAIL_TEMPLATE,
+    FILTERS,
+    html_environment,
+    kinds_taken,
+    not_allowed,
+    refuse_links,
+    with_kind,
+)
 from letters.letter.shapes import (
     ANY,
     NUMBER,
@@ -30,7 +37,6 @@ from letters.letter.shapes import (
 )
 from letters.problems import LettersError, Problem, excerpt
 
-EMAIL_TEMPLATE = "email.txt.j2"
 PRINTED_WHOLE = ("list", "paragraphs", "object")
 # What the filters give back, where it matters for what follows them.
 GIVES = {
@@ -58,7 +64,6 @@ GIVES = {
 }
 KEEPS_THE_LIST = ("selectattr", "rejectattr", "sort", "unique", "reverse", "list", "batch")
 ITEM_OF_THE_LIST = ("first", "last", "random", "min", "max")
-KIND_OF_TYPE = {int: "whole number", str: "text", date: "date", list: "list"}
 ACCEPTS = {
     "whole number": {"whole number", "anything"},
     "text": {"text", "text with markup", "anything"},
@@ -87,9 +92,9 @@ def check_templates(project: Project, year: Year) -> list[Problem]:
         except (OSError, UnicodeDecodeError):
             problems.append(Problem(shown, "cannot be read as text: save it as UTF-8 text"))
     assigned = {name for _, tree in parsed.values() for name in assigned_names(tree)}
+    names = {path.relative_to(project.templates_dir).as_posix() for path in files}
     for name, (shown, tree) in parsed.items():
         shapes = context_shape(year.declaration, email=name == EMAIL_TEMPLATE)
-        names = {path.relative_to(project.templates_dir).as_posix() for path in files}
         checker = Checker(shown, shapes, environment, assigned, names)
         checker.visit(tree, {})
         problems += checker.problems
@@ -271,7 +276,7 @@ class Checker:
             return
         if what != "filter" or node.name not in FILTERS:
             return
-        kinds = expected_kinds(FILTERS[node.name])
+        kinds = kinds_taken(FILTERS[node.name])
         given = [(written(node.node) if node.node else "the value", shapes[0])]
         given += [(written(a), s) for a, s in zip(arguments, shapes[1:], strict=False)]
         for (expression, shape), kind in zip(given, kinds, strict=False):
@@ -280,33 +285,23 @@ class Checker:
                 return
 
     def visit_Const(self, node: nodes.Const, scope: dict[str, Shape]) -> Shape:
-        value = node.value
-        kind = next((k for t, k in KIND_OF_TYPE.items() if type(value) is t), "anything")
-        return Shape(kind)
+        return Shape(KINDS.get(type(node.value), "anything"))
 
-    def visit_Include(self, node: nodes.Include, scope: dict[str, Shape]) -> Shape:
-        self.template_exists(node, node.template)
-        return ANY
-
-    def visit_Import(self, node: nodes.Import, scope: dict[str, Shape]) -> Shape:
-        self.template_exists(node, node.template)
-        return ANY
-
-    def visit_FromImport(self, node: nodes.FromImport, scope: dict[str, Shape]) -> Shape:
-        self.template_exists(node, node.template)
-        return ANY
-
-    def visit_Extends(self, node: nodes.Extends, scope: dict[str, Shape]) -> Shape:
-        self.template_exists(node, node.template)
-        return ANY
-
-    def template_exists(self, node: nodes.Node, template: nodes.Expr) -> None:
+    def visit_Include(
+        self, node: nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends, scope: Any
+    ) -> Shape:
+        """{% include %}, {% import %}, {% from ... import %}, {% extends %}: the template
+        they name is one in templates/."""
+        template = node.template
         if isinstance(template, nodes.Const) and template.value not in self.templates:
             self.problem(
                 node,
                 f"there is no template {template.value!r} in templates/: "
                 f"{did_you_mean(template.value, sorted(self.templates))}",
             )
+        return ANY
+
+    visit_Import = visit_FromImport = visit_Extends = visit_Include
 
 
 def reaches_past(node: nodes.Node) -> bool:
@@ -335,16 +330,6 @@ def taken_parameters(function: Callable[..., Any]) -> inspect.Signature | None:
     if getattr(inspect.unwrap(function), "jinja_pass_arg", None) is not None:
         parameters = parameters[1:]
     return signature.replace(parameters=parameters)
-
-
-def expected_kinds(function: Any) -> list[str | None]:
-    hints = typing.get_type_hints(function)
-    kinds = []
-    for name in inspect.signature(function).parameters:
-        hint = hints.get(name)
-        origin = typing.get_origin(hint) or hint
-        kinds.append(KIND_OF_TYPE.get(origin) if isinstance(origin, type) else None)
-    return kinds
 
 
 def written(node: nodes.Node | None) -> str:
@@ -403,13 +388,6 @@ def wrong_count(what: str, name: str, signature: inspect.Signature, given: str) 
 
 def wrong_kind(name: str, kind: str, expression: str, shape: Shape) -> str:
     return f"the filter {name} takes {with_kind(kind)}, but {expression} is {with_kind(shape.kind)}"
-
-
-def with_kind(kind: str) -> str:
-    """'a whole number', 'a date', 'text', 'paragraphs'."""
-    return (
-        kind if kind in ("text", "text with markup", "paragraphs", "true or false") else f"a {kind}"
-    )
 
 
 def printed_whole(expression: str, shape: Shape) -> str:

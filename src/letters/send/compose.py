@@ -24,11 +24,10 @@ import jinja2
 from letters.data.validate import Council, EmailSettings, Year
 from letters.letter.context import letter_context
 from letters.letter.figures import long_date
-from letters.letter.render_html import render_template
+from letters.letter.render_html import EMAIL_TEMPLATE, render_template
 from letters.problems import fail
 from letters.send.records import MessageParts
 
-EMAIL_TEMPLATE = "email.txt.j2"
 HEADERS = ("Subject", "Attachment")
 EMAIL_TEMPLATE_FILE = f"templates/{EMAIL_TEMPLATE}"
 UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|]')
