@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from helpers import edit, letters
@@ -73,6 +73,12 @@ def unknown(expression: str, instead: str) -> str:
         # refused by the sandbox when a council's letter is rendered
         ("{{ '{0.__class__.__init__.__globals__}'.format(council) }}", "__init__", "render"),
         ("{{ history.append(1) }}", "append", "render"),
+        (  # once drawn by the property test below: Python's words for a method, in a letter
+            "{% set wording = [letter][0] %}{{ wording.items }}",
+            "template prints a function itself, as Python would write it: print a value "
+            "(letters fields lists them), or call a macro with brackets",
+            "render",
+        ),
     ],
 )
 def test_a_template_reaching_past_its_values_is_refused(
@@ -172,6 +178,7 @@ NAMES = ["__class__", "__globals__", "__init__", "__mro__", "__subclasses__", "_
     chain=st.lists(st.sampled_from(NAMES), min_size=1, max_size=5),
     called=st.lists(st.booleans(), min_size=5, max_size=5),
 )
+@example(root="letter", chain=["items"], called=[False] * 5)  # once drawn: a method printed
 def test_no_attribute_chain_reaches_past_the_values(letter_renderer, root, chain, called):
     """Whatever chain of attributes (each maybe called) a template writes, it renders text made
     of the values, or is refused: never an object of Python's, the environment or a file."""

@@ -237,11 +237,17 @@ class PrintsWhole(Exception):
     """A template printed a list or a section whole, which would read as Python writes it."""
 
 
+class PrintsFunction(Exception):
+    """A template printed a function, method or macro itself instead of calling it."""
+
+
 def printable(value: object) -> object:
     if value is None:
         raise PrintsNothing
     if isinstance(value, (list, tuple, SimpleNamespace)):
         raise PrintsWhole
+    if callable(value):
+        raise PrintsFunction
     return value
 
 
@@ -309,6 +315,14 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
             line,
             "template prints a list, paragraphs or a section whole, as Python would write it: "
             "print each item in a {% for %}, or one of the section's fields",
+        ) from None
+    except PrintsFunction as error:
+        filename, line = template_frame(error)
+        raise template_problem(
+            filename,
+            line,
+            "template prints a function itself, as Python would write it: print a value "
+            "(letters fields lists them), or call a macro with brackets",
         ) from None
     except RecursionError as error:
         filename, line = template_frame(error)
