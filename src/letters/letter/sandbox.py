@@ -88,7 +88,8 @@ def bounded_range(*arguments: int) -> range:
     """range() as templates have it: at most MAX_RANGE numbers."""
     numbers = range(*arguments)
     if len(numbers) > MAX_RANGE:
-        raise TooMuchWork(f"range{arguments} gives more than {MAX_RANGE:,} numbers")
+        written = ", ".join(str(argument) for argument in arguments)
+        raise TooMuchWork(f"range({written}) gives more than {MAX_RANGE:,} numbers")
     return numbers
 
 
