@@ -90,6 +90,10 @@ def add_to_letter(project: Path, text: str) -> int:
             "_witness_summons.html.j2?",
         ),
         ("{{ resend_of }}", f"resend_of is not a value the letter is given: {HINT}"),
+        (  # the partial _public_report's loop variable, outside that loop
+            "{{ paragraph }}",
+            f"paragraph is not a value the letter is given: {HINT}",
+        ),
     ],
 )
 def test_a_mistake_in_a_branch_no_council_reaches_is_found(project: Path, text: str, said: str):

@@ -246,7 +246,7 @@ def printable(value: object) -> object:
         raise PrintsNothing
     if isinstance(value, (list, tuple, SimpleNamespace)):
         raise PrintsWhole
-    if callable(value):
+    if callable(value) and not isinstance(value, jinja2.Undefined):  # unknown: said as such
         raise PrintsFunction
     return value
 

@@ -91,27 +91,68 @@ def check_templates(project: Project, year: Year) -> list[Problem]:
             problems.append(Problem(shown, f"template syntax error: {error.message}", error.lineno))
         except (OSError, UnicodeDecodeError):
             problems.append(Problem(shown, "cannot be read as text: save it as UTF-8 text"))
-    assigned = {name for _, tree in parsed.values() for name in assigned_names(tree)}
+    trees = {name: tree for name, (_, tree) in parsed.items()}
     names = {path.relative_to(project.templates_dir).as_posix() for path in files}
     for name, (shown, tree) in parsed.items():
         shapes = context_shape(year.declaration, email=name == EMAIL_TEMPLATE)
-        checker = Checker(shown, shapes, environment, assigned, names)
+        checker = Checker(shown, shapes, environment, names_given(name, trees), names)
         checker.visit(tree, {})
         problems += checker.problems
     return list(dict.fromkeys(problems))
 
 
-def assigned_names(tree: nodes.Template) -> Iterator[str]:
-    """Every name a template gives a value itself: {% set %}, {% for %}, macros and their
-    arguments, imports, {% with %}. A partial may use its includer's."""
-    for node in tree.find_all((nodes.Name,)):
-        if node.ctx in ("store", "param"):
-            yield node.name
-    for macro in tree.find_all((nodes.Macro,)):
+def names_given(name: str, trees: dict[str, nodes.Template]) -> set[str]:
+    """The names a template may use without the tool giving them: those it sets itself
+    ({% set %}, macros, imports; loop variables and arguments are checked where they hold),
+    and every name a template that includes it has where it does (a loop's variable too)."""
+    given = set(set_names(trees[name]))
+    for includer in includers(name, trees):
+        given |= set(every_name_stored(trees[includer]))
+    return given
+
+
+def set_names(tree: nodes.Template) -> Iterator[str]:
+    for assign in tree.find_all(nodes.Assign):
+        yield from (target.name for target in assign.target.find_all(nodes.Name))
+    for block in tree.find_all(nodes.AssignBlock):
+        yield from (target.name for target in block.target.find_all(nodes.Name))
+    for macro in tree.find_all(nodes.Macro):
         yield macro.name
-    for imported in tree.find_all((nodes.FromImport,)):
+    for module in tree.find_all(nodes.Import):
+        yield module.target
+    for imported in tree.find_all(nodes.FromImport):
         for entry in imported.names:
             yield entry[1] if isinstance(entry, tuple) else entry
+
+
+def every_name_stored(tree: nodes.Template) -> Iterator[str]:
+    yield from set_names(tree)
+    for node in tree.find_all(nodes.Name):
+        if node.ctx in ("store", "param"):
+            yield node.name
+
+
+def includers(name: str, trees: dict[str, nodes.Template]) -> set[str]:
+    """The templates that include `name`, or include one that does."""
+    found: set[str] = set()
+    waiting = [name]
+    while waiting:
+        included = waiting.pop()
+        for other, tree in trees.items():
+            if included in templates_named(tree) and other not in found:
+                found.add(other)
+                waiting.append(other)
+    return found
+
+
+def templates_named(tree: nodes.Template) -> set[str]:
+    """The templates a template includes or imports by name."""
+    naming: list[nodes.Include | nodes.Import | nodes.FromImport] = [
+        *tree.find_all(nodes.Include),
+        *tree.find_all(nodes.Import),
+        *tree.find_all(nodes.FromImport),
+    ]
+    return {n.template.value for n in naming if isinstance(n.template, nodes.Const)}
 
 
 @dataclass
