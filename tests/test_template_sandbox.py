@@ -226,6 +226,7 @@ class _Loaded:
 
     def __init__(self, environment, template) -> None:
         self.environment, self.template = environment, template
+        self.stand_ins = environment.stand_ins
 
     def get_template(self, name: str):
         return self.template

@@ -5,6 +5,7 @@ import functools
 import inspect
 import os
 import re
+import secrets
 import traceback
 import typing
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from letters.letter.figures import (
     thousands,
     with_article,
 )
-from letters.letter.references import CONTENT_SECURITY_POLICY, loaded_addresses
+from letters.letter.references import CONTENT_SECURITY_POLICY, css_loads, loaded_addresses
 from letters.letter.sandbox import Sandbox, TooMuchWork, bounded, bounded_range
 from letters.problems import LettersError, Problem, excerpt, fail
 
@@ -206,12 +207,51 @@ class ProjectLoader(jinja2.BaseLoader):
         return source, os.path.normpath(path), lambda: True
 
 
-def html_environment(project: Project) -> jinja2.Environment:
+class StandIns:
+    """What embed() and stylesheet() give a template while it renders: a short stand-in for
+    each file's text, put in only once the letter's own text has been treated and checked (a
+    letter is a few kilobytes of text and a hundred of embedded fonts and images). The stand-ins
+    hold a number drawn for each process, so no council's data can write one."""
+
+    def __init__(self) -> None:
+        self.prefix = f"data:letters-{secrets.randbelow(10**18):018d}-"
+        self.found = re.compile(re.escape(self.prefix) + r"(\d+)\.")
+        self.contents: list[str] = []
+        self.numbers: dict[str, int] = {}
+        self.stylesheets: set[int] = set()
+
+    def stand_in(self, content: str, stylesheet: bool = False) -> str:
+        if content not in self.numbers:
+            self.numbers[content] = len(self.contents)
+            self.contents.append(content)
+        number = self.numbers[content]
+        if stylesheet:
+            self.stylesheets.add(number)
+        return f"{self.prefix}{number}."
+
+    def filled(self, text: str) -> str:
+        """The text with each stand-in replaced by the file's text it stands for."""
+        return self.found.sub(lambda match: self.contents[int(match[1])], text)
+
+    def stylesheets_in(self, text: str) -> list[str]:
+        """The stylesheets the text embeds (each once)."""
+        numbers = dict.fromkeys(int(number) for number in self.found.findall(text))
+        return [self.contents[number] for number in numbers if number in self.stylesheets]
+
+
+class LetterSandbox(Sandbox):
+    """The sandbox staff's templates render in, with the files they embed stood in for."""
+
+    stand_ins: StandIns
+
+
+def html_environment(project: Project) -> LetterSandbox:
     """The one Jinja environment for staff's templates: a sandbox (letters.letter.sandbox),
     strict about missing values, escaping all data in HTML (a plain-text template, *.txt.j2,
     such as the email's, is not HTML and is not escaped)."""
     files = TemplateFiles(project)
-    environment = Sandbox(
+    stand_ins = StandIns()
+    environment = LetterSandbox(
         loader=ProjectLoader(project),
         undefined=jinja2.StrictUndefined,
         autoescape=lambda name: not (name or "").endswith(".txt.j2"),
@@ -222,10 +262,13 @@ def html_environment(project: Project) -> jinja2.Environment:
     environment.filters.update({name: strict(f) for name, f in FILTERS.items()})
     environment.globals.update(
         range=bounded_range,
-        embed=lambda reference: files.data_uri(reference, project.root),
-        stylesheet=lambda name=LETTER_STYLESHEET: Markup(files.stylesheet(name)),
+        embed=lambda reference: stand_ins.stand_in(files.data_uri(reference, project.root)),
+        stylesheet=lambda name=LETTER_STYLESHEET: Markup(
+            stand_ins.stand_in(files.stylesheet(name), stylesheet=True)
+        ),
         content_security_policy=CONTENT_SECURITY_POLICY,
     )
+    environment.stand_ins = stand_ins
     return environment
 
 
@@ -251,9 +294,15 @@ def printable(value: object) -> object:
     return value
 
 
-def render_html(environment: jinja2.Environment, context: dict[str, Any]) -> str:
+def render_html(environment: LetterSandbox, context: dict[str, Any]) -> str:
     """The letter as one HTML document, or a LettersError naming the template and line."""
-    return dates_kept_whole(render_template(environment, LETTER_TEMPLATE, context))
+    return environment.stand_ins.filled(letter_text(environment, context))
+
+
+def letter_text(environment: LetterSandbox, context: dict[str, Any]) -> str:
+    """The letter as its templates wrote it, dates kept whole, with stand-ins for the files it
+    embeds (StandIns)."""
+    return dates_kept_whole(written(environment, LETTER_TEMPLATE, context))
 
 
 DATE = re.compile(rf"\b(\d{{1,2}}) ({'|'.join(MONTHS)}) (\d{{4}})\b")
@@ -271,8 +320,14 @@ def dates_kept_whole(html: str) -> str:
     return DATE.sub("\\1\u00a0\\2\u00a0\\3", html)
 
 
-def render_template(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    """A template filled in, or a LettersError naming the template and line."""
+def render_template(environment: LetterSandbox, name: str, context: dict[str, Any]) -> str:
+    """A template filled in, the files it embeds included, or a LettersError naming the
+    template and line."""
+    return environment.stand_ins.filled(written(environment, name, context))
+
+
+def written(environment: LetterSandbox, name: str, context: dict[str, Any]) -> str:
+    """A template filled in, with stand-ins for the files it embeds."""
     try:
         with bounded():
             return environment.get_template(name).render(context)
@@ -354,10 +409,13 @@ def not_allowed(message: str) -> str:
     )
 
 
-def check_references(project: Project, html: str, links: set[str]) -> None:
+def check_references(project: Project, text: str, links: set[str], stand_ins: StandIns) -> None:
     """Fail the letter if its HTML would load anything, or link outside `links`, naming the
-    template that wrote the address."""
-    addresses, has_policy = loaded_addresses(html, links)
+    template that wrote the address. Read on the letter's text with its stand-ins, each
+    embedded file being data and each embedded stylesheet read as CSS."""
+    addresses, has_policy = loaded_addresses(text, links)
+    addresses += [found for css in stand_ins.stylesheets_in(text) for found in css_loads(css)]
+    addresses = [stand_ins.filled(address) for address in addresses]
     problems = [
         Problem(
             path,

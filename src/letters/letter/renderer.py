@@ -13,6 +13,7 @@ from letters.letter.render_html import (
     TemplateFiles,
     check_references,
     html_environment,
+    letter_text,
     render_html,
 )
 from letters.letter.render_pdf import PdfLetter, PdfRenderer
@@ -62,10 +63,11 @@ class LetterRenderer:
         slug, model = council
         shown = self.project.shown(self.project.council_file(slug))
         try:
-            html = render_html(
+            text = letter_text(
                 self.environment, letter_context(model, self.year, self.draft, slug=slug)
             )
-            check_references(self.project, html, self.links)
+            check_references(self.project, text, self.links, self.environment.stand_ins)
+            html = self.environment.stand_ins.filled(text)
             if self.pdf is None:
                 return Rendered(slug, html)
             from letters.letter.proof import proof  # WeasyPrint's, imported only for a PDF

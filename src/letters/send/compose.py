@@ -19,12 +19,10 @@ from email.message import EmailMessage
 from email.policy import SMTP, default
 from email.utils import format_datetime, make_msgid
 
-import jinja2
-
 from letters.data.validate import Council, EmailSettings, Year
 from letters.letter.context import letter_context
 from letters.letter.figures import long_date
-from letters.letter.render_html import EMAIL_TEMPLATE, render_template
+from letters.letter.render_html import EMAIL_TEMPLATE, LetterSandbox, render_template
 from letters.problems import fail
 from letters.send.records import MessageParts
 
@@ -45,7 +43,7 @@ class Wording:
 
 
 def wording(
-    environment: jinja2.Environment,
+    environment: LetterSandbox,
     council: Council,
     year: Year,
     slug: str,
