@@ -193,16 +193,18 @@ def council_file(
     return text + yaml.safe_dump(sections, sort_keys=False, allow_unicode=True, width=10**6)
 
 
-def write_year(out: Path, wording: Path = REPO, councils: int | None = None) -> int:
+def write_year(out: Path, wording: Path = REPO, councils: int | None = None, times: int = 1) -> int:
     """Writes the councils (all, or the first `councils`; the first 2 ** (optional sections)
     have every combination of them) into `out`, with the year and fields files, templates and
-    assets of `wording`."""
+    assets of `wording`; `times` > 1 writes each council that many times ("Adur 2", adur-2),
+    for a year larger than England's."""
     rng = random.Random(2020)
     declaration = read_declaration(load_document(wording / "fields.yaml", "fields.yaml"))
     shutil.rmtree(out / "councils", ignore_errors=True)
     (out / "councils").mkdir(parents=True)
     with COUNCILS_CSV.open(encoding="utf-8") as source:
         rows = list(csv.DictReader(source))[:councils]
+    rows = [copy_of(row, copy) for copy in range(1, times + 1) for row in rows]
     for index, row in enumerate(rows):
         path = out / "councils" / f"{slug_of(row['nice-name'])}.yaml"
         path.write_text(council_file(rng, row, declaration, index), encoding="utf-8")
@@ -214,14 +216,25 @@ def write_year(out: Path, wording: Path = REPO, councils: int | None = None) -> 
     return len(rows)
 
 
+def copy_of(row: dict[str, str], copy: int) -> dict[str, str]:
+    if copy == 1:
+        return row
+    return {
+        **row,
+        "nice-name": f"{row['nice-name']} {copy}",
+        "official-name": f"{row['official-name']} {copy}",
+    }
+
+
 def main(arguments: list[str]) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 2)[2]
     )
     parser.add_argument("out_dir", type=Path, help="the folder to write the year into")
     parser.add_argument("--councils", type=int, help="only the first N councils (default: all)")
+    parser.add_argument("--times", type=int, default=1, help="each council K times (default: 1)")
     options = parser.parse_args(arguments)
-    written = write_year(options.out_dir, councils=options.councils)
+    written = write_year(options.out_dir, councils=options.councils, times=options.times)
     print(f"{written} councils written to {options.out_dir}/councils")
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REFERENCE, edit, html_text, letters, normalise
+from letters.letter.references import loaded_addresses
 
 LOADS = (
     "{where}: the letter would load {url}: a letter may only use files in templates/ and "
@@ -176,3 +177,34 @@ def test_public_report_accepts_paragraph_breaks_and_emphasis_only(project: Path)
     assert (
         "<p>It was <em>not</em> right &lt;em&gt;at all&lt;/em&gt;.</p>\n<p>Second paragraph.</p>"
     ) in html
+
+
+EVIL_ADDRESS = "http://127.0.0.1:9/x"
+
+
+@pytest.mark.parametrize(
+    ("html", "found"),
+    [
+        (f'<IMG SRC="{EVIL_ADDRESS}">', [EVIL_ADDRESS]),
+        (f"<img src={EVIL_ADDRESS} alt=x>", [EVIL_ADDRESS]),
+        (f'<img/src="{EVIL_ADDRESS}">', [EVIL_ADDRESS]),
+        (f'<svg><image xlink:href="{EVIL_ADDRESS}"/></svg>', [EVIL_ADDRESS]),
+        (f'<svg><use href="{EVIL_ADDRESS}#a"/></svg>', [f"{EVIL_ADDRESS}#a"]),
+        (f'<p style="background: url({EVIL_ADDRESS})">x</p>', [EVIL_ADDRESS]),
+        (f"<style>@import '{EVIL_ADDRESS}';</style>", [EVIL_ADDRESS]),
+        (f'<base href="{EVIL_ADDRESS}">', ["<base>", EVIL_ADDRESS]),
+        (f'<object data="{EVIL_ADDRESS}"></object>', ["<object>", EVIL_ADDRESS]),
+        ('<meta http-equiv="refresh" content="0; url=x">', ['<meta http-equiv="refresh">']),
+        (f'<a href="{EVIL_ADDRESS}">x</a>', [EVIL_ADDRESS]),
+        ("<img src>", ["an empty src"]),
+        (f'<!-- <img src="{EVIL_ADDRESS}"> --><p>x</p>', []),
+        ('<img src="data:image/png;base64,AAAA" alt=""><a href="#top">x</a>', []),
+        ("", []),
+    ],
+)
+def test_the_reference_check_reads_html_as_written_however_it_is_written(html: str, found):
+    """Each way of writing a tag or an address that loads, as a browser would read it."""
+    assert loaded_addresses(f"<!DOCTYPE html><html><body>{html}</body></html>", set()) == (
+        found,
+        False,
+    )

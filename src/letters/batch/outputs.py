@@ -12,11 +12,13 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from letters.data.project import LETTER_FILES, THE_LETTER, OutputKind, Outputs, Project
-from letters.letter.render_pdf import PdfLetter
 from letters.problems import Problem, fail, path_excerpt
+
+if TYPE_CHECKING:  # a no-op build imports nothing of rendering
+    from letters.letter.render_pdf import PdfLetter
 
 # Test hooks, so that tests stop a build at a known point instead of after a guessed time:
 # LETTERS_TEST_KILL_BUILD=POINT:K kills this process (as a power cut would) the K-th time the
@@ -49,7 +51,7 @@ def write_letter(
     outputs: Outputs,
     slug: str,
     html: str,
-    pdf: PdfLetter | None,
+    pdf: "PdfLetter | None",
     png: bool,
     known_to_hold: Callable[[OutputKind], bool] = lambda kind: False,
 ) -> None:
@@ -70,7 +72,7 @@ def write_letter(
         write_page_images(outputs, slug)  # drawn from the PDF just written
 
 
-def hashes_of(html: str, pdf: PdfLetter | None) -> dict[OutputKind, str]:
+def hashes_of(html: str, pdf: "PdfLetter | None") -> dict[OutputKind, str]:
     """The SHA-256 of each output a letter has in one file, by kind: what the manifest records."""
     return {
         kind: hashlib.sha256(content).hexdigest()
@@ -79,7 +81,7 @@ def hashes_of(html: str, pdf: PdfLetter | None) -> dict[OutputKind, str]:
     }
 
 
-def contents_by_kind(html: str, pdf: PdfLetter | None) -> dict[OutputKind, bytes | None]:
+def contents_by_kind(html: str, pdf: "PdfLetter | None") -> dict[OutputKind, bytes | None]:
     """Each output's bytes, for the kinds made in memory (page images are drawn afterwards)."""
     return {
         "html": html.encode(),

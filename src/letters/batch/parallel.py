@@ -70,9 +70,13 @@ def in_processes(
             pool.submit(call_worker_function, item): item for item in items[1:]
         }
         for future in as_completed(futures):
+            item = futures.pop(future)  # a result is held only until it is handed on
             try:
-                yield future.result()
+                result = future.result()
             except BrokenProcessPool:
-                yield lost(futures[future])
+                result = lost(item)
+            del future
+            yield result
+            del result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

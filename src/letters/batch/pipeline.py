@@ -38,7 +38,6 @@ from letters.batch.outputs import (
     remove_leftovers,
     write_letter,
 )
-from letters.batch.parallel import in_processes
 from letters.data.lock import locked
 from letters.data.project import LETTER_FILES, OutputKind, Outputs, Project
 from letters.data.read import council_paths, read_councils, read_year
@@ -242,6 +241,7 @@ def render_councils(
     """Render each valid council in parallel, writing its outputs together when ready."""
     if not councils:
         return
+    from letters.batch.parallel import in_processes
     from letters.letter.renderer import LetterRenderer
 
     renderer = LetterRenderer(project, year, options.draft, not options.html_only, options.archival)

@@ -2,6 +2,7 @@
 recipient, declared by staff and checked like the rest of the project's content. From it come
 the models council files and the year's averages are validated with."""
 
+import functools
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -90,10 +91,28 @@ class Declaration:
 
     path: str
     sections: dict[str, SectionDeclaration]
-    models: dict[str, type[Model]]  # of each section that has fields
-    council: type[Council]
-    past_council: type[Council]  # in history/: imported from a spreadsheet, with no recipient
     year: type[Year]  # its averages as the percentages declare them
+
+    # The councils' models are built when a council is first read (a no-op build reads none).
+    @functools.cached_property
+    def models(self) -> dict[str, type[Model]]:
+        """The model of each section that has fields."""
+        return {
+            name: section_model(name, section)
+            for name, section in self.sections.items()
+            if not section.kind
+        }
+
+    @functools.cached_property
+    def council(self) -> type[Council]:
+        return council_model(self.sections, self.models)
+
+    @functools.cached_property
+    def past_council(self) -> type[Council]:
+        """In history/: imported from a spreadsheet, with no recipient."""
+        return create_model(
+            "PastCouncil", __base__=self.council, recipient=(Recipient | None, None)
+        )
 
     @property
     def optional_sections(self) -> list[str]:
@@ -143,19 +162,8 @@ def read_declaration(document: Document) -> Declaration:
     ]
     if problems:
         raise LettersError(problems)
-    models = {
-        name: section_model(name, section)
-        for name, section in sections.sections.items()
-        if not section.kind
-    }
-    council = council_model(sections.sections, models)
     return Declaration(
-        document.path,
-        sections.sections,
-        models,
-        council,
-        create_model("PastCouncil", __base__=council, recipient=(Recipient | None, None)),
-        year_model(averages_model(sections.sections)),
+        document.path, sections.sections, year_model(averages_model(sections.sections))
     )
 
 
