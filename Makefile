@@ -1,13 +1,13 @@
 # `make help` lists the targets. Everything runs in .venv, made on first use.
 .DEFAULT_GOAL := help
-.PHONY: help letters check test visual-refresh docs bench clean
+.PHONY: help letters check test visual-refresh docs bench bench-baseline clean
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 JOBS ?=
 
@@ -35,9 +35,20 @@ docs: $(VENV)/.installed-test ## Redraw the README's pictures in docs/ from the 
 	@scripts/install-system-deps test
 	$(BIN)/python scripts/refresh-docs docs --screenshots
 
-bench: $(VENV)/.installed-test ## Time a 343-council year against the ideal and the naive way
+BASELINE := .bench/7ef6ab8
+
+bench: $(VENV)/.installed-test ## Time a 343-council year against the ideal, the naive way and a pinned 7ef6ab8
 	@scripts/install-system-deps runtime
 	$(BIN)/python benchmarks/run.py
+	@if [ -x $(BASELINE)/.venv/bin/letters ]; then $(BIN)/python benchmarks/against.py $(BASELINE); \
+	else echo "No pinned build of 7ef6ab8 to compare with: make bench-baseline makes one."; fi
+
+bench-baseline: ## Pin a build of commit 7ef6ab8 (before proofreading) in .bench/ for make bench
+	rm -rf $(BASELINE)
+	git worktree prune
+	git worktree add --detach $(BASELINE) 7ef6ab8
+	$(PYTHON) -m venv $(BASELINE)/.venv
+	$(BASELINE)/.venv/bin/pip install --quiet -e $(BASELINE)
 
 clean: ## Remove build/ (the outputs)
 	rm -rf build

@@ -46,7 +46,7 @@ def letter_text(
     html = render_html(
         html_environment(project),
         letter_context(
-            validate_council(load_document(path, "testham"), year.declaration, year), year
+            validate_council(load_document(path, "testham"), year.declaration, year.facts), year
         ),
     )
     (root / "testham.html").write_text(html, encoding="utf-8")
@@ -170,7 +170,7 @@ def test_a_recipient_without_a_title_is_addressed_by_name(project: Path):
     html = render_html(
         html_environment(project_),
         letter_context(
-            validate_council(load_document(path, "testham"), year.declaration, year), year
+            validate_council(load_document(path, "testham"), year.declaration, year.facts), year
         ),
     )
     assert "Dear Alex Carmichael</p>" in html and "None" not in html

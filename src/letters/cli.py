@@ -363,7 +363,7 @@ def import_history(
     this_year = read_year(project)
     with stopped_cleanly("nothing was written"):
         figures = read_figures(spreadsheet, str(spreadsheet), this_year.declaration, sheet)
-        contents = plan_history(project, year, this_year.year, figures.rows)
+        contents = plan_history(project, year, this_year.facts.year, figures.rows)
         if not dry_run:
             write_history(contents, project.history_dir / str(year))
     councils = sum(path.parent.name == "councils" for path in contents)

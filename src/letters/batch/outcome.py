@@ -6,7 +6,8 @@ from typing import Literal
 from typing_extensions import TypedDict  # pydantic reads this one's fields on Python 3.11
 
 from letters.data.project import OutputKind
-from letters.data.validate import Council, Year
+from letters.data.read import Year
+from letters.data.validate import Council
 from letters.letter.context import declared_values, optional_sections
 from letters.letter.figures import Figure
 from letters.problems import Note, Problem
@@ -38,7 +39,7 @@ def council_summary(council: Council, year: Year) -> Summary:
 
 def averaged_figures(council: Council, year: Year) -> dict[str, Figure]:
     """Each percentage the letter sets beside its type's average, where the council has it."""
-    values = declared_values(council, year.declaration, year.averages[council.authority_type])
+    values = declared_values(council, year.declaration, year.facts.averages[council.authority_type])
     return {
         name: getattr(values[section], name)
         for section, declared in year.declaration.sections.items()

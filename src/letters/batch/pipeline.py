@@ -40,8 +40,8 @@ from letters.batch.outputs import (
 )
 from letters.data.lock import locked
 from letters.data.project import LETTER_FILES, OutputKind, Outputs, Project
-from letters.data.read import council_paths, read_councils, read_year
-from letters.data.validate import Council, Year
+from letters.data.read import Year, council_paths, read_councils, read_year
+from letters.data.validate import Council
 from letters.interrupt import requested, stop_if_asked
 from letters.letter.figures import formatted_list
 from letters.problems import LettersError, Note, Problem

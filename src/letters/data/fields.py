@@ -30,7 +30,7 @@ from letters.data.validate import (
     Percent,
     Recipient,
     Text,
-    Year,
+    YearFacts,
     by_line,
     plain_message,
     validate,
@@ -91,7 +91,7 @@ class Declaration:
 
     path: str
     sections: dict[str, SectionDeclaration]
-    year: type[Year]  # its averages as the percentages declare them
+    year: type[YearFacts]  # its averages as the percentages declare them
 
     # The councils' models are built when a council is first read (a no-op build reads none).
     @functools.cached_property
@@ -454,16 +454,16 @@ def averages_model(sections: dict[str, SectionDeclaration]) -> type[Model]:
     return create_model("Averages", __base__=Model, **fields)
 
 
-def year_model(averages: type[Model]) -> type[Year]:
+def year_model(averages: type[Model]) -> type[YearFacts]:
     """year.yaml's model, its averages those fields.yaml declares."""
     return create_model(
         "DeclaredYear",
-        __base__=Year,
+        __base__=YearFacts,
         averages=(dict[AuthorityType, averages], ...),  # type: ignore[valid-type]
     )
 
 
-def validate_year(document: Document, declaration: Declaration) -> Year:
+def validate_year(document: Document, declaration: Declaration) -> YearFacts:
     year = validate(declaration.year, document)
     problems = [
         Problem(document.path, message, document.line_of(location), ".".join(location))
@@ -471,12 +471,14 @@ def validate_year(document: Document, declaration: Declaration) -> Year:
     ]
     if problems:
         raise LettersError(problems)
-    year._declaration = declaration
     return year
 
 
 def validate_council(
-    document: Document, declaration: Declaration, year: Year | None = None, past: bool = False
+    document: Document,
+    declaration: Declaration,
+    year: YearFacts | None = None,
+    past: bool = False,
 ) -> Council:
     """A council file as its declared model, or every problem in it. With the year file
     (`year`), also checks that the year has averages for the council's type. A `past` year's

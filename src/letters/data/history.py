@@ -7,7 +7,7 @@ from pathlib import Path
 
 from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
 from letters.data.project import Project
-from letters.data.validate import Council, Year, name_key
+from letters.data.validate import Council, YearFacts, name_key
 from letters.problems import LettersError, Problem, fail
 
 YEAR_FOLDER = re.compile(r"[12][0-9]{3}")
@@ -20,7 +20,7 @@ class PastYear:
 
     year: int
     declaration: Declaration
-    year_data: Year | None
+    year_data: YearFacts | None
     councils: dict[str, Council]
     folder: Path
 

@@ -6,18 +6,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
-from letters.data.history import read_history
+from letters.data.history import History, read_history
 from letters.data.project import Project
-from letters.data.validate import Council, Year, name_key
+from letters.data.validate import Council, YearFacts, name_key
 from letters.problems import LettersError, Problem, fail
 
 
+@dataclass(frozen=True)
+class Year:
+    """What every letter of a year is made from besides its council's file: year.yaml's facts,
+    fields.yaml's declaration of what each council file holds, and the earlier years kept
+    under history/."""
+
+    facts: YearFacts
+    declaration: Declaration
+    history: History = field(default_factory=History)
+
+
 def read_year(project: Project) -> Year:
-    """year.yaml, with fields.yaml, which says what its councils hold (`year.declaration`), and
-    the earlier years kept under history/ (`year.history`)."""
-    year = validate_year(project.document(project.year_file), read_fields(project))
-    year._history = read_history(project, year.year)
-    return year
+    """year.yaml, fields.yaml and history/, each checked."""
+    declaration = read_fields(project)
+    facts = validate_year(project.document(project.year_file), declaration)
+    return Year(facts, declaration, read_history(project, facts.year))
 
 
 def read_fields(project: Project) -> Declaration:
@@ -52,7 +62,7 @@ def read_council(
     document = project.document(path)
     declared = year.declaration if year else declaration
     assert declared is not None, "read_council needs the year or its declaration"
-    return validate_council(document, declared, year)
+    return validate_council(document, declared, year.facts if year else None)
 
 
 def council_paths(project: Project, arguments: tuple[str, ...]) -> list[Path]:
@@ -124,14 +134,15 @@ def check(project: Project, allow_unconfirmed: bool = False) -> Checked:
         checked.problems += [*error.problems, *project.misnamed_files()]
         return checked
     try:
-        checked.year = validate_year(project.document(project.year_file), declaration)
+        facts = validate_year(project.document(project.year_file), declaration)
     except LettersError as error:
         checked.problems += error.problems
-    if checked.year is not None:
+    else:
         try:
-            checked.year._history = read_history(project, checked.year.year)
+            checked.year = Year(facts, declaration, read_history(project, facts.year))
         except LettersError as error:
             checked.problems += error.problems
+            checked.year = Year(facts, declaration)
     for path in paths:
         try:
             checked.valid[path.stem] = read_council(project, path, checked.year, declaration)

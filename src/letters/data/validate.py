@@ -5,13 +5,12 @@ import difflib
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args
+from typing import Annotated, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     StrictInt,
     ValidationError,
     model_validator,
@@ -21,10 +20,6 @@ from pydantic_core import ErrorDetails
 
 from letters.data.load import Document
 from letters.problems import LettersError, Problem, fail, quoted
-
-if TYPE_CHECKING:
-    from letters.data.fields import Declaration
-    from letters.data.history import History
 
 AuthorityType = Literal[
     "County Councils",
@@ -143,7 +138,7 @@ def a_year_later(day: date) -> date:
     return day.replace(year=day.year + 1, day=next_last if day.day == last else day.day)
 
 
-def year_contradictions(year: "Year") -> list[tuple[tuple[str, ...], str]]:
+def year_contradictions(year: "YearFacts") -> list[tuple[tuple[str, ...], str]]:
     """Dates of the year file that cannot all be right: (field, what to do) for each."""
     one_year = a_year_later(year.period.start) - timedelta(days=1)
     found: list[tuple[tuple[str, ...], str]] = []
@@ -272,7 +267,9 @@ class EmailSettings(Model):
     reply_to: Email | None = None
 
 
-class Year(Model):
+class YearFacts(Model):
+    """year.yaml: the facts every letter of the year shares."""
+
     year: StrictInt
     letter_date: Date
     period: Period
@@ -285,22 +282,6 @@ class Year(Model):
     links: Links
     averages: dict[AuthorityType, Model]  # each as fields.yaml's averaged percentages
     email: EmailSettings | None = None  # needed only to send the letters (letters send)
-    _declaration: Any = PrivateAttr()
-    _history: Any = PrivateAttr(default=None)
-
-    @property
-    def declaration(self) -> "Declaration":
-        """fields.yaml, which says what each council file holds and what averages are."""
-        declaration: Declaration = self._declaration
-        return declaration
-
-    @property
-    def history(self) -> "History":
-        """The earlier years kept under history/ (data/history.py), newest first."""
-        from letters.data.history import History
-
-        history: History = self._history or History()
-        return history
 
 
 M = TypeVar("M", bound=Model)

@@ -10,7 +10,8 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from letters.data.fields import Declaration, SectionDeclaration
-from letters.data.validate import Council, Model, Recipient, Year
+from letters.data.read import Year
+from letters.data.validate import Council, Model, Recipient, YearFacts
 from letters.letter.figures import (
     Figure,
     figure,
@@ -42,13 +43,15 @@ def letter_context(
     stylesheet it parsed once instead. A tight letter is set a little closer (the stylesheet
     says how), to keep its last lines off a page of their own.
     """
-    sections = declared_values(council, year.declaration, year.averages[council.authority_type])
+    sections = declared_values(
+        council, year.declaration, year.facts.averages[council.authority_type]
+    )
     history = earlier_letters(council, year, slug)
     return {
         "draft": draft,
         "standalone": standalone,
         "tight": tight,
-        "letter": year_wording(year),
+        "letter": year_wording(year.facts),
         "council": Section(
             name=council.name,
             authority_type=council.authority_type,
@@ -58,8 +61,8 @@ def letter_context(
         "recipient": council.recipient,
         "addressee": addressee(council.recipient),
         **sections,
-        "signatory": year.signatory,
-        "links": year.links,
+        "signatory": year.facts.signatory,
+        "links": year.facts.links,
         "previous": history[0] if history else None,  # last year's, where the council had one
         "history": history,  # every earlier year kept, newest first
     }
@@ -142,28 +145,28 @@ def addressee(recipient: Recipient) -> str:
     return " ".join(filter(None, (recipient.title, recipient.name)))
 
 
-def year_wording(year: Year) -> dict[str, Any]:
+def year_wording(facts: YearFacts) -> dict[str, Any]:
     """What every letter of the year shares, formatted as the letters print it."""
     return {
-        "year": year.year,
-        "date": long_date(year.letter_date),
-        "date_iso": year.letter_date.isoformat(),  # the PDF's dates: no clock time, same each build
-        "period_start": long_date(year.period.start),
-        "period_end": long_date(year.period.end),
-        "period_end_short": short_date(year.period.end),
-        "publication_date": long_date(year.publication_date),
-        "letterhead": year.letterhead,
-        "seminars": year.seminars
+        "year": facts.year,
+        "date": long_date(facts.letter_date),
+        "date_iso": facts.letter_date.isoformat(),  # no clock time: each build's PDF dates alike
+        "period_start": long_date(facts.period.start),
+        "period_end": long_date(facts.period.end),
+        "period_end_short": short_date(facts.period.end),
+        "publication_date": long_date(facts.publication_date),
+        "letterhead": facts.letterhead,
+        "seminars": facts.seminars
         and {
-            "cities": formatted_list(year.seminars.cities),
-            "delegates": thousands(year.seminars.delegates),
-            "authorities": thousands(year.seminars.authorities),
+            "cities": formatted_list(facts.seminars.cities),
+            "delegates": thousands(facts.seminars.delegates),
+            "authorities": thousands(facts.seminars.authorities),
         },
-        "training": year.training
+        "training": facts.training
         and {
-            "courses": thousands(year.training.courses),
-            "people": thousands(year.training.people),
-            "more_courses": thousands(year.training.more_courses_than_last_year),
+            "courses": thousands(facts.training.courses),
+            "people": thousands(facts.training.people),
+            "more_courses": thousands(facts.training.more_courses_than_last_year),
         },
     }
 
@@ -187,7 +190,7 @@ class DeclaredValue:
 
 def declared_fields(council: Council, year: Year) -> list[DeclaredValue]:
     """Every value fields.yaml declares, with its kind and help, and one council's value."""
-    values = declared_values(council, year.declaration, year.averages[council.authority_type])
+    values = declared_values(council, year.declaration, year.facts.averages[council.authority_type])
     found = []
     for name, section in year.declaration.sections.items():
         shown_value = values[name]

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from letters.data.project import OutputKind, Project
-from letters.data.validate import Council, Links, Year
+from letters.data.read import Year
+from letters.data.validate import Council, Links
 from letters.letter.context import letter_context, optional_sections
 from letters.letter.render_html import (
     LETTER_STYLESHEET,
@@ -49,7 +50,7 @@ class LetterRenderer:
     ):
         self.project, self.year, self.draft, self.archival = project, year, draft, archival
         self.environment = html_environment(project)
-        self.links = {getattr(year.links, name).url for name in Links.model_fields}
+        self.links = {getattr(year.facts.links, name).url for name in Links.model_fields}
         self.pdf = (
             PdfRenderer(
                 TemplateFiles(project).stylesheet(),

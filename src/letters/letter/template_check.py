@@ -15,7 +15,7 @@ from jinja2 import nodes
 
 from letters.data.names import TEMPLATE_WORDS
 from letters.data.project import Project
-from letters.data.validate import Year
+from letters.data.read import Year
 from letters.letter.context import KINDS
 from letters.letter.render_html import (
     EMAIL_TEMPLATE,

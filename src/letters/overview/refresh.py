@@ -4,8 +4,7 @@ council's approval and sending as the records say now. Run after every build, ap
 from letters.batch.manifest import Entry, read_manifest
 from letters.batch.outputs import cannot_write
 from letters.data.project import Project
-from letters.data.read import read_year
-from letters.data.validate import Year
+from letters.data.read import Year, read_year
 from letters.overview.table import write_overview
 from letters.problems import LettersError, Problem
 from letters.send.approval import standings_now
@@ -24,7 +23,7 @@ def refresh_overview(
         year = year or read_year(project)
         manifest = read_manifest(outputs) if manifest is None else manifest
         standings = standings_now(project, year, list(manifest))
-        write_overview(outputs, manifest, year.year, standings, year.declaration)
+        write_overview(outputs, manifest, year.facts.year, standings, year.declaration)
     except OSError as error:
         return [cannot_write(project, error)]
     except LettersError as error:  # the records cannot be read: the letters stand all the same

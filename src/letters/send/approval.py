@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from letters.batch.manifest import fingerprint_councils, is_sealed, read_manifest
 from letters.data.project import Project
-from letters.data.read import council_paths, read_councils
-from letters.data.validate import Council, EmailSettings, Year
+from letters.data.read import Year, council_paths, read_councils
+from letters.data.validate import Council, EmailSettings
 from letters.problems import LettersError, Problem, fail
 from letters.send.ledgers import Ledgers, read_ledgers
 from letters.send.records import ApprovalRecord, append_record, login_name, now, sha256_of
@@ -80,12 +80,12 @@ class Messages:
         self.environment = html_environment(project)
 
     def settings(self) -> EmailSettings:
-        if self.year.email is None:
+        if self.year.facts.email is None:
             fail(
                 self.project.shown(self.project.year_file),
                 "has no email: section: add the sender (see the README's Sending the letters)",
             )
-        return self.year.email
+        return self.year.facts.email
 
     def draft(self, slug: str, council: Council, pdf: bytes, resend_of: date | None) -> "Draft":
         from letters.send.compose import draft, wording

@@ -19,7 +19,8 @@ from email.message import EmailMessage
 from email.policy import SMTP, default
 from email.utils import format_datetime, make_msgid
 
-from letters.data.validate import Council, EmailSettings, Year
+from letters.data.read import Year
+from letters.data.validate import Council, EmailSettings
 from letters.letter.context import letter_context
 from letters.letter.figures import long_date
 from letters.letter.render_html import EMAIL_TEMPLATE, LetterSandbox, render_template

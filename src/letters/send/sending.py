@@ -22,8 +22,8 @@ from letters.batch.outputs import (
 )
 from letters.data.lock import locked
 from letters.data.project import Project
-from letters.data.read import read_councils, read_year
-from letters.data.validate import Council, Year
+from letters.data.read import Year, read_councils, read_year
+from letters.data.validate import Council
 from letters.interrupt import requested
 from letters.letter.figures import long_date
 from letters.problems import LettersError, Problem, fail

@@ -16,8 +16,8 @@ import yaml
 from letters.batch.outputs import made_beside
 from letters.data.load import Document, load_document
 from letters.data.project import Project
-from letters.data.read import read_year, to_confirm
-from letters.data.validate import Year, a_year_later
+from letters.data.read import Year, read_year, to_confirm
+from letters.data.validate import a_year_later
 from letters.problems import LettersError, fail
 from letters.spreadsheet.update import replace_values
 
@@ -49,7 +49,7 @@ def start_new_year(project: Project, folder: Path) -> NewYear:
         for path, document in councils.items():
             (staging / "councils" / path.name).write_text(next_council_file(document), "utf-8")
         keep_history(project, year, staging / "history")
-    return NewYear(year.year + 1, len(councils), to_confirm(year_file))
+    return NewYear(year.facts.year + 1, len(councils), to_confirm(year_file))
 
 
 def refuse_a_folder_inside(project: Project, folder: Path) -> None:
@@ -91,7 +91,7 @@ def keep_history(project: Project, year: Year, history: Path) -> None:
     """Earlier years as they were, and this year's data beside them: history/<year>/."""
     if (project.root / "history").is_dir():
         copy_folder(project, project.root / "history", history)
-    this_year = history / str(year.year)
+    this_year = history / str(year.facts.year)
     (this_year / "councils").mkdir(parents=True)
     for path in project.council_files():
         shutil.copyfile(path, this_year / "councils" / path.name)
@@ -104,12 +104,12 @@ def next_year_file(project: Project, year: Year) -> str:
     each comment that names this year marked to confirm; comments, layout and line endings kept."""
     text = project.year_file.read_bytes().decode("utf-8")
     document = load_document(project.year_file, "year.yaml", project.root)
-    new_year = year.year + 1
+    new_year = year.facts.year + 1
     dates = {
-        ("letter_date",): year.letter_date,
-        ("period", "start"): year.period.start,
-        ("period", "end"): year.period.end,
-        ("publication_date",): year.publication_date,
+        ("letter_date",): year.facts.letter_date,
+        ("period", "start"): year.facts.period.start,
+        ("period", "end"): year.facts.period.end,
+        ("publication_date",): year.facts.publication_date,
     }
     moved = {location: a_year_later(day) for location, day in dates.items()}
     text = replace_values(text, {("year",): new_year, **moved}, "year.yaml", document.line_of)
@@ -125,12 +125,12 @@ def next_year_file(project: Project, year: Year) -> str:
             markers[line] = f"{fact}: the section below is last year's"
     moved_lines = {document.line_of(location) for location in [("year",), *dates]}
     for number, line_text in enumerate(lines, start=1):
-        if not names_the_year(comment_of(line_text), year.year):
+        if not names_the_year(comment_of(line_text), year.facts.year):
             continue
         if number in moved_lines:  # "printed as 22 July 2020" follows its date
-            lines[number - 1] = a_year_on_in_comment(line_text, year.year)
+            lines[number - 1] = a_year_on_in_comment(line_text, year.facts.year)
         elif number not in markers:
-            markers[number] = f"the comment on the next line was written for {year.year}"
+            markers[number] = f"the comment on the next line was written for {year.facts.year}"
     for line in sorted(markers, reverse=True):
         indent = re.match(r"\s*", lines[line - 1])
         lines.insert(
