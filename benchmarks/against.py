@@ -114,8 +114,6 @@ def compare(old: Side, new: Side, rounds: int) -> list[tuple[str, float, float, 
         for timed in (no_op, html_only):
             for side in (old, new):
                 timed(side)
-        for side in (old, new):  # the HTML-only builds left every PDF older than its HTML
-            run_measured(side.command("--force"))
     rows = []
     for measure in TARGETS:
         before, after = (statistics.median(side.times[measure]) for side in (old, new))
