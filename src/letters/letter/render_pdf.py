@@ -107,8 +107,12 @@ class PdfRenderer:
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import URLFetcher
 
+        from letters.letter.drawn_once import ImageCache
+
         self.fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
         self.font_config = FontConfiguration()
+        # Every letter embeds the same letterhead and signature: read and drawn once a process.
+        self.images = ImageCache()
         with weasyprint_problems(stylesheet_name, in_file=True), refused_fetches(stylesheet_name):
             self.stylesheet = CSS(
                 string=stylesheet, font_config=self.font_config, url_fetcher=self.fetcher
@@ -120,7 +124,10 @@ class PdfRenderer:
 
         with weasyprint_problems(shown), refused_fetches(shown):
             return HTML(string=html, url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=UA
+                stylesheets=[self.stylesheet],
+                font_config=self.font_config,
+                pdf_variant=UA,
+                cache=self.images,
             )
 
     def write(self, document: "Document", shown: str, archival: bool = False) -> "PdfLetter":
