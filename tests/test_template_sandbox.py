@@ -5,6 +5,7 @@ feeds generated attribute chains to the sandbox."""
 
 import html
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,30 @@ def test_a_template_that_is_a_link_is_not_read_even_unused(project: Path, tmp_pa
         "from the project's own files: keep the file itself here, not a link to it\n",
     )
     assert SECRET not in result.output
+
+
+def test_a_render_outside_the_main_thread_is_stopped_in_time_too(project: Path):
+    """The preview renders in its server's threads, where no alarm rings: the render looks at
+    the clock as it writes, and stops a template that runs too long there too."""
+    from letters.data.project import Project
+    from letters.letter.render_html import html_environment, render_template
+    from letters.problems import LettersError
+
+    environment = html_environment(Project(project))
+    template = environment.from_string(
+        "{% set s = 'a' * 99999 %}{% for a in s %}{% for b in s %}x{% endfor %}{% endfor %}"
+    )
+    said: list[str] = []
+
+    def render() -> None:
+        try:
+            render_template(_Loaded(environment, template), "x", {})
+        except LettersError as error:
+            said.append(error.problems[0].message)
+
+    thread = threading.Thread(target=render, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert said == [
+        "template asks for more work than any letter needs (it ran for more than 2 seconds)"
+    ]

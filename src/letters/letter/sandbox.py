@@ -37,11 +37,24 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.safe: dict[tuple[type, str], bool] = {}  # what a type allows is asked once
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if not super().is_safe_attribute(obj, attr, value):
-            return False
-        names = data_of(obj)
-        return names is None or attr in names
+        if isinstance(obj, SimpleNamespace):  # each namespace has its own names
+            return attr in vars(obj) and self.safe_on_type(obj, attr, value)
+        return self.safe_on_type(obj, attr, value)
+
+    def safe_on_type(self, obj: Any, attr: str, value: Any) -> bool:
+        """Jinja's rules and ours, which look only at the value's type and the name."""
+        key = (type(obj), attr)
+        if key not in self.safe:
+            names = None if isinstance(obj, SimpleNamespace) else data_of(obj)
+            self.safe[key] = super().is_safe_attribute(obj, attr, value) and (
+                names is None or attr in names
+            )
+        return self.safe[key]
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and not small_power(left, right):
@@ -56,7 +69,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     def concat(self, pieces: Iterable[str]) -> str:
         budget = Budget.current()
-        return "".join(budget.ticking(pieces))
+        return "".join(pieces if budget.alarmed else budget.ticking(pieces))
 
 
 def data_of(value: object) -> set[str] | None:
@@ -100,9 +113,10 @@ class Budget:
 
     local = threading.local()
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, alarmed: bool = False) -> None:
         self.deadline = time.monotonic() + seconds
         self.count = 0
+        self.alarmed = alarmed  # the main thread's alarm stops the render: no need to look
 
     @classmethod
     def current(cls) -> "Budget":
@@ -110,6 +124,8 @@ class Budget:
         return budget if budget is not None else Budget(MAX_SECONDS)
 
     def tick(self) -> None:
+        if self.alarmed:
+            return
         self.count += 1
         if self.count % CHECK_EVERY == 0 and time.monotonic() > self.deadline:
             raise TooMuchWork(f"it ran for more than {MAX_SECONDS:g} seconds")
@@ -124,8 +140,8 @@ class Budget:
 def bounded(seconds: float = MAX_SECONDS) -> Iterator[None]:
     """Render within `seconds`: a template that takes longer stops with TooMuchWork."""
     outer = getattr(Budget.local, "budget", None)
-    Budget.local.budget = Budget(seconds)
     alarm = threading.current_thread() is threading.main_thread() and outer is None
+    Budget.local.budget = Budget(seconds, alarmed=alarm or (outer is not None and outer.alarmed))
     previous = signal.signal(signal.SIGALRM, out_of_time) if alarm else None
     if alarm:
         signal.setitimer(signal.ITIMER_REAL, seconds)
