@@ -223,3 +223,20 @@ def test_a_forced_rebuild_leaves_files_that_come_out_the_same(built_project: Pat
     assert rebuilt(build(built_project, "--force")) == sorted(SLUGS)
     assert "edited" not in html.read_text(encoding="utf-8")  # other bytes: written again
     assert {path: path.stat().st_ino for path in same} == same  # the same bytes: left
+
+
+def test_a_no_op_build_reads_neither_the_year_nor_the_overviews_records(built_project: Path):
+    """Every letter unchanged: the year's files are those they were built from (their
+    fingerprints say so), and the overview was made from the same files: nothing is read again
+    (the year's addresses are not checked again: email-validator is not even loaded). A year
+    file written anew is read again."""
+    script = WEASYPRINT_IMPORTED.replace('"weasyprint"', '"email_validator"')
+    arguments = ["build", "--root", str(built_project)]
+    run = [sys.executable, "-c", script, *arguments]
+    build(built_project)  # the first after a build marks every letter as left unchanged
+    first = subprocess.run(run, capture_output=True, text=True, check=True)
+    assert first.stdout.splitlines()[-1] == "False", first.stdout
+    edit(built_project / "year.yaml", "year: 2020", "year:   2020")  # the same year, written anew
+    changed = subprocess.run(run, capture_output=True, text=True, check=True)
+    assert changed.stdout.splitlines()[-1] == "True", changed.stdout
+    assert "0 built, 5 unchanged" not in changed.stdout

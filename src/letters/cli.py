@@ -127,8 +127,11 @@ def build(
         try:
             report = build_letters(project, options, progress)
         finally:  # even when stopped: the overview tells the truth about what was done
-            year, manifest = (report.year, report.manifest or None) if report else (None, None)
-            overview_problems = refresh_overview(project, year, manifest)
+            overview_problems = (
+                refresh_overview(project, report.year, report.manifest or None, report.read)
+                if report
+                else refresh_overview(project)
+            )
     report.general += overview_problems
     for line in report.problem_lines(project):
         click.echo(line, err=True)

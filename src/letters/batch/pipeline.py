@@ -58,6 +58,7 @@ class BuildReport:
     general: list[Problem] = field(default_factory=list)  # of no one council: misnamed files...
     manifest: dict[str, Entry] = field(default_factory=dict)  # as written at the end
     year: Year | None = None  # as the build read it, for the overview made after it
+    read: dict[Path, str] | None = None  # every council file's fingerprint, read by a full build
 
     def count(self, status: BuildStatus) -> int:
         return sum(outcome.status == status for outcome in self.outcomes)
@@ -160,14 +161,16 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
     started = time.perf_counter()
     project = project.snapshot()  # every letter of this build from the same bytes
     outputs = project.outputs(options.draft)
-    year = read_year(project)  # load and validate the year: a problem here stops everything
     claim_build_folder(project)  # this project's build folder, not another's
     paths = council_paths(project, options.slugs)
     recorded = read_manifest(outputs)
     fingerprints = fingerprint_councils(project, paths)
     stamps = OutputStamps.read(outputs)
     unchanged, todo = split_unchanged(paths, fingerprints, recorded, options, outputs, stamps)
-    councils, invalid = read_councils(project, todo, year)  # load and validate, before rendering
+    # Load and validate the year (a problem there stops everything), unless no letter is to be
+    # built: an unchanged letter's fingerprint says the year's files are the ones read then.
+    year = read_year(project) if todo or not paths else None
+    councils, invalid = read_councils(project, todo, year) if year else ({}, {})
     skipped = [LetterOutcome(slug, "skipped", problems) for slug, problems in invalid.items()]
     outcomes = [*unchanged, *skipped]
     for outcome in outcomes:
@@ -175,9 +178,14 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
     remove_leftovers(outputs)
     try:
         # figures, render HTML, render PDF, proofread and write, each council in parallel
-        for outcome in render_councils(
-            project, year, councils, fingerprints, options, outputs, recorded, stamps
-        ):
+        rendering = (
+            render_councils(
+                project, year, councils, fingerprints, options, outputs, recorded, stamps
+            )
+            if year
+            else iter(())
+        )
+        for outcome in rendering:
             outcomes.append(outcome)
             progress(outcome, len(paths))
             hold_point(len(outcomes) - len(unchanged) - len(skipped), requested)
@@ -189,6 +197,7 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
             seconds=0.0,
             general=[] if options.slugs else project.misnamed_files(),
             year=year,
+            read=None if options.slugs else fingerprints,
         )
         record(project, outputs, recorded, report, stamps)
         report.seconds = time.perf_counter() - started

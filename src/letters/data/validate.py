@@ -195,7 +195,8 @@ Percent = Annotated[int | float, BeforeValidator(a_number), Field(ge=0, le=100)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Each model is made ready to validate when first used: a no-op build validates nothing.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Recipient(Model):

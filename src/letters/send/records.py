@@ -27,7 +27,7 @@ appended = 0  # records appended by this process, for the hooks
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class MessageParts(Record):
