@@ -161,7 +161,6 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
     started = time.perf_counter()
     project = project.snapshot()  # every letter of this build from the same bytes
     outputs = project.outputs(options.draft)
-    claim_build_folder(project)  # this project's build folder, not another's
     paths = council_paths(project, options.slugs)
     recorded = read_manifest(outputs)
     fingerprints = fingerprint_councils(project, paths)
@@ -170,6 +169,7 @@ def build_unlocked(project: Project, options: Options, progress: BuildProgress) 
     # Load and validate the year (a problem there stops everything), unless no letter is to be
     # built: an unchanged letter's fingerprint says the year's files are the ones read then.
     year = read_year(project) if todo or not paths else None
+    claim_build_folder(project)  # this project's build folder, not another's
     councils, invalid = read_councils(project, todo, year) if year else ({}, {})
     skipped = [LetterOutcome(slug, "skipped", problems) for slug, problems in invalid.items()]
     outcomes = [*unchanged, *skipped]

@@ -81,9 +81,13 @@ def loaded_addresses(html: str, links: set[str]) -> tuple[list[str], bool]:
         if not isinstance(tag, str):  # a comment or a processing instruction: never loaded
             continue
         tag = tag.lower()
-        values = {str(name).lower(): str(value) for name, value in element.attrib.items()}
         if tag in NEVER:
             found.append(f"<{tag}>")
+        if tag == "style":
+            found += css_loads(element.text or "")
+        if not element.attrib:
+            continue
+        values = {str(name).lower(): str(value) for name, value in element.attrib.items()}
         if tag == "meta":
             equiv = values.get("http-equiv", "").lower()
             if equiv == "content-security-policy":
@@ -95,8 +99,6 @@ def loaded_addresses(html: str, links: set[str]) -> tuple[list[str], bool]:
                 found += css_loads(value)
             elif name in LOADING and not allowed(tag, name, value.strip(), links):
                 found.append(value.strip() or f"an empty {name}")
-        if tag == "style":
-            found += css_loads(element.text or "")
     return found, has_policy
 
 
