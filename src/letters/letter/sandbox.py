@@ -31,30 +31,38 @@ class TooMuchWork(Exception):
     """A template asked for more work than any letter needs (a loop without end, say)."""
 
 
-class Sandbox(ImmutableSandboxedEnvironment):
+class ImmutableSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, asking once per type and name what a template may read (its
+    rules look at nothing else): the tool's own pages render in it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        if key not in self.safe:
+            self.safe[key] = self.allowed_on_type(obj, attr, value)
+        return self.safe[key]
+
+    def allowed_on_type(self, obj: Any, attr: str, value: Any) -> bool:
+        return super().is_safe_attribute(obj, attr, value)
+
+
+class Sandbox(ImmutableSandbox):
     """Jinja's immutable sandbox, with the tool's values opened only as data and every render
     bounded in time and size."""
 
     intercepted_binops = frozenset({"*", "**"})
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.safe: dict[tuple[type, str], bool] = {}  # what a type allows is asked once
-
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, SimpleNamespace):  # each namespace has its own names
-            return attr in vars(obj) and self.safe_on_type(obj, attr, value)
-        return self.safe_on_type(obj, attr, value)
+            return attr in vars(obj) and super().is_safe_attribute(obj, attr, value)
+        return super().is_safe_attribute(obj, attr, value)
 
-    def safe_on_type(self, obj: Any, attr: str, value: Any) -> bool:
-        """Jinja's rules and ours, which look only at the value's type and the name."""
-        key = (type(obj), attr)
-        if key not in self.safe:
-            names = None if isinstance(obj, SimpleNamespace) else data_of(obj)
-            self.safe[key] = super().is_safe_attribute(obj, attr, value) and (
-                names is None or attr in names
-            )
-        return self.safe[key]
+    def allowed_on_type(self, obj: Any, attr: str, value: Any) -> bool:
+        names = None if isinstance(obj, SimpleNamespace) else data_of(obj)
+        return super().allowed_on_type(obj, attr, value) and (names is None or attr in names)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and not small_power(left, right):

@@ -13,10 +13,11 @@ def pages() -> "jinja2.Environment":
     """Made on first use (with Jinja's import): a build that leaves its overview as it was
     renders no page."""
     import jinja2
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from letters.letter.sandbox import ImmutableSandbox
 
     # The tool's own templates, but they show staff's data: rendered in the sandbox too.
-    return ImmutableSandboxedEnvironment(
+    return ImmutableSandbox(
         loader=jinja2.PackageLoader("letters", "pages"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
