@@ -96,24 +96,27 @@ def clean_year(side: Side) -> None:
     side.peaks.append(peak)
 
 
-def no_op(side: Side, runs: int = 5) -> None:
-    side.record("no-op", statistics.median(run_measured(side.command())[0] for _ in range(runs)))
+def no_op(side: Side) -> None:
+    side.record("no-op", run_measured(side.command())[0])
 
 
-def html_only(side: Side, runs: int = 3) -> None:
-    command = side.command("--html-only", "--force")
-    side.record("HTML-only year", statistics.median(run_measured(command)[0] for _ in range(runs)))
+def html_only(side: Side) -> None:
+    side.record("HTML-only year", run_measured(side.command("--html-only", "--force"))[0])
 
 
-def compare(old: Side, new: Side, rounds: int) -> list[tuple[str, float, float, float]]:
-    """Each measure's median over the rounds, old and new, and new / old."""
+def compare(
+    old: Side, new: Side, rounds: int, runs: int = 3
+) -> list[tuple[str, float, float, float]]:
+    """Each measure's median over the rounds, old and new, and new / old. The short measures
+    alternate old and new run by run: the machine's speed drifts within a round too."""
     for _ in range(rounds):
         for side in (old, new):
             clean_year(side)
             run_measured(side.command())  # after a clean build, the first marks all unchanged
         for timed in (no_op, html_only):
-            for side in (old, new):
-                timed(side)
+            for _ in range(runs):
+                for side in (old, new):
+                    timed(side)
     rows = []
     for measure in TARGETS:
         before, after = (statistics.median(side.times[measure]) for side in (old, new))
