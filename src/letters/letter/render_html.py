@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
@@ -207,6 +208,25 @@ class ProjectLoader(jinja2.BaseLoader):
         return source, os.path.normpath(path), lambda: True
 
 
+class CompiledOnce(jinja2.BytecodeCache):
+    """Each template's compiled code, kept for as long as the process runs (the preview and
+    `letters check` make environments again and again): a template whose source changed is
+    compiled again, since its checksum no longer matches."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledOnce()  # only for html_environment's: their settings are all the same
+
+
 class StandIns:
     """What embed() and stylesheet() give a template while it renders: a short stand-in for
     each file's text, put in only once the letter's own text has been treated and checked (a
@@ -258,6 +278,7 @@ def html_environment(project: Project) -> LetterSandbox:
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=printable,
+        bytecode_cache=COMPILED,
     )
     environment.filters.update({name: strict(f) for name, f in FILTERS.items()})
     environment.globals.update(

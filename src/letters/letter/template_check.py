@@ -6,7 +6,7 @@ write instead, in the words of fields.yaml and the README."""
 
 import difflib
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,22 +93,22 @@ def check_templates(project: Project, year: Year) -> list[Problem]:
             problems.append(Problem(shown, "cannot be read as text: save it as UTF-8 text"))
     trees = {name: tree for name, (_, tree) in parsed.items()}
     names = {path.relative_to(project.templates_dir).as_posix() for path in files}
+    naming = {name: templates_named(tree) for name, tree in trees.items()}
+    stored = {name: set(every_name_stored(tree)) for name, tree in trees.items()}
     for name, (shown, tree) in parsed.items():
         shapes = context_shape(year.declaration, email=name == EMAIL_TEMPLATE)
-        checker = Checker(shown, shapes, environment, names_given(name, trees), names)
+        given = names_given(set_names(tree), [stored[other] for other in includers(name, naming)])
+        checker = Checker(shown, shapes, environment, given, names)
         checker.visit(tree, {})
         problems += checker.problems
     return list(dict.fromkeys(problems))
 
 
-def names_given(name: str, trees: dict[str, nodes.Template]) -> set[str]:
+def names_given(own: Iterable[str], includers_stored: list[set[str]]) -> set[str]:
     """The names a template may use without the tool giving them: those it sets itself
     ({% set %}, macros, imports; loop variables and arguments are checked where they hold),
     and every name a template that includes it has where it does (a loop's variable too)."""
-    given = set(set_names(trees[name]))
-    for includer in includers(name, trees):
-        given |= set(every_name_stored(trees[includer]))
-    return given
+    return set(own).union(*includers_stored)
 
 
 def set_names(tree: nodes.Template) -> Iterator[str]:
@@ -132,14 +132,15 @@ def every_name_stored(tree: nodes.Template) -> Iterator[str]:
             yield node.name
 
 
-def includers(name: str, trees: dict[str, nodes.Template]) -> set[str]:
-    """The templates that include `name`, or include one that does."""
+def includers(name: str, naming: dict[str, set[str]]) -> set[str]:
+    """The templates that include `name`, or include one that does (`naming`: the templates
+    each one includes or imports by name)."""
     found: set[str] = set()
     waiting = [name]
     while waiting:
         included = waiting.pop()
-        for other, tree in trees.items():
-            if included in templates_named(tree) and other not in found:
+        for other, named in naming.items():
+            if included in named and other not in found:
                 found.add(other)
                 waiting.append(other)
     return found
