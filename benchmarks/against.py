@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("baseline", type=Path, nargs="?", default=PINNED)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="of each short measure a round")
     parser.add_argument("--councils", type=int, help="the first N councils only")
     parser.add_argument(
         "--memory-times", type=int, default=3, help="the larger year, in years (0: not measured)"
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         new = Side("now", REPO, Path(temporary) / "new")
         for side in (old, new):
             side.write_year(arguments.councils)
-        print(report(old, new, compare(old, new, arguments.rounds)))
+        print(report(old, new, compare(old, new, arguments.rounds, arguments.runs)))
     if arguments.memory_times:
         print(memory_in_size(arguments.councils or 343, arguments.memory_times))
 

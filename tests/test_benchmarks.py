@@ -106,3 +106,36 @@ def test_the_docs_pictures_are_redrawn_by_one_command(tmp_path: Path):
     for picture in (first, statistics):
         assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert first.read_bytes() != statistics.read_bytes()
+
+
+def test_the_comparison_with_a_pinned_build_reports_each_ratio_and_memory():
+    """benchmarks/against.py, with this folder standing in for the pinned build."""
+    result = benchmark(
+        "against.py",
+        str(REPO),
+        "--rounds",
+        "1",
+        "--runs",
+        "1",
+        "--councils",
+        "3",
+        "--memory-times",
+        "2",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"| measure | {REPO.name} | now | now / {REPO.name} | target |"
+    for measure, target in (("clean year", "0.85"), ("no-op", "1.00"), ("HTML-only year", "1.00")):
+        assert any(
+            re.fullmatch(
+                rf"\| {measure} \| \d+\.\d\d s \| \d+\.\d\d s \| \d+\.\d\d \| "
+                rf"<= {target}: (met|not met) \|",
+                line,
+            )
+            for line in lines
+        ), (measure, lines)
+    assert re.fullmatch(
+        r"main process's peak memory, clean year: \d+ MB for one year, \d+ MB for 2 times its "
+        r"councils: \d\.\d\d \(target <= 1\.30: (met|not met)\)",
+        lines[-1],
+    ), lines[-1]

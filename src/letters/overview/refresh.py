@@ -9,10 +9,8 @@ from letters.batch.manifest import Entry, fingerprint_councils, read_manifest
 from letters.batch.outputs import cannot_write
 from letters.data.project import THE_LETTER, Outputs, Project
 from letters.data.read import Year, read_year
-from letters.overview.table import is_made_from, write_overview
 from letters.pages.tool_pages import source_of
 from letters.problems import LettersError, Problem
-from letters.send.approval import standings_now
 
 
 def refresh_overview(
@@ -32,6 +30,10 @@ def refresh_overview(
         made_from = inputs_key(project, outputs, fingerprints)
         if is_made_from(outputs, made_from):
             return []  # nothing it shows has changed: a no-op build reads nothing more
+        # Imported only when the overview is made again (the pages' Jinja, the records' models).
+        from letters.overview.table import write_overview
+        from letters.send.approval import standings_now
+
         year = year or read_year(project)
         manifest = read_manifest(outputs) if manifest is None else manifest
         standings = standings_now(project, year, list(manifest))
@@ -65,3 +67,16 @@ def inputs_key(
         names = sorted(entry.name for entry in folder.iterdir()) if folder.is_dir() else []
         digest.update(f"\n{kind}:{','.join(names)}".encode())
     return digest.hexdigest()
+
+
+def is_made_from(outputs: Outputs, made_from: str) -> bool:
+    """Whether build/index.html (written last) says it was made from `made_from`, beside
+    build/letters.csv."""
+    try:
+        with outputs.overview.open(encoding="utf-8") as html:
+            head = html.read(2000)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return (
+        f'<meta name="made-from" content="{made_from}">' in head and outputs.overview_csv.is_file()
+    )

@@ -256,16 +256,3 @@ def write_overview(
     rows = overview_rows(councils, outputs, standings, columns)
     write_atomically(outputs.overview_csv, overview_csv(rows, columns).encode("utf-8"))
     write_atomically(outputs.overview, overview_html(rows, year, columns, made_from).encode())
-
-
-def is_made_from(outputs: Outputs, made_from: str) -> bool:
-    """Whether build/index.html (written last) says it was made from `made_from`, beside
-    build/letters.csv."""
-    try:
-        with outputs.overview.open(encoding="utf-8") as html:
-            head = html.read(2000)
-    except (OSError, UnicodeDecodeError):
-        return False
-    return (
-        f'<meta name="made-from" content="{made_from}">' in head and outputs.overview_csv.is_file()
-    )
