@@ -197,7 +197,7 @@ def marked_content(pdf) -> list[tuple[int, str, int | None, str | None]]:
     content."""
     found = []
     for number, page in enumerate(pdf.pages):
-        for operands, operator in pikepdf.parse_content_stream(page):
+        for operands, operator in pikepdf.parse_content_stream(page, "BDC"):
             if str(operator) == "BDC":
                 properties = operands[1]
                 mcid = (
