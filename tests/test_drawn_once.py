@@ -9,13 +9,14 @@ from helpers import copy_project, edit
 from letters.data.project import Project
 from letters.data.read import read_councils, read_year
 from letters.letter.drawn_once import Drawing, DrawnOnce
-from letters.letter.renderer import LetterRenderer
+from letters.letter.renderer import LetterRenderer, pdf_renderer
 
 SLUGS = ("canterbury", "cannock-chase", "leicester")
 
 
 def pdfs(root: Path, repeated: bool) -> tuple[list[bytes], LetterRenderer]:
     """Three letters' PDFs from one renderer; drawn afresh each time unless `repeated`."""
+    pdf_renderer.cache_clear()  # a renderer of its own, not one an earlier call left
     project = Project(root)
     year = read_year(project)
     councils, _ = read_councils(project, [project.council_file(slug) for slug in SLUGS], year)

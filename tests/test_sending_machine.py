@@ -306,12 +306,14 @@ def run_machine(built: Path, tmp_path: Path, councils: tuple[str, ...]) -> None:
         )
 
 
-# Two classes, so that the two machines (about a minute each) run on two cores side by side.
+# Two classes, so that the two machines (half a minute each) run on two cores side by side.
+# Councils whose letters are laid out once (Canterbury's is laid out again, a little tighter,
+# which sending does not care about and which would double each rebuild's time).
 class TestOneCouncil:
     def test_sending_holds_whatever_the_sequence(self, built_plain: Path, tmp_path: Path):
-        run_machine(built_plain, tmp_path, ("canterbury",))
+        run_machine(built_plain, tmp_path, ("maidstone",))
 
 
 class TestTwoCouncils:
     def test_sending_holds_whatever_the_sequence(self, built_plain: Path, tmp_path: Path):
-        run_machine(built_plain, tmp_path, ("canterbury", "leicester"))
+        run_machine(built_plain, tmp_path, ("maidstone", "leicester"))

@@ -1,6 +1,7 @@
 """One council's letter, start to end: its wording as HTML, its references checked, then laid out
 as a PDF, proofread and tagged. The build, the preview and the benchmarks all render with it."""
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -52,7 +53,7 @@ class LetterRenderer:
         self.environment = html_environment(project)
         self.links = {getattr(year.facts.links, name).url for name in Links.model_fields}
         self.pdf = (
-            PdfRenderer(
+            pdf_renderer(
                 TemplateFiles(project).stylesheet(),
                 project.shown(project.templates_dir / LETTER_STYLESHEET),
             )
@@ -109,6 +110,13 @@ class LetterRenderer:
         shown = self.project.shown(self.project.council_file(council[0]))
         stopped = "the process rendering it stopped before it finished: build again"
         return Rendered(council[0], problems=(Problem(shown, stopped),))
+
+
+@functools.lru_cache(maxsize=4)
+def pdf_renderer(stylesheet: str, stylesheet_name: str) -> PdfRenderer:
+    """WeasyPrint set up for a stylesheet (parsed, its fonts loaded, its images drawn once),
+    kept while the process lives: the preview and the tests build again and again."""
+    return PdfRenderer(stylesheet, stylesheet_name)
 
 
 def template_problems(project: Project, year: Year, councils: dict[str, Council]) -> list[Problem]:
