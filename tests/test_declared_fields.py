@@ -37,7 +37,8 @@ complaint_handling_code:
 TEMPLATE = (
     "{#- Added by the council file's complaint_handling_code section. -#}\n"
     "{% set code = complaint_handling_code %}\n"
-    "<p>Your Council answered {{ code.late.percent }}% of our {{ code.enquiries }} enquiries late"
+    '<p data-section="complaint_handling_code">Your Council answered {{ code.late.percent }}% '
+    "of our {{ code.enquiries }} enquiries late"
     "{% if code.on_time_target is not none %}, against a target of {{ code.on_time_target }}%"
     "{% endif %}. It {% if code.self_assessed %}has{% else %}has not{% endif %} assessed itself "
     "against the code{% if code.published_on %}, publishing the assessment on "

@@ -263,3 +263,44 @@ def test_the_overview_is_a_table_on_a_wide_window(built: Path, page):
         assert page.locator(".label").first.is_hidden()
     finally:
         page.set_viewport_size({"width": 1000, "height": 1400})
+
+
+LATE = """
+late:
+  title: Recommendations late
+  optional: true
+  fields:
+    count: {kind: count, help: recommendations the council put in place late}
+"""
+
+
+def test_the_overview_lists_the_paragraphs_a_letter_prints_not_the_sections_of_its_file(
+    project: Path,
+):
+    """A declared section whose paragraph prints only when its count is above 0: a council whose
+    file has `late` with a count of 0 has no such paragraph, and neither the manifest nor
+    letters.csv lists it; one with a count of 2 has it, and both do."""
+    with (project / "fields.yaml").open("a", encoding="utf-8") as fields:
+        fields.write(LATE)
+    (project / "templates" / "_late.html.j2").write_text(
+        '{% if late.count > 0 %}<p data-section="late">We noted {{ late.count }} '
+        "recommendations put in place late.</p>{% endif %}\n",
+        encoding="utf-8",
+    )
+    edit(
+        project / "templates" / "letter.html.j2",
+        "{% if training_courses %}",
+        '{% if late %}{% include "_late.html.j2" %}{% endif %}\n{% if training_courses %}',
+    )
+    for slug, count in (("maidstone", 0), ("cannock-chase", 2)):
+        with (project / "councils" / f"{slug}.yaml").open("a", encoding="utf-8") as council:
+            council.write(f"late:\n  count: {count}\n")
+    result = letters("build", "--html-only", "--root", str(project))
+    assert result.exit_code == 0, result.output
+    with (project / "build" / "letters.csv").open(encoding="utf-8") as file:
+        rows = {row["slug"]: row["optional_paragraphs"] for row in csv.DictReader(file)}
+    assert rows["maidstone"] == ""
+    assert rows["cannock-chase"] == "Recommendations late"
+    assert rows["canterbury"] == "Witness summons; Training courses"
+    manifest = (project / "build" / "manifest.json").read_text(encoding="utf-8")
+    assert '"optional_paragraphs": ["late"]' in manifest

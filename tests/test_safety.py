@@ -175,7 +175,8 @@ def test_public_report_accepts_paragraph_breaks_and_emphasis_only(project: Path)
     assert build_maidstone(project).exit_code == 0
     html = (project / "build" / "html" / "maidstone.html").read_text()
     assert (
-        "<p>It was <em>not</em> right &lt;em&gt;at all&lt;/em&gt;.</p>\n<p>Second paragraph.</p>"
+        '<p data-section="public_report">It was <em>not</em> right &lt;em&gt;at all&lt;/em&gt;.'
+        '</p>\n<p data-section="public_report">Second paragraph.</p>'
     ) in html
 
 

@@ -158,7 +158,10 @@ def test_text_from_data_files_is_escaped(project: Path):
 def test_public_report_keeps_its_paragraphs(project: Path):
     letter_text(project, "public_report: |\n  First paragraph\n  goes on.\n\n  Second.\n")
     html = (project / "testham.html").read_text(encoding="utf-8")
-    assert "<p>First paragraph goes on.</p>\n<p>Second.</p>" in html
+    assert (
+        '<p data-section="public_report">First paragraph goes on.</p>\n'
+        '<p data-section="public_report">Second.</p>'
+    ) in html
 
 
 def test_a_recipient_without_a_title_is_addressed_by_name(project: Path):

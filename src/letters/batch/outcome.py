@@ -8,7 +8,7 @@ from typing_extensions import TypedDict  # pydantic reads this one's fields on P
 from letters.data.project import OutputKind
 from letters.data.read import Year
 from letters.data.validate import Council
-from letters.letter.context import declared_values, optional_sections
+from letters.letter.context import declared_values
 from letters.letter.figures import Figure
 from letters.problems import Note, Problem
 
@@ -21,11 +21,12 @@ class Summary(TypedDict):
     name: str
     authority_type: str
     figures: dict[str, list[int | None]]  # each averaged percentage: [percent, average]
-    optional_paragraphs: list[str]  # the optional sections it has, by name
+    optional_paragraphs: list[str]  # the optional sections its letter prints, by name
 
 
-def council_summary(council: Council, year: Year) -> Summary:
-    """What the overview shows of a council, kept in the manifest for unchanged councils."""
+def council_summary(council: Council, year: Year, printed: list[str]) -> Summary:
+    """What the overview shows of a council, kept in the manifest for unchanged councils;
+    `printed`: the optional sections whose paragraphs its letter holds."""
     return {
         "name": council.name,
         "authority_type": council.authority_type,
@@ -33,7 +34,7 @@ def council_summary(council: Council, year: Year) -> Summary:
             name: [figure.percent, figure.average]
             for name, figure in averaged_figures(council, year).items()
         },
-        "optional_paragraphs": optional_sections(council, year.declaration),
+        "optional_paragraphs": printed,
     }
 
 

@@ -280,7 +280,7 @@ def render_councils(
             outputs=options.outputs,
             pages=pdf.pages if pdf else None,
             notes=list(rendered.notes),
-            summary=council_summary(model, year),
+            summary=council_summary(model, year, list(rendered.printed)),
             sha256=rendered.sha256,
         )
         kill_point("written")

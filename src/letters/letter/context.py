@@ -171,12 +171,6 @@ def year_wording(facts: YearFacts) -> dict[str, Any]:
     }
 
 
-def optional_sections(council: Council, declaration: Declaration) -> list[str]:
-    """The optional sections a council's file has (and its letter's paragraphs), in the order
-    fields.yaml declares them."""
-    return [name for name in declaration.optional_sections if getattr(council, name)]
-
-
 @dataclass(frozen=True)
 class DeclaredValue:
     """One value fields.yaml declares, as `letters fields` lists it."""

@@ -48,7 +48,7 @@ def proof(
     tightened_from: "TextEnd | None" = None,
 ) -> list[Note]:
     """What a proofreader would note on the laid-out letter; nothing for a good letter.
-    `optional_paragraphs` are the titles of the optional sections the letter has;
+    `optional_paragraphs` are the titles of the optional sections the letter prints;
     `tightened_from`, where its text ended before it was set tighter, if it was."""
     pages = [laid_out(page._page_box) for page in document.pages]  # WeasyPrint's own boxes
     defects = [
@@ -128,13 +128,14 @@ def page_count(count: int, optional_paragraphs: list[str]) -> list[Note]:
                 f"optional paragraph explains it",
             )
         ]
-    kind = "paragraph" if len(optional_paragraphs) == 1 else "paragraphs"
+    one = len(optional_paragraphs) == 1
     names = formatted_list([title.lower() for title in optional_paragraphs])
     return [
         Note(
             "information",
-            f"has {count} pages, not the standard {STANDARD_PAGES}: its "
-            f"optional {kind} ({names}) push it over",
+            f"has {count} pages, not the standard {STANDARD_PAGES}: its optional "
+            f"{'paragraph' if one else 'paragraphs'} ({names}) {'pushes' if one else 'push'} "
+            f"it over",
         )
     ]
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from letters.data.project import OutputKind, Project
 from letters.data.read import Year
 from letters.data.validate import Council, Links
-from letters.letter.context import letter_context, optional_sections
+from letters.letter.context import letter_context
+from letters.letter.printed import sections_printed
 from letters.letter.render_html import (
     LETTER_STYLESHEET,
     WORK_LIMIT,
@@ -33,6 +34,7 @@ class Rendered:
     html: str | None = None
     pdf: PdfLetter | None = None
     notes: tuple[Note, ...] = ()  # the proofreader's
+    printed: tuple[str, ...] = ()  # the optional sections whose paragraphs the letter holds
     problems: tuple[Problem, ...] = ()
     sha256: dict[OutputKind, str] = field(default_factory=dict)  # the build's outputs' hashes
 
@@ -70,16 +72,18 @@ class LetterRenderer:
             )
             check_references(self.project, text, self.links, self.environment.stand_ins)
             html = self.environment.stand_ins.filled(text)
+            declaration = self.year.declaration
+            printed = tuple(sections_printed(text, declaration.optional_sections))
             if self.pdf is None:
-                return Rendered(slug, html)
+                return Rendered(slug, html, printed=printed)
             from letters.letter.proof import proof  # WeasyPrint's, imported only for a PDF
 
             pdf = self.pdf
             pages, tightened_from = self.laid_out(pdf, model, slug, shown)
-            declaration = self.year.declaration
-            titles = [declaration.title(name) for name in optional_sections(model, declaration)]
-            notes = proof(pages, titles, tightened_from)
-            return Rendered(slug, html, pdf.write(pages, shown, self.archival), tuple(notes))
+            notes = proof(pages, [declaration.title(name) for name in printed], tightened_from)
+            return Rendered(
+                slug, html, pdf.write(pages, shown, self.archival), tuple(notes), printed=printed
+            )
         except LettersError as error:
             return Rendered(slug, problems=tuple(error.problems))
         except Exception as error:  # WeasyPrint's own failure on this letter: the others go on
