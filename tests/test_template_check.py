@@ -171,7 +171,7 @@ recommendations:
       kind: count
 """
 ACROSS_YEARS = """{% if recommendations and previous and not previous.recommendations %}
-<p>Recommendations were late this year for the first time.</p>
+<p data-section="recommendations">Recommendations were late this year for the first time.</p>
 {% endif %}
 {% set years = history|selectattr("recommendations")|list|length %}
 <p>Earlier years with late recommendations: {{ years }}.</p>
@@ -333,3 +333,21 @@ def test_the_readmes_patterns_work_the_year_a_section_is_new(project: Path, tmp_
     patterns = "\n".join(readme_patterns()) + "\n"
     canterbury = built_with_partial(y2022, "_last_year.html.j2", patterns)
     assert "In last year's letter" not in canterbury and "time in four years" not in canterbury
+
+
+def test_an_optional_section_no_template_marks_is_a_problem(project: Path):
+    """Without data-section on its paragraphs, the overview could not tell which letters
+    print an optional section: `letters check` says so, and what to write."""
+    edit(
+        project / "templates" / "_witness_summons.html.j2",
+        '<p data-section="witness_summons">',
+        "<p>",
+    )
+    result = letters("check", "--root", str(project))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "templates/letter.html.j2: no paragraph says it is the optional section "
+        'witness_summons (data-section="witness_summons"): mark each of its paragraphs so, as '
+        "the README's 'Adding a fact to the letter' shows, or the overview cannot list the "
+        "letters that print it\n",
+    )

@@ -458,8 +458,8 @@ def made_cases() -> list[Case]:
             "a-partial-that-includes-itself",
             template_edit(
                 "_witness_summons.html.j2",
-                "<p>",
-                '{% include "_witness_summons.html.j2" %}\n<p>',
+                "<p ",
+                '{% include "_witness_summons.html.j2" %}\n<p ',
                 "build",
             ),
             "templates/_witness_summons.html.j2:2: template includes itself, or nests too "

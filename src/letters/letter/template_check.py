@@ -20,6 +20,7 @@ from letters.letter.context import KINDS
 from letters.letter.render_html import (
     EMAIL_TEMPLATE,
     FILTERS,
+    LETTER_TEMPLATE,
     html_environment,
     kinds_taken,
     not_allowed,
@@ -78,12 +79,14 @@ def check_templates(project: Project, year: Year) -> list[Problem]:
     problems = []
     files = sorted(project.templates_dir.rglob("*.j2"))
     parsed = {}
+    sources = []
     for path in files:
         name = path.relative_to(project.templates_dir).as_posix()
         shown = project.shown(path)
         try:
             refuse_links(project, path, project.templates_dir)  # never read through a link
             source = path.read_text(encoding="utf-8")
+            sources.append(source)
             parsed[name] = (shown, environment.parse(source, name, str(path)))
         except LettersError as error:
             problems += error.problems
@@ -101,7 +104,25 @@ def check_templates(project: Project, year: Year) -> list[Problem]:
         checker = Checker(shown, shapes, environment, given, names)
         checker.visit(tree, {})
         problems += checker.problems
+    if parsed:
+        problems += unmarked_sections(project, sources, year.declaration.optional_sections)
     return list(dict.fromkeys(problems))
+
+
+def unmarked_sections(project: Project, sources: list[str], optional: list[str]) -> list[Problem]:
+    """Each optional section no template marks a paragraph of (data-section="name"): the
+    overview could not tell which letters print it (letter/printed.py)."""
+    letter = project.shown(project.templates_dir / LETTER_TEMPLATE)
+    return [
+        Problem(
+            letter,
+            f'no paragraph says it is the optional section {name} (data-section="{name}"): '
+            f"mark each of its paragraphs so, as the README's 'Adding a fact to the letter' "
+            f"shows, or the overview cannot list the letters that print it",
+        )
+        for name in optional
+        if not any(f'data-section="{name}"' in source for source in sources)
+    ]
 
 
 def names_given(own: Iterable[str], includers_stored: list[set[str]]) -> set[str]:
