@@ -72,9 +72,8 @@ def loaded_addresses(html: str, links: set[str]) -> tuple[list[str], bool]:
     (lxml), which reads a letter four times as fast as Python's own."""
     found: list[str] = []
     has_policy = False
-    try:
-        document = lxml.html.document_fromstring(html)
-    except lxml.etree.ParserError:  # nothing in it at all
+    document = parsed_html(html)
+    if document is None:
         return found, has_policy
     for element in document.iter():
         tag = element.tag
@@ -100,6 +99,15 @@ def loaded_addresses(html: str, links: set[str]) -> tuple[list[str], bool]:
             elif name in LOADING and not allowed(tag, name, value.strip(), links):
                 found.append(value.strip() or f"an empty {name}")
     return found, has_policy
+
+
+@functools.lru_cache(maxsize=2)  # the reference check and printed.py read the same letter
+def parsed_html(html: str) -> lxml.html.HtmlElement | None:
+    """The letter as libxml2's HTML parser reads it; None if there is nothing in it at all."""
+    try:
+        return lxml.html.document_fromstring(html)
+    except lxml.etree.ParserError:
+        return None
 
 
 def allowed(tag: str, name: str, value: str, links: set[str]) -> bool:
