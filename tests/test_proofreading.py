@@ -257,3 +257,20 @@ def test_charts_as_the_template_draws_them_have_nothing_to_note(project: Path):
     result = build(project, "--strict")
     assert "proofreading" not in result.stderr
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("printed", "said"),
+    [
+        (["Public report"], "its optional paragraph (public report) pushes it over"),
+        (
+            ["Witness summons", "Training courses"],
+            "its optional paragraphs (witness summons and training courses) push it over",
+        ),
+    ],
+)
+def test_the_page_count_note_names_the_paragraphs_the_letter_prints(printed, said):
+    from letters.letter.proof import page_count
+
+    (note,) = page_count(4, printed)
+    assert (note.kind, note.text) == ("information", f"has 4 pages, not the standard 3: {said}")
