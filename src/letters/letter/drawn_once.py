@@ -11,6 +11,7 @@ clip, a gradient, text, an image inside) is drawn afresh every time, as WeasyPri
 from dataclasses import dataclass
 from typing import Any
 
+import pydyf
 from weasyprint.images import SVGImage
 
 Key = tuple[Any, ...]
@@ -103,8 +104,6 @@ def recorded(
 
 
 def repeat(drawing: Drawing, stream: Any) -> None:
-    import pydyf
-
     states = stream._resources["ExtGState"]
     for key, values in drawing.opacities:
         if key not in states:

@@ -63,8 +63,7 @@ def inputs_key(
     for path, fingerprint in sorted(fingerprints.items()):
         digest.update(f"\n{path.name}:{fingerprint}".encode())
     for kind in THE_LETTER:
-        folder = outputs.path(kind, "x").parent
-        names = sorted(entry.name for entry in folder.iterdir()) if folder.is_dir() else []
+        names = sorted(path.name for path in outputs.folder.glob(outputs.relative(kind, "*")))
         digest.update(f"\n{kind}:{','.join(names)}".encode())
     return digest.hexdigest()
 
