@@ -50,6 +50,35 @@ def averaged_figures(council: Council, year: Year) -> dict[str, Figure]:
     }
 
 
+def council_figures(council: Council, year: Year) -> dict[str, str]:
+    """Every value of the council's file its letter is made from, as `section.field`, and each
+    worked-out percentage as `section.name %`: what an approval keeps, to say which changed."""
+    values = declared_values(council, year.declaration, year.facts.averages[council.authority_type])
+    figures = {}
+    for section, declared in year.declaration.sections.items():
+        written = getattr(council, section)
+        if written is None:
+            continue
+        if declared.kind in ("list", "paragraphs"):
+            figures[section] = as_written(written)
+            continue
+        for name in declared.fields:
+            figures[f"{section}.{name}"] = as_written(getattr(written, name))
+        for name in declared.percentages:
+            percent = getattr(values[section], name).percent
+            figures[f"{section}.{name} %"] = "none" if percent is None else f"{percent}%"
+    return figures
+
+
+def as_written(value: object) -> str:
+    """A value as a council file would write it: yes-no as true or false, a list a line each."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "\n".join(as_written(item) for item in value)
+    return "none" if value is None else str(value)
+
+
 @dataclass
 class LetterOutcome:
     """What happened to one council: built, unchanged, skipped (its data is wrong) or failed."""

@@ -28,7 +28,7 @@ KILL_BUILD = "LETTERS_TEST_KILL_BUILD"
 HOLD_BUILD = "LETTERS_TEST_HOLD_BUILD"
 PAUSE_BUILD = "LETTERS_TEST_PAUSE_BUILD"
 # The outputs made in memory, one file each, whose bytes the manifest records (not page images).
-HASHED: tuple[OutputKind, ...] = ("html", "pdf", "pdf-a")
+HASHED: tuple[OutputKind, ...] = ("html", "pdf", "pdf-a", "text")
 KillPoint = Literal["half-swapped", "written", "journaled"]
 passed: dict[str, int] = {}
 
@@ -87,6 +87,7 @@ def contents_by_kind(html: str, pdf: "PdfLetter | None") -> dict[OutputKind, byt
         "html": html.encode(),
         "pdf": pdf.pdf if pdf else None,
         "pdf-a": pdf.archival if pdf else None,
+        "text": pdf.text.encode() if pdf else None,
     }
 
 

@@ -16,7 +16,7 @@ COUNCIL_SUFFIX = ".yaml"
 LOOKS_LIKE_A_COUNCIL = (".yaml", ".yml")  # compared in lower case: X.YAML and x.yml too
 
 
-OutputKind = Literal["html", "pdf", "pdf-a", "png"]
+OutputKind = Literal["html", "pdf", "text", "pdf-a", "png"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class LetterFile:
 LETTER_FILES = (
     LetterFile("html", "html/{slug}.html", "always", True),
     LetterFile("pdf", "pdf/{slug}.pdf", "with a PDF", True),
+    # its words as laid out, page by page: what letters changes and letters find read
+    LetterFile("text", "text/{slug}.txt", "with a PDF", False),
     LetterFile("pdf-a", "pdf-a/{slug}.pdf", "asked for", False),  # --archival
     LetterFile("png", "png/{slug}-1.png", "asked for", False),  # --png; also {slug}-2.png...
 )
@@ -125,6 +127,10 @@ class Records:
     def owner(self) -> Path:
         """Which project the records are (its folder), as build/project says for the build."""
         return self.folder / "project"
+
+    def approved(self, digest: str) -> Path:
+        """Where the message an approval covers is kept (send/kept.py), named by its digest."""
+        return self.folder / "approved" / digest
 
 
 @dataclass(frozen=True)

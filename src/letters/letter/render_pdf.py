@@ -133,6 +133,7 @@ class PdfRenderer:
     def write(self, document: "Document", shown: str, archival: bool = False) -> "PdfLetter":
         """The letter's PDF, tagged for accessibility (PDF/UA-1) with its tags mended for screen
         readers; and, if asked for, the archival PDF/A-3u written from the same layout."""
+        from letters.letter.read_back import laid_out_text
         from letters.letter.tags import layout_of, tag_mender
 
         with weasyprint_problems(shown), refused_fetches(shown):
@@ -147,6 +148,7 @@ class PdfRenderer:
                 if archival
                 else None,
                 pages=len(document.pages),
+                text=laid_out_text(document),
             )
 
 
@@ -200,6 +202,7 @@ class PdfLetter:
     pdf: bytes
     archival: bytes | None
     pages: int
+    text: str  # its words as laid out, page by page (letter/read_back.py)
 
 
 @contextmanager

@@ -5,17 +5,20 @@ sender, the subject and the body: all but Date and Message-ID), so a changed add
 or reworded email since approval is caught as surely as a rebuilt PDF.
 """
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from letters.batch.manifest import fingerprint_councils, is_sealed, read_manifest
+from letters.batch.manifest import Entry, fingerprint_councils, is_sealed, read_manifest
+from letters.batch.outcome import council_figures
 from letters.data.project import Project
 from letters.data.read import Year, council_paths, read_councils
 from letters.data.validate import Council, EmailSettings
 from letters.problems import LettersError, Problem, fail
+from letters.send.kept import keep_message
 from letters.send.ledgers import Ledgers, read_ledgers
 from letters.send.records import ApprovalRecord, append_record, login_name, now, sha256_of
 from letters.send.state import Approval, Sending, approval_of, unchanged_since_sent
@@ -32,6 +35,7 @@ class BuiltLetter:
     pdf: Path
     sha256: str
     defects: list[str]
+    text: str  # its words as laid out (build/text/), kept with its approval
 
 
 def built_letters(
@@ -48,6 +52,7 @@ def built_letters(
         slug, entry = path.stem, recorded.get(path.stem)
         pdf = outputs.path("pdf", slug)
         sha256 = sha256_of(pdf)
+        text = read_built_text(outputs.path("text", slug), entry)
         if entry is None:
             reason = "its letter has never been built: run letters build"
         elif entry["status"] != "built":
@@ -56,17 +61,31 @@ def built_letters(
             reason = "its files have changed since its letter was built: run letters build"
         elif "pdf" not in entry["outputs"] or sha256 is None:
             reason = "its letter has no PDF: run letters build (without --html-only)"
-        elif not is_sealed(entry) or entry["pdf_sha256"] != sha256:
+        elif "text" not in entry["outputs"]:
+            reason = "its letter was built by an earlier version of the tool: run letters build"
+        elif not is_sealed(entry) or entry["pdf_sha256"] != sha256 or text is None:
             reason = (
                 f"its PDF is not the one its last build proofread (build/manifest.json was "
                 f"edited, or the PDF replaced by hand): run letters build --force {slug}"
             )
         else:
             defects = [note["text"] for note in entry["proofreading"] if note["kind"] == "defect"]
-            letters[slug] = BuiltLetter(slug, pdf, sha256, defects)
+            letters[slug] = BuiltLetter(slug, pdf, sha256, defects, text)
             continue
         problems.append(Problem(project.shown(path), reason))
     return letters, problems
+
+
+def read_built_text(path: Path, entry: Entry | None) -> str | None:
+    """A letter's text as its last build recorded it; None if it is not that one."""
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    recorded = entry["sha256"].get("text") if entry else None
+    if recorded != hashlib.sha256(content).hexdigest():
+        return None
+    return content.decode("utf-8")
 
 
 class Messages:
@@ -174,6 +193,9 @@ def approve(
         if not records.sent.exists():
             records.sent.parent.mkdir(parents=True, exist_ok=True)
             records.sent.touch()  # from the first approval on, a missing ledger is an error
+        digest = message.parts.digest()
+        figures = council_figures(council, year)
+        keep_message(records, digest, message.pdf, letter.text, message.body, figures)
         append_record(
             records.approvals,
             ApprovalRecord(
@@ -181,7 +203,7 @@ def approve(
                 council=council.name,
                 by=who,
                 at=now(),
-                digest=message.parts.digest(),
+                digest=digest,
                 message=message.parts,
                 despite_notes=bool(letter.defects),
                 defects=letter.defects,
