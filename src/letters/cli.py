@@ -274,6 +274,12 @@ def new_year(folder: Path, root: Path) -> None:
 
     made = start_new_year(letters_folder(root), folder)
     click.echo(f"{folder}: the {made.year} letters' folder, with {made.councils} council files")
+    unkept = made.councils - made.letters_kept
+    click.echo(
+        f"Kept in its history/: this year's data, and the words of {made.letters_kept} "
+        f"letters built from their current files"
+        + (f" ({unkept} not: build them here first to keep them)" if unkept > 0 else "")
+    )
     click.echo(f"To confirm in {folder / 'year.yaml'} (delete each CONFIRM line once checked):")
     for line, what in made.confirm:
         click.echo(f"  line {line}: {what}")
@@ -481,6 +487,77 @@ def approve(
         )
     click.echo(result.summary())
     sys.exit(1 if result.problems else 0)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@root_option
+@click.option(
+    "--since",
+    type=click.Choice(["approval", "last-year"]),
+    default="approval",
+    show_default=True,
+    help="Compare with the message last approved, or with the council's letter of the last "
+    "year kept in history/.",
+)
+def changes(slugs: tuple[str, ...], root: Path, since: str) -> None:
+    """Show, in words, what changed in councils' letters (every council's without names).
+
+    Each changed passage is shown with its page and the rest of its sentence, the words gone
+    marked [-like this-] and the words new {+like this+}; since approval, also what changed in
+    the email (recipients, subject, wording). Compares the letters as last built: build first.
+    """
+    from letters.data.read import read_year
+    from letters.review.changes import since_approval, since_last_year
+
+    project = letters_folder(root)
+    year = read_year(project)
+    compare = since_approval if since == "approval" else since_last_year
+    result = compare(project, year, slugs)
+    for compared in result.compared:
+        if compared.changed or slugs:
+            click.echo("\n".join(compared.lines()))
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    click.echo(result.summary("approval" if since == "approval" else "last year"))
+    sys.exit(1 if result.problems else 0)
+
+
+@main.command()
+@click.argument("phrase")
+@root_option
+def find(phrase: str, root: Path) -> None:
+    """List every letter that says PHRASE, with the page and the sentence around it.
+
+    Any case, and any spaces, line breaks or page breaks between its words. Searches the
+    letters as last built from their current files: build first. Exit status 0 when a
+    letter says it, 1 when none does.
+    """
+    from letters.review.find import find_in, phrase_pattern
+    from letters.send.approval import built_letters
+
+    project = letters_folder(root)
+    pattern = phrase_pattern(phrase)
+    if pattern is None:
+        raise click.UsageError("give the words to find (e.g. letters find 'witness summons')")
+    letters, problems = built_letters(project, ())
+    places = 0
+    found_in = 0
+    for slug, letter in letters.items():
+        found = find_in(letter.text, pattern)
+        shown = project.shown(project.council_file(slug))
+        for place in found:
+            click.echo(f"{shown}: {place}")
+        places += len(found)
+        found_in += bool(found)
+    for problem in problems:
+        click.echo(f"{problem} (not searched)", err=True)
+    click.echo(
+        f"{found_in} of {len(letters)} letters say it"
+        + (f", {places} times" if places > found_in else "")
+        + (f"; {len(problems)} not searched" if problems else "")
+    )
+    sys.exit(0 if found_in else 1)
 
 
 class FiniteNumber(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic in stubs only

@@ -189,6 +189,11 @@ class Project:
     def outputs(self, draft: bool = False) -> Outputs:
         return Outputs(self.build_dir / "preview" if draft else self.build_dir)
 
+    def kept_letter(self, slug: str) -> Path:
+        """In a year kept under history/: the council's letter as built that year, its words
+        page by page (as build/text/ has them), kept by letters new-year."""
+        return self.root / "letters" / f"{slug}.txt"
+
     def records(self) -> Records:
         """Approvals and the sent ledger: records, not outputs, so never inside build/."""
         return Records(self.root / "records")

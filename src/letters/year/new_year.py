@@ -19,6 +19,7 @@ from letters.data.project import Project
 from letters.data.read import Year, read_year, to_confirm
 from letters.data.validate import a_year_later
 from letters.problems import LettersError, fail
+from letters.send.approval import built_letters
 from letters.spreadsheet.update import replace_values
 
 FACTS = ("signatory", "seminars", "training", "links", "averages")  # last year's, to confirm
@@ -30,6 +31,7 @@ class NewYear:
     year: int
     councils: int
     confirm: list[tuple[int, str]]  # (line, what) of each marker in the new year.yaml
+    letters_kept: int  # this year's letters whose text history/ keeps
 
 
 def start_new_year(project: Project, folder: Path) -> NewYear:
@@ -48,8 +50,8 @@ def start_new_year(project: Project, folder: Path) -> NewYear:
         (staging / "councils").mkdir()
         for path, document in councils.items():
             (staging / "councils" / path.name).write_text(next_council_file(document), "utf-8")
-        keep_history(project, year, staging / "history")
-    return NewYear(year.facts.year + 1, len(councils), to_confirm(year_file))
+        kept = keep_history(project, year, staging / "history")
+    return NewYear(year.facts.year + 1, len(councils), to_confirm(year_file), kept)
 
 
 def refuse_a_folder_inside(project: Project, folder: Path) -> None:
@@ -87,8 +89,10 @@ def copy_folder(project: Project, source: Path, target: Path) -> None:
         fail(shown, f"cannot be copied ({error.strerror}): fix it, then try again")
 
 
-def keep_history(project: Project, year: Year, history: Path) -> None:
-    """Earlier years as they were, and this year's data beside them: history/<year>/."""
+def keep_history(project: Project, year: Year, history: Path) -> int:
+    """Earlier years as they were, and this year's data beside them: history/<year>/, with
+    the words of each letter built from its current files (for letters changes --since
+    last-year); how many letters were kept."""
     if (project.root / "history").is_dir():
         copy_folder(project, project.root / "history", history)
     this_year = history / str(year.facts.year)
@@ -97,6 +101,12 @@ def keep_history(project: Project, year: Year, history: Path) -> None:
         shutil.copyfile(path, this_year / "councils" / path.name)
     for path in (project.year_file, project.fields_file):
         shutil.copyfile(path, this_year / path.name)
+    letters, _ = built_letters(project, ())
+    kept = Project(this_year)
+    for slug, letter in letters.items():
+        kept.kept_letter(slug).parent.mkdir(exist_ok=True)
+        kept.kept_letter(slug).write_text(letter.text, encoding="utf-8")
+    return len(letters)
 
 
 def next_year_file(project: Project, year: Year) -> str:

@@ -1,0 +1,1 @@
+"""Reviewing a year: what changed in a letter, and where a phrase is."""
