@@ -304,3 +304,31 @@ def test_the_overview_lists_the_paragraphs_a_letter_prints_not_the_sections_of_i
     assert rows["canterbury"] == "Witness summons; Training courses"
     manifest = (project / "build" / "manifest.json").read_text(encoding="utf-8")
     assert '"optional_paragraphs": ["late"]' in manifest
+
+
+def test_searching_the_letters_words_in_the_page(built: Path, page):
+    """The page's search finds a phrase as letters find does: any case, any spaces, across the
+    line and page breaks of the PDF (Canterbury's page 1 ends on "London Boroughs.")."""
+    page.goto((built / "build" / "index.html").as_uri())
+    search = page.get_by_label("Letters that say")
+    search.fill("WITNESS   summons")
+    assert names_shown(page) == ["Canterbury City Council"]
+    assert page.get_by_role("status").inner_text() == (
+        "1 of 5 councils whose letters say \u201cWITNESS summons\u201d"
+    )
+    assert page.locator("tbody tr:not([hidden]) .found").inner_text() == (
+        "Page 2: During the year, I had to take the unusual step of threatening to issue a "
+        "witness summons when your Council repeatedly failed to respond to our enquiries."
+    )
+    search.fill("london boroughs. this data")
+    assert len(names_shown(page)) == 5
+    canterbury = page.locator("tbody tr", has_text="Canterbury City Council").locator(".found")
+    assert canterbury.inner_text().startswith("Pages 1-2: We do this for County Councils,")
+    page.get_by_label("Type").select_option("Unitary Councils")
+    assert names_shown(page) == ["Leicester City Council"]
+    search.fill("no letter says this")
+    assert names_shown(page) == []
+    search.fill("")
+    page.get_by_label("Type").select_option("")
+    assert len(names_shown(page)) == 5
+    assert page.locator(".found:not([hidden])").count() == 0

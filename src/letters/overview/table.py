@@ -2,9 +2,11 @@
 
 import csv
 import io
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from letters.batch.manifest import Entry
 from letters.batch.outcome import Summary
@@ -12,6 +14,7 @@ from letters.batch.outputs import write_atomically
 from letters.data.fields import Declaration
 from letters.data.project import THE_LETTER, Outputs
 from letters.pages.tool_pages import page
+from letters.review.find import Searched, searched
 from letters.send.approval import Standing
 from letters.send.state import Approval, Sending
 
@@ -70,6 +73,8 @@ class OverviewRow:
     sending: Sending
     html: str | None  # the letter's path inside build/, when it is there
     pdf: str | None
+    approved_pdf: str | None  # the PDF its latest approval covered (under records/), from build/
+    words: Searched | None  # the letter's words, for the page's search
     columns: Columns
 
     @property
@@ -128,10 +133,27 @@ def overview_rows(
                 sending=standings[slug].sending,
                 html=built["html"],
                 pdf=built["pdf"],
+                approved_pdf=linked_from(outputs, standings[slug].approved_pdf),
+                words=letter_words(outputs, slug, entry),
                 columns=columns,
             )
         )
     return sorted(rows, key=lambda row: row.name.casefold())
+
+
+def linked_from(outputs: Outputs, path: Path | None) -> str | None:
+    """A file outside build/ as the overview links to it (records/ is beside build/)."""
+    return None if path is None else Path(os.path.relpath(path, outputs.folder)).as_posix()
+
+
+def letter_words(outputs: Outputs, slug: str, entry: Entry) -> Searched | None:
+    """The letter's words as last built, for searching them in the page."""
+    if "text" not in entry["outputs"]:
+        return None
+    try:
+        return searched(outputs.path("text", slug).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def blank_if_none(value: object) -> object:
@@ -220,6 +242,11 @@ def overview_html(
         measures=columns.measures,
         proofreading=proofreading,
         made_from=made_from,
+        words={
+            row.slug: {"text": row.words.text, "pages": row.words.page_starts}
+            for row in rows
+            if row.words
+        },
     )
 
 

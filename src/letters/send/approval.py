@@ -18,7 +18,7 @@ from letters.data.project import Project
 from letters.data.read import Year, council_paths, read_councils
 from letters.data.validate import Council, EmailSettings
 from letters.problems import LettersError, Problem, fail
-from letters.send.kept import keep_message
+from letters.send.kept import keep_message, kept_message
 from letters.send.ledgers import Ledgers, read_ledgers
 from letters.send.records import ApprovalRecord, append_record, login_name, now, sha256_of
 from letters.send.state import Approval, Sending, approval_of, unchanged_since_sent
@@ -225,11 +225,16 @@ class Standing:
     approval: Approval
     sending: Sending
     changed_since_sent: bool = False
+    figures_changed: tuple[str, ...] | None = None  # since approval, when it says (kept)
+    approved_pdf: Path | None = None  # the PDF its latest approval covered, as kept
 
     def describe(self, slug: str) -> str:
         """The council's line in `letters approve --list`: its approval, its sending, and, for
         a letter sent before, whether the letter now is the one sent."""
         said = f"{self.approval}; {self.sending}"
+        if self.approval.state == "changed" and self.figures_changed is not None:
+            changed = ", ".join(self.figures_changed) or "none (its wording or layout did)"
+            said += f"; figures changed since approval: {changed}"
         if not self.sending.copies:
             return said
         if not self.approval.waiting and self.changed_since_sent:
@@ -262,8 +267,39 @@ def standings(
             sha256_of(project.outputs().path("pdf", slug)),
             council.recipient.email if council else None,
         )
-        result[slug] = Standing(approval, sending, changed)
+        figures = (
+            figures_changed(project, year, council, record)
+            if council and record and approval.state == "changed"
+            else None
+        )
+        kept = kept_message(project.records(), record.digest) if record else None
+        result[slug] = Standing(approval, sending, changed, figures, kept.pdf if kept else None)
     return result
+
+
+def figures_changed(
+    project: Project, year: Year, council: Council, record: ApprovalRecord
+) -> tuple[str, ...] | None:
+    """Each figure of the council's file that differs from those its approved letter was made
+    from ('statistics.upheld 5 -> 6'); None if the approval kept none."""
+    kept = kept_message(project.records(), record.digest)
+    before = kept.figures() if kept else None
+    if before is None:
+        return None
+    now = council_figures(council, year)
+    return tuple(
+        f"{name} {shown_figure(before.get(name))} -> {shown_figure(now.get(name))}"
+        for name in [*now, *(name for name in before if name not in now)]
+        if before.get(name) != now.get(name)
+    )
+
+
+def shown_figure(value: str | None) -> str:
+    """A figure as one line shows it: a list or paragraphs cut short, a left-out one said so."""
+    if value is None:
+        return "(left out)"
+    line = " / ".join(value.split("\n"))
+    return line if len(line) <= 40 else f"{line[:37]}..."
 
 
 def approval_now(
