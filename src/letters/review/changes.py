@@ -75,7 +75,8 @@ def since_approval(project: Project, year: Year, slugs: tuple[str, ...]) -> Comp
         if record is None:
             if slugs:
                 result.problems.append(Problem(shown, NOT_APPROVED.format(slug=slug)))
-            result.not_compared.append(slug)
+            else:
+                result.not_compared.append(slug)
             continue
         assert messages is not None
         try:
@@ -162,7 +163,8 @@ def since_last_year(project: Project, year: Year, slugs: tuple[str, ...]) -> Com
         if not matches:
             if slugs:
                 result.problems.append(Problem(shown, NO_EARLIER_YEAR))
-            result.not_compared.append(slug)
+            else:
+                result.not_compared.append(slug)
             continue
         match = matches[0]
         kept_path = Project(match.past.folder).kept_letter(match.slug)

@@ -233,7 +233,7 @@ class Standing:
         a letter sent before, whether the letter now is the one sent."""
         said = f"{self.approval}; {self.sending}"
         if self.approval.state == "changed" and self.figures_changed is not None:
-            changed = ", ".join(self.figures_changed) or "none (its wording or layout did)"
+            changed = ", ".join(self.figures_changed) or "none"
             said += f"; figures changed since approval: {changed}"
         if not self.sending.copies:
             return said
