@@ -7,6 +7,7 @@ import re
 import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -87,30 +88,60 @@ def test_the_343_councils_import_check_and_build_without_errors(tmp_path: Path):
     assert f"a total of {york['investigations']}\u00a0detailed investigations" in html_text(
         tmp_path / "build" / "html" / "york.html"
     )
-    every_letter_reads_in_its_tags_as_on_its_pages(tmp_path / "build")
+    pages_read = every_letter_reads_in_its_tags_as_on_its_pages(tmp_path / "build")
+    letters_find_every_letter_that_says_a_phrase(tmp_path, pages_read)
 
 
-def every_letter_reads_in_its_tags_as_on_its_pages(build: Path) -> None:
+def every_letter_reads_in_its_tags_as_on_its_pages(build: Path) -> dict[str, str]:
     """Every word on every page is in the tags, as many times, and no other (word for word as
     a multiset: a run-together "Council50%" or "canbe" would be a word the page lacks); the
     only words the tags leave out are the display figures, which the HTML hides from screen
     readers too. Every chart was checked against its figures by the --strict build's
-    proofreader."""
+    proofreader. Each letter's pages as pdftotext reads them, by slug."""
     with ThreadPoolExecutor(os.cpu_count()) as pool:  # poppler reads tags in 0.25 s a letter
         letters_read = list(pool.map(tags_against_pages, sorted((build / "pdf").glob("*.pdf"))))
     assert len(letters_read) == 343
     assert [
-        (name, only_in_tags, only_on_pages)
-        for name, only_in_tags, only_on_pages, figures in letters_read
-        if only_in_tags or only_on_pages != figures
+        (letter.name, letter.only_in_tags, letter.only_on_pages)
+        for letter in letters_read
+        if letter.only_in_tags or letter.only_on_pages != letter.figures
     ] == []
+    return {Path(letter.name).stem: letter.pages for letter in letters_read}
 
 
-def tags_against_pages(pdf: Path) -> tuple[str, Counter[str], Counter[str], Counter[str]]:
-    """A letter's words in its tags and not on its pages, those on its pages and not in its
-    tags, and its display figures (which only the second may hold)."""
+@dataclass(frozen=True)
+class ReadBack:
+    name: str
+    only_in_tags: Counter[str]  # words in its tags and not on its pages
+    only_on_pages: Counter[str]  # and on its pages, not in its tags
+    figures: Counter[str]  # its display figures (which only the pages may hold)
+    pages: str  # its pages as pdftotext reads them
+
+
+def tags_against_pages(pdf: Path) -> ReadBack:
     tags = Counter(normalise(" ".join(text for _, text in tag_text_blocks(pdf))).split())
-    page = Counter(normalise(" ".join(pdf_pages(pdf))).split())
+    pages = pdf_pages(pdf)
+    page = Counter(normalise(" ".join(pages)).split())
     html = (pdf.parent.parent / "html" / f"{pdf.stem}.html").read_text(encoding="utf-8")
     figures = Counter(re.findall(r'class="big-figure" aria-hidden="true">(\d+%)<', html))
-    return pdf.name, tags - page, page - tags, figures
+    return ReadBack(pdf.name, tags - page, page - tags, figures, "\f".join(pages))
+
+
+def letters_find_every_letter_that_says_a_phrase(root: Path, pages_read: dict[str, str]) -> None:
+    """letters find lists every letter whose pages (as pdftotext reads them) say the phrase,
+    and none other, including letters where a line break cuts it."""
+    phrase = "witness summons"
+    saying = {
+        slug for slug, pages in pages_read.items() if phrase in " ".join(pages.lower().split())
+    }
+    cut = {slug for slug in saying if re.search(r"witness\s*\n\s*summons", pages_read[slug], re.I)}
+    assert len(cut) > 0 and 0 < len(saying) < 343, (len(cut), len(saying))
+    found = letters("find", "Witness  Summons", "--root", str(root))
+    assert found.exit_code == 0, found.output
+    lines = found.stdout.splitlines()
+    assert {line.split(":")[0] for line in lines[:-1]} == {f"councils/{s}.yaml" for s in saying}
+    assert all(
+        re.match(r"councils/[a-z-]+\.yaml: page \d: .*witness summons", line, re.I)
+        for line in lines[:-1]
+    )
+    assert lines[-1].startswith(f"{len(saying)} of 343 letters say it, ")

@@ -15,6 +15,7 @@ STAGES = [
     ("pages",),
     ("batch",),
     ("send",),
+    ("review",),
     ("overview",),
     ("preview", "spreadsheet"),
     ("year",),

@@ -46,7 +46,7 @@ def test_what_changed_since_approval_is_said_in_words_even_after_cleaning(built_
     assert (unchanged.exit_code, unchanged.stderr) == (0, "")
     assert unchanged.stdout == (
         f"councils/maidstone.yaml: no changes since approved by Sam at {at}\n"
-        "0 changed, 1 unchanged since approval\n"
+        "no changes: 1 unchanged since approval\n"
     )
 
     edit(root / "councils" / "leicester.yaml", "investigations: 42", "investigations: 43")

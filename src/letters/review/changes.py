@@ -55,7 +55,10 @@ class Comparison:
 
     def summary(self, since: str) -> str:
         changed = sum(1 for c in self.compared if c.changed)
-        said = f"{changed} changed, {len(self.compared) - changed} unchanged since {since}"
+        if self.compared and not changed:
+            said = f"no changes: {len(self.compared)} unchanged since {since}"
+        else:
+            said = f"{changed} changed, {len(self.compared) - changed} unchanged since {since}"
         if self.not_compared:
             said += f"; {len(self.not_compared)} with nothing to compare with"
         return said + (f"; {len(self.problems)} not compared" if self.problems else "")
