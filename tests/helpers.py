@@ -78,6 +78,12 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def confirmed(year_file: Path) -> None:
+    """Every fact of a year file confirmed, as staff do: each CONFIRM line deleted."""
+    lines = year_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    year_file.write_text("".join(line for line in lines if "# CONFIRM for " not in line))
+
+
 def last_line(result: Result) -> str:
     """The summary a build ends with, after its progress lines."""
     return result.stdout.splitlines()[-1]

@@ -5,7 +5,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from helpers import REFERENCE, REPO, edit, html_text, letters
+from helpers import REFERENCE, REPO, confirmed, edit, html_text, letters
 
 NEW_COUNCIL = """name: Newtown Borough Council
 authority_type: District Councils
@@ -34,6 +34,7 @@ def next_year(root: Path, folder: Path) -> Path:
     assert made.exit_code == 0, made.output
     imported = letters("import", str(REFERENCE / "figures-2020.csv"), "--root", str(folder))
     assert imported.exit_code == 0, imported.output
+    confirmed(folder / "year.yaml")
     return folder
 
 

@@ -21,6 +21,11 @@ def test_new_year_leaves_exactly_the_figures_and_facts_to_fill_in(project: Path,
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"{next_year}: the 2021 letters' folder, with 5 council files"
+    assert lines[1] == (
+        "Kept in its history/: this year's data, and the words of 0 letters built from their "
+        "current files (5 not: build them here first to keep them)"
+    )
+    lines.pop(1)
     assert (
         lines[1]
         == f"To confirm in {next_year / 'year.yaml'} (delete each CONFIRM line once checked):"
@@ -47,7 +52,9 @@ def test_new_year_leaves_exactly_the_figures_and_facts_to_fill_in(project: Path,
 
     check = letters("check", "--root", str(next_year), "--allow-unconfirmed")
     assert check.stderr == "".join(
-        f"councils/{slug}.yaml: statistics: is missing: add it (see the README's example)\n"
+        f"councils/{slug}.yaml: statistics: is missing: letters import fills it from the case "
+        f"system's spreadsheet (the README's yearly routine, step 3), or add it by hand as the "
+        f"README's example shows\n"
         for slug in sorted(SLUGS)
     )
     imported = letters("import", str(REFERENCE / "figures-2020.csv"), "--root", str(next_year))
@@ -170,3 +177,47 @@ def test_a_period_ending_in_february_quoted_dates_and_crlf_lines(project: Path, 
     text = raw.decode().replace("\r\n", "\n")
     assert "  start: 2019-03-01\n" in text and "  end: 2020-02-29\n" in text
     assert "letter_date: 2021-07-22 " in text
+
+
+def test_a_year_not_finished_is_refused_or_kept_only_where_whole(project: Path, tmp_path: Path):
+    """Facts still to confirm and a council without figures: refused, saying why; with
+    --unfinished, next year is made, its markers not stacked, the incomplete council left out
+    of history/ (which next year could not read)."""
+    first = tmp_path / "letters-2021"
+    assert letters("new-year", str(first), "--root", str(project)).exit_code == 0
+    assert (
+        letters("import", str(REFERENCE / "figures-2020.csv"), "--root", str(first)).exit_code == 0
+    )
+    edit(first / "councils" / "maidstone.yaml", "statistics:", "figures:")
+    second = tmp_path / "letters-2022"
+    refused = letters("new-year", str(second), "--root", str(first))
+    assert refused.exit_code == 1 and not second.exists()
+    problems = refused.stderr.splitlines()
+    assert problems[0] == (
+        "year.yaml:6: still marked to confirm (letter_date moved a year on from 2020-07-22): "
+        "check it, then delete the CONFIRM line"
+    )
+    assert (
+        "councils/maidstone.yaml: statistics: is missing: letters import fills it from the case "
+        "system's spreadsheet (the README's yearly routine, step 3), or add it by hand as the "
+        "README's example shows"
+    ) in problems
+    assert problems[-1] == (
+        "letters new-year: this year is not finished (above: what letters check finds): next "
+        "year keeps it as history, so finish it first; to start from it as it is, give "
+        "--unfinished (history/ then keeps only the councils whose files are whole)"
+    )
+
+    made = letters("new-year", str(second), "--unfinished", "--root", str(first))
+    assert made.exit_code == 0, made.output
+    assert "Not kept in its history/ (their files are not whole): maidstone" in made.stdout
+    year = (second / "year.yaml").read_text()
+    assert "# CONFIRM for 2021" not in year
+    assert year.count("# CONFIRM for 2022: letter_date moved a year on from 2021-07-22\n") == 1
+    kept = sorted(path.stem for path in (second / "history" / "2021" / "councils").iterdir())
+    assert kept == sorted(set(SLUGS) - {"maidstone"})
+    assert (
+        letters("import", str(REFERENCE / "figures-2020.csv"), "--root", str(second)).exit_code == 0
+    )
+    check = letters("check", "--allow-unconfirmed", "--root", str(second))
+    assert (check.exit_code, check.stderr) == (0, ""), check.output

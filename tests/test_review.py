@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from helpers import REFERENCE, edit, letters
+from helpers import REFERENCE, confirmed, edit, letters
 
 
 def approvals(root: Path) -> dict[str, dict]:
@@ -128,6 +128,7 @@ def test_what_changed_since_last_year_matches_the_council_as_the_letter_does(
             letters("import", str(REFERENCE / "figures-2020.csv"), "--root", str(target)).exit_code
             == 0
         )
+        confirmed(target / "year.yaml")
         if target == y2021:
             build(y2021)
     assert sorted(path.name for path in (y2022 / "history" / "2021" / "letters").iterdir()) == [

@@ -263,7 +263,13 @@ def fields(slug: str | None, root: Path) -> None:
 @main.command(name="new-year")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @root_option
-def new_year(folder: Path, root: Path) -> None:
+@click.option(
+    "--unfinished",
+    is_flag=True,
+    help="Start from this year although facts are still to confirm or council files are not "
+    "whole (history/ keeps only the whole ones).",
+)
+def new_year(folder: Path, root: Path, unfinished: bool) -> None:
     """Start next year's letters in FOLDER, from this year's.
 
     Templates and assets are copied as they are; year.yaml gets the year and dates moved on by
@@ -272,7 +278,7 @@ def new_year(folder: Path, root: Path) -> None:
     """
     from letters.year.new_year import start_new_year
 
-    made = start_new_year(letters_folder(root), folder)
+    made = start_new_year(letters_folder(root), folder, unfinished)
     click.echo(f"{folder}: the {made.year} letters' folder, with {made.councils} council files")
     unkept = made.councils - made.letters_kept
     click.echo(
@@ -280,6 +286,9 @@ def new_year(folder: Path, root: Path) -> None:
         f"letters built from their current files"
         + (f" ({unkept} not: build them here first to keep them)" if unkept > 0 else "")
     )
+    if made.left_out:
+        left_out = ", ".join(made.left_out)
+        click.echo(f"Not kept in its history/ (their files are not whole): {left_out}")
     click.echo(f"To confirm in {folder / 'year.yaml'} (delete each CONFIRM line once checked):")
     for line, what in made.confirm:
         click.echo(f"  line {line}: {what}")

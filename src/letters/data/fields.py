@@ -21,6 +21,7 @@ from letters.data.load import Document
 from letters.data.names import FIELD_NAMES_TAKEN, SECTION_NAMES_TAKEN, why_taken
 from letters.data.validate import (
     IDENTIFIER,
+    IMPORTED,
     AuthorityType,
     Council,
     Count,
@@ -437,10 +438,21 @@ def council_model(
 ) -> type[Council]:
     """A council file's model: the tool's own fields, and each declared section."""
     fields: dict[str, Any] = {
-        name: (section_annotation(section, models.get(name)), None if section.optional else ...)
+        name: (
+            section_annotation(section, models.get(name)),
+            Field(
+                None if section.optional else ...,
+                description=IMPORTED if is_imported(section) else None,
+            ),
+        )
         for name, section in sections.items()
     }
     return create_model("DeclaredCouncil", __base__=Council, **fields)
+
+
+def is_imported(section: SectionDeclaration) -> bool:
+    """Whether letters import fills the section (one of its fields names a column)."""
+    return any(field.column for field in section.fields.values())
 
 
 def averages_model(sections: dict[str, SectionDeclaration]) -> type[Model]:

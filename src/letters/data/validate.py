@@ -356,11 +356,26 @@ def removable(model: type[Model], location: tuple[str | int, ...]) -> str:
     return ", or remove the line" if is_optional(model, location) else ""
 
 
+IMPORTED = "filled by letters import"  # a declared section's description, when import fills it
+
+
+def missing_message(model: type[Model], location: tuple[str | int, ...]) -> str:
+    """What to do about a part that is missing: import the figures, for a section letters
+    import fills (a new year's files have none yet); else write it."""
+    declared = model.model_fields.get(str(location[0])) if len(location) == 1 else None
+    if declared is not None and declared.description == IMPORTED:
+        return (
+            "is missing: letters import fills it from the case system's spreadsheet (the "
+            "README's yearly routine, step 3), or add it by hand as the README's example shows"
+        )
+    return "is missing: add it (see the README's example)"
+
+
 def plain_message(model: type[Model], detail: ErrorDetails) -> str:
     """Pydantic's message for programmers, reworded for staff."""
     kind, value = detail["type"], detail.get("input")
     if kind == "missing":
-        return "is missing: add it (see the README's example)"
+        return missing_message(model, detail["loc"])
     if kind == "extra_forbidden":
         return unknown_field_message(model, detail["loc"])
     if value is None:

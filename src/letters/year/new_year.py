@@ -16,9 +16,9 @@ import yaml
 from letters.batch.outputs import made_beside
 from letters.data.load import Document, load_document
 from letters.data.project import Project
-from letters.data.read import Year, read_year, to_confirm
+from letters.data.read import CONFIRM, Year, confirmations, read_councils, read_year, to_confirm
 from letters.data.validate import a_year_later
-from letters.problems import LettersError, fail
+from letters.problems import LettersError, Problem, fail
 from letters.send.approval import built_letters
 from letters.spreadsheet.update import replace_values
 
@@ -32,15 +32,25 @@ class NewYear:
     councils: int
     confirm: list[tuple[int, str]]  # (line, what) of each marker in the new year.yaml
     letters_kept: int  # this year's letters whose text history/ keeps
+    left_out: list[str]  # councils history/ does not keep (--unfinished): their files are not whole
 
 
-def start_new_year(project: Project, folder: Path) -> NewYear:
-    """Make `folder` next year's project, or nothing at all."""
+def start_new_year(project: Project, folder: Path, unfinished: bool = False) -> NewYear:
+    """Make `folder` next year's project, or nothing at all. A year not finished (facts still
+    to confirm, councils whose files `letters check` refuses) is refused unless `unfinished`:
+    then history/ keeps only its councils that are whole."""
     refuse_a_folder_inside(project, folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         fail(str(folder), "already exists and is not empty: give a new folder for next year")
     year = read_year(project)
     councils = council_documents(project)  # every file read before anything is written
+    whole, not_whole = read_councils(project, list(councils), year)
+    unconfirmed = confirmations(
+        project.year_file.read_text(encoding="utf-8"), project.shown(project.year_file)
+    )
+    left = [*unconfirmed, *(problem for found in not_whole.values() for problem in found)]
+    if left and not unfinished:
+        raise LettersError([*left, Problem("letters new-year", NOT_FINISHED)])
     year_file = next_year_file(project, year)
     with made_beside(folder) as staging:
         for source in (project.templates_dir, project.assets_dir):
@@ -50,8 +60,17 @@ def start_new_year(project: Project, folder: Path) -> NewYear:
         (staging / "councils").mkdir()
         for path, document in councils.items():
             (staging / "councils" / path.name).write_text(next_council_file(document), "utf-8")
-        kept = keep_history(project, year, staging / "history")
-    return NewYear(year.facts.year + 1, len(councils), to_confirm(year_file), kept)
+        kept = keep_history(project, year, staging / "history", set(whole))
+    return NewYear(
+        year.facts.year + 1, len(councils), to_confirm(year_file), kept, sorted(not_whole)
+    )
+
+
+NOT_FINISHED = (
+    "this year is not finished (above: what letters check finds): next year keeps it as "
+    "history, so finish it first; to start from it as it is, give --unfinished (history/ then "
+    "keeps only the councils whose files are whole)"
+)
 
 
 def refuse_a_folder_inside(project: Project, folder: Path) -> None:
@@ -89,7 +108,7 @@ def copy_folder(project: Project, source: Path, target: Path) -> None:
         fail(shown, f"cannot be copied ({error.strerror}): fix it, then try again")
 
 
-def keep_history(project: Project, year: Year, history: Path) -> int:
+def keep_history(project: Project, year: Year, history: Path, whole: set[str]) -> int:
     """Earlier years as they were, and this year's data beside them: history/<year>/, with
     the words of each letter built from its current files (for letters changes --since
     last-year); how many letters were kept."""
@@ -98,10 +117,11 @@ def keep_history(project: Project, year: Year, history: Path) -> int:
     this_year = history / str(year.facts.year)
     (this_year / "councils").mkdir(parents=True)
     for path in project.council_files():
-        shutil.copyfile(path, this_year / "councils" / path.name)
+        if path.stem in whole:
+            shutil.copyfile(path, this_year / "councils" / path.name)
     for path in (project.year_file, project.fields_file):
         shutil.copyfile(path, this_year / path.name)
-    letters, _ = built_letters(project, ())
+    letters, _ = built_letters(project, tuple(sorted(whole)))
     kept = Project(this_year)
     for slug, letter in letters.items():
         kept.kept_letter(slug).parent.mkdir(exist_ok=True)
@@ -146,7 +166,13 @@ def next_year_file(project: Project, year: Year) -> str:
         lines.insert(
             line - 1, f"{indent[0] if indent else ''}# CONFIRM for {new_year}: {markers[line]}"
         )
-    return ending.join(lines)
+    # a year started --unfinished still has its own markers: the new ones take their place
+    return ending.join(line for line in lines if not is_marker_of(line, year.facts.year))
+
+
+def is_marker_of(line: str, year: int) -> bool:
+    found = CONFIRM.match(line)
+    return found is not None and int(found[1]) == year
 
 
 def comment_of(line: str) -> str:
