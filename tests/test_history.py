@@ -118,12 +118,48 @@ def test_a_first_year_keeps_last_years_figures_from_a_spreadsheet(project: Path,
         "  investigations: 8\n  upheld: 2\n  compliance_outcomes: 2\n  implemented: 2\n"
         "  satisfactory_remedies: 0\n"
     )
-    again = letters("import", str(sheet), "--history", "2019", "--root", str(project))
-    assert (again.exit_code, again.stderr) == (
-        1,
-        "history/2019: already exists: an earlier year is kept as it was; remove the folder "
-        "first to import it again\n",
+    kept_fields = project / "history" / "2019" / "fields.yaml"
+    kept_fields.write_text("# 2019's own declaration\n" + kept_fields.read_text())
+    one_council = tmp_path / "maidstone-2019.csv"  # a correction, and a council added
+    one_council.write_text(
+        "Council,Authority type,Investigations,Upheld,Compliance outcomes,Implemented,"
+        "Satisfactory remedies\n"
+        "Maidstone Borough Council,District Councils,9,5,5,5,1\n"
+        "Sevenoaks District Council,District Councils,4,1,1,1,0\n",
+        encoding="utf-8",
     )
+    canterbury = (project / "history" / "2019" / "councils" / "canterbury.yaml").read_bytes()
+    again = letters("import", str(one_council), "--history", "2019", "--root", str(project))
+    assert (again.exit_code, again.stderr) == (0, "")
+    assert again.stdout == (
+        "history/2019: 1 councils' 2019 figures updated, 1 added, 0 unchanged, 1 not in the "
+        "spreadsheet left as they are\n"
+    )
+    kept = project / "history" / "2019" / "councils"
+    assert sorted(path.name for path in kept.iterdir()) == [
+        "canterbury.yaml",
+        "maidstone.yaml",
+        "sevenoaks.yaml",
+    ]
+    assert (kept / "canterbury.yaml").read_bytes() == canterbury
+    assert "  upheld: 5\n" in (kept / "maidstone.yaml").read_text()
+    assert (
+        (kept / "sevenoaks.yaml")
+        .read_text()
+        .startswith(
+            "# 2019's figures, kept by `letters import --history`.\n"
+            "name: Sevenoaks District Council\n"
+        )
+    )
+    assert kept_fields.read_text().startswith("# 2019's own declaration\n")
+    edit(
+        one_council,
+        "Maidstone Borough Council,District Councils,9,5",
+        "Maidstone Borough Council,District Councils,9,12",
+    )
+    refused = letters("import", str(one_council), "--history", "2019", "--root", str(project))
+    assert refused.exit_code == 1
+    edit(kept / "maidstone.yaml", "upheld: 5", "upheld: 6")  # nothing was written
     (project / "templates" / "_last_year.html.j2").write_text(readme_patterns()[2] + "\n")
     edit(
         project / "templates" / "letter.html.j2",

@@ -376,19 +376,28 @@ def import_history(
 ) -> None:
     from letters.data.read import read_year
     from letters.spreadsheet.read import read_figures
-    from letters.spreadsheet.update import plan_history, write_history
+    from letters.spreadsheet.update import apply, plan_history, plan_kept_year, write_history
 
     this_year = read_year(project)
+    folder = project.history_dir / str(year)
+    dry = " (dry run: nothing written)" if dry_run else ""
     with stopped_cleanly("nothing was written"):
         figures = read_figures(spreadsheet, str(spreadsheet), this_year.declaration, sheet)
         contents = plan_history(project, year, this_year.facts.year, figures.rows)
+        if folder.exists():  # a year kept already: its councils added to or updated, never removed
+            plan = plan_kept_year(project, folder, figures.rows)
+            if not dry_run:
+                apply(plan)
+            click.echo(
+                f"{project.shown(folder)}: {len(plan.changes)} councils' "
+                f"{year} figures updated, {len(plan.new_files)} added, {len(plan.unchanged)} "
+                f"unchanged, {len(plan.without_row)} not in the spreadsheet left as they are{dry}"
+            )
+            return
         if not dry_run:
-            write_history(contents, project.history_dir / str(year))
+            write_history(contents, folder)
     councils = sum(path.parent.name == "councils" for path in contents)
-    click.echo(
-        f"{project.shown(project.history_dir / str(year))}: {councils} councils' {year} figures "
-        f"kept{' (dry run: nothing written)' if dry_run else ''}"
-    )
+    click.echo(f"{project.shown(folder)}: {councils} councils' {year} figures kept{dry}")
 
 
 def build_draft(project: Project, slug: str) -> None:

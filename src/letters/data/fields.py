@@ -2,6 +2,7 @@
 recipient, declared by staff and checked like the rest of the project's content. From it come
 the models council files and the year's averages are validated with."""
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -86,6 +87,27 @@ class Declarations(Model):
     sections: dict[Identifier, SectionDeclaration]
 
 
+Headers = Text | Annotated[list[Text], Field(min_length=1)]
+
+
+class OwnColumns(Model):
+    """fields.yaml's `import:`: the spreadsheet's headers for the tool's own columns, where the
+    case system names them otherwise ("Organisation" for the council)."""
+
+    council: Headers = "council"
+    authority_type: Headers = "authority_type"
+
+    def headers(self) -> dict[str, list[str]]:
+        """Each own column's headers, the first a sheet has being the one read."""
+        return {
+            name: [value] if isinstance(value, str) else list(value)
+            for name, value in self.model_dump().items()
+        }
+
+
+IMPORT = "import"  # fields.yaml's one key that is not a section (import is Jinja's word too)
+
+
 @dataclass(frozen=True)
 class Declaration:
     """fields.yaml, checked: each section of a council file, and the models built from it."""
@@ -93,6 +115,7 @@ class Declaration:
     path: str
     sections: dict[str, SectionDeclaration]
     year: type[YearFacts]  # its averages as the percentages declare them
+    own_columns: OwnColumns = dataclasses.field(default_factory=OwnColumns)
 
     # The councils' models are built when a council is first read (a no-op build reads none).
     @functools.cached_property
@@ -147,8 +170,19 @@ def read_declaration(document: Document) -> Declaration:
     """fields.yaml as a Declaration; or every problem in it, with its line and what to write."""
     if not isinstance(document.data, dict):
         validate(SectionDeclaration, document)  # says what it must hold instead
+    own_columns = OwnColumns()
+    if IMPORT in document.data:
+        try:
+            own_columns = validate(OwnColumns, part_of(document, IMPORT))
+        except LettersError as error:
+            raise LettersError(
+                [
+                    Problem(p.path, p.message, p.line, f"{IMPORT}.{p.field}" if p.field else IMPORT)
+                    for p in error.problems
+                ]
+            ) from None
     try:
-        data = {"sections": document.data}
+        data = {"sections": {k: v for k, v in document.data.items() if k != IMPORT}}
         sections = validate(Declarations, Document(document.path, data, *shifted(document)))
     except LettersError as error:
         raise LettersError([unwrapped(problem) for problem in error.problems]) from None
@@ -164,7 +198,21 @@ def read_declaration(document: Document) -> Declaration:
     if problems:
         raise LettersError(problems)
     return Declaration(
-        document.path, sections.sections, year_model(averages_model(sections.sections))
+        document.path,
+        sections.sections,
+        year_model(averages_model(sections.sections)),
+        own_columns,
+    )
+
+
+def part_of(document: Document, key: str) -> Document:
+    """One top-level key's value as a document of its own, its lines kept."""
+
+    def under(lines: dict[Any, int]) -> dict[Any, int]:
+        return {location[1:]: line for location, line in lines.items() if location[:1] == (key,)}
+
+    return Document(
+        document.path, document.data[key], under(document.lines), under(document.key_lines)
     )
 
 

@@ -95,18 +95,20 @@ def read_figures(
 ) -> Figures:
     """Every row of the spreadsheet, checked; or a LettersError naming each bad row and column."""
     fields = imported_fields(declaration)
-    required = [*OWN_COLUMNS, *(field.headers[0] for field in fields if field.required)]
-    known = {*OWN_COLUMNS, *(header for field in fields for header in field.headers)}
-    rows = read_table(path, shown, sheet, known)
+    aliases = own_aliases(declaration)
+    own_headers = {own: headers[0] for own, headers in declaration.own_columns.headers().items()}
+    required = [*own_headers.values(), *(field.headers[0] for field in fields if field.required)]
+    known = {*OWN_COLUMNS, *aliases, *(header for field in fields for header in field.headers)}
+    rows = read_table(path, shown, sheet, known, aliases)
     if not rows:
         fail(shown, f"has no rows: the first row must name the columns ({', '.join(required)})", 1)
-    header_problems(shown, rows, known, required)
-    columns = [column_name(cell) for cell in rows[0]]
+    header_problems(shown, rows, known, required, aliases)
+    columns = [own_name(cell, aliases) for cell in rows[0]]
     used = {field.location: header_of(field, columns) for field in fields}
     missing = [
         field.headers[0] for field in fields if field.required and used[field.location] is None
     ]
-    missing = [column for column in OWN_COLUMNS if column not in columns] + missing
+    missing = [own_headers[column] for column in OWN_COLUMNS if column not in columns] + missing
     if missing:
         raise LettersError(
             [
@@ -132,7 +134,7 @@ def read_figures(
             number,
             values,
             {field.location: used[field.location] or "" for field in present},
-            {column_name(cell): str(cell).strip() for cell in rows[0]},
+            {own_name(cell, aliases): str(cell).strip() for cell in rows[0]},
         )
         row_problems = check_row(row, present, cells_of, declaration, seen)
         problems += row_problems
@@ -157,18 +159,34 @@ def read_figures(
     return Figures(figures, unused_columns(rows[0], known))
 
 
+def own_aliases(declaration: Declaration) -> dict[str, str]:
+    """Each header fields.yaml's `import:` gives a tool's own column, as column_name() reads
+    it, and the column it is: {'organisation': 'council'}."""
+    return {
+        column_name(header): own
+        for own, headers in declaration.own_columns.headers().items()
+        for header in headers
+    }
+
+
+def own_name(cell: object, aliases: dict[str, str]) -> str:
+    """A header as the import names its column: a tool's own column by fields.yaml's name."""
+    name = column_name(cell)
+    return aliases.get(name, name)
+
+
 def header_problems(
-    shown: str, rows: list[list[Any]], known: set[str], required: list[str]
+    shown: str, rows: list[list[Any]], known: set[str], required: list[str], aliases: dict[str, str]
 ) -> None:
     """What is wrong with the header row as a whole, said once: a title row above it, a column
     named twice, rows split by another separator than the header."""
-    named = [column_name(cell) for cell in rows[0]]
+    named = [own_name(cell, aliases) for cell in rows[0]]
     if not set(OWN_COLUMNS) <= set(named):
         below = next(
             (
                 number
                 for number, cells in enumerate(rows[1:10], start=2)
-                if set(OWN_COLUMNS) <= {column_name(cell) for cell in cells}
+                if set(OWN_COLUMNS) <= {own_name(cell, aliases) for cell in cells}
             ),
             None,
         )
@@ -245,11 +263,13 @@ class Row:
         return Problem(self.sheet, message, self.number, self.headers.get(column, column))
 
 
-def read_table(path: Path, shown: str, sheet: str | None, known: set[str]) -> list[list[Any]]:
+def read_table(
+    path: Path, shown: str, sheet: str | None, known: set[str], aliases: dict[str, str]
+) -> list[list[Any]]:
     if not path.is_file():
         fail(shown, "is not a file: give a .csv or .xlsx spreadsheet")
     if path.suffix.lower() == ".xlsx":
-        return read_workbook(path, shown, sheet)
+        return read_workbook(path, shown, sheet, aliases)
     if path.suffix.lower() != ".csv":
         fail(shown, "is not a .csv or .xlsx spreadsheet: save it as one")
     if path.stat().st_size > MAX_CSV_BYTES:
@@ -303,7 +323,9 @@ def delimiter_of(text: str, known: set[str]) -> str:
     )
 
 
-def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
+def read_workbook(
+    path: Path, shown: str, sheet: str | None, aliases: dict[str, str]
+) -> list[list[Any]]:
     import openpyxl
 
     check_unpacked_size(path, shown)
@@ -314,11 +336,13 @@ def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             fail(shown, f"has no sheet {sheet!r}; its sheets are: {', '.join(workbook.sheetnames)}")
-        worksheet = workbook[sheet] if sheet else sheet_of_figures(workbook, shown)
+        worksheet = workbook[sheet] if sheet else sheet_of_figures(workbook, shown, aliases)
         formulas = uncomputed_formulas(path, worksheet.title)
+        merged = merged_ranges(path, worksheet)
         rows: list[list[Any]] = []
         blank = 0  # rows with nothing in them, kept only if a row with something follows
-        for row in worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+        for cells in worksheet.iter_rows(max_col=MAX_COLUMNS):
+            row = [as_shown(cell) for cell in cells]
             if all(cell is None for cell in row):
                 blank += 1
                 continue
@@ -333,9 +357,81 @@ def read_workbook(path: Path, shown: str, sheet: str | None) -> list[list[Any]]:
             )
             if len(rows) > MAX_ROWS:
                 raise too_many_rows(shown)
-        return rows
+        return spread_merged(rows, merged)
     finally:
         workbook.close()
+
+
+CellRange = tuple[int, int, int, int]  # first row, first column, last row, last column (from 1)
+
+
+def merged_ranges(path: Path, worksheet: Any) -> list[CellRange]:
+    """The sheet's merged cells (B2:B9), read from its XML: a read-only sheet does not say."""
+    where = getattr(worksheet, "_worksheet_path", None)
+    if not where:
+        return []
+    with zipfile.ZipFile(path) as archive:
+        try:
+            data = archive.read(where.lstrip("/"))
+        except KeyError:
+            return []
+    return [
+        (int(found[2]), column_number(found[1]), int(found[4]), column_number(found[3]))
+        for found in MERGED.finditer(data.decode("utf-8", "replace"))
+    ]
+
+
+MERGED = re.compile(
+    r'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
+)
+
+
+def column_number(letters: str) -> int:
+    """A spreadsheet's column name as a number: A -> 1, AA -> 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def spread_merged(rows: list[list[Any]], merged: list[CellRange]) -> list[list[Any]]:
+    """Each merged cell's value in every cell it covers, as the sheet shows it (a type merged
+    down the rows of its councils is each council's)."""
+    for first_row, first_column, last_row, last_column in merged:
+        if first_row > len(rows) or first_column > len(rows[first_row - 1]):
+            continue
+        value = rows[first_row - 1][first_column - 1]
+        for number in range(first_row, min(last_row, len(rows)) + 1):
+            row = rows[number - 1]
+            width = min(last_column, MAX_COLUMNS)
+            row.extend([""] * (width - len(row)))
+            for column in range(first_column, width + 1):
+                row[column - 1] = value
+    return rows
+
+
+@dataclass(frozen=True)
+class PercentCell:
+    """A workbook cell formatted as a percentage: it holds 0.6 and shows 60%."""
+
+    held: float
+    number_format: str
+
+    @property
+    def percent(self) -> float:
+        return round(self.held * 100, 9)  # 0.07 * 100 is 7.000000000000001
+
+    def __str__(self) -> str:
+        return f"{self.percent:g}%"
+
+
+def as_shown(cell: Any) -> object:
+    """A workbook cell's value, a percentage cell's as the percentage it shows."""
+    value = cell.value
+    number_format = getattr(cell, "number_format", None) or ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
+        return PercentCell(float(value), number_format)
+    return value
 
 
 @dataclass(frozen=True)
@@ -368,13 +464,15 @@ def uncomputed_formulas(path: Path, title: str) -> dict[tuple[int, int], Uncompu
         values.close()
 
 
-def sheet_of_figures(workbook: Any, shown: str) -> Any:
+def sheet_of_figures(workbook: Any, shown: str, aliases: dict[str, str]) -> Any:
     """The one visible sheet with a council and an authority_type column (in its first rows);
     refused, in words, where that is a hidden sheet or more than one."""
 
     def has_the_columns(worksheet: Any) -> bool:
         first_rows = worksheet.iter_rows(values_only=True, max_row=10, max_col=MAX_COLUMNS)
-        return any(set(OWN_COLUMNS) <= {column_name(cell) for cell in row} for row in first_rows)
+        return any(
+            set(OWN_COLUMNS) <= {own_name(cell, aliases) for cell in row} for row in first_rows
+        )
 
     with_columns = [worksheet for worksheet in workbook.worksheets if has_the_columns(worksheet)]
     visible = [worksheet for worksheet in with_columns if worksheet.sheet_state == "visible"]
@@ -532,6 +630,11 @@ def cell_value(kind: FieldKind, cell: object, strict: bool = False) -> object:
             f"is a number too large for a spreadsheet to keep exactly ({cell:.0f} may not be "
             f"what was typed): check the cell"
         )
+    if value is None and strict and isinstance(cell, PercentCell):
+        raise ValueError(
+            f"{MUST_BE[kind]}, not {cell} (a cell formatted as a percentage, "
+            f"{cell.number_format!r}, holding {cell.held:g}): check the cell and its format"
+        )
     if value is None and strict:
         raise ValueError(f"{MUST_BE[kind]}, not {describe(cell)}")
     return value
@@ -564,7 +667,10 @@ def a_date(cell: object) -> date | None:
 
 
 def a_percent(cell: object) -> int | float | None:
-    """12, 12.5, '12.5' or '12.5%': 0 to 100, at most one decimal place."""
+    """12, 12.5, '12.5', '12.5%' or a cell formatted as a percentage that shows 12.5%: 0 to
+    100, at most one decimal place."""
+    if isinstance(cell, PercentCell):
+        cell = cell.percent
     if isinstance(cell, bool):
         return None
     text = str(cell).strip().removesuffix("%").strip() if isinstance(cell, str) else None

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from letters.batch.outputs import made_beside, replace_together
+from letters.data.fields import read_declaration, validate_council
 from letters.data.load import Document, SafeLoader, parse
 from letters.data.project import Project
 from letters.data.read import Named, council_names
@@ -34,20 +35,34 @@ class ImportPlan:
     contents: dict[Path, bytes] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class KeptYear:
+    """A year kept under history/ that an import adds to: its year, and this year's file name
+    of each council by its name's key (a council added there is named as it is here)."""
+
+    year: int
+    slugs: dict[str, str]
+
+
 def plan_import(
-    project: Project, figures: list[FigureRow], new: tuple[str, ...] = ()
+    project: Project,
+    figures: list[FigureRow],
+    new: tuple[str, ...] = (),
+    kept: KeptYear | None = None,
 ) -> ImportPlan:
     """Match each row to its council file by the council's name, and work out the changes.
     Nothing is planned unless every row and every file it touches can be updated safely. A
     row whose name is near a council file's but not the same gets a file only when its name
-    is among `new` (letters import --new NAME)."""
+    is among `new` (letters import --new NAME). `kept`: the year kept under history/ that
+    `project` is."""
     files, problems = council_names(project)
     new_keys = {name_key(name) for name in new}
     plan, matched = ImportPlan(), set()
     for row in figures:
         named = files.get(name_key(row.council))
         if named is None:
-            problems += plan_new_file(project, row, files, plan, name_key(row.council) in new_keys)
+            is_new = name_key(row.council) in new_keys
+            problems += plan_new_file(project, row, files, plan, is_new, kept)
             continue
         matched.add(named.path)
         try:
@@ -66,7 +81,12 @@ def apply(plan: ImportPlan) -> None:
 
 
 def plan_new_file(
-    project: Project, row: FigureRow, files: dict[str, Named], plan: ImportPlan, is_new: bool
+    project: Project,
+    row: FigureRow,
+    files: dict[str, Named],
+    plan: ImportPlan,
+    is_new: bool,
+    kept: KeptYear | None = None,
 ) -> list[Problem]:
     """Plan a file for a council that has none, unless its name is near a council's that has a
     file (a misspelling, or a short name, would give one council two letters): then ask."""
@@ -80,7 +100,8 @@ def plan_new_file(
                 f"file, or, for a new council, import again with --new {row.council!r}",
             )
         ]
-    path = project.council_file(slug_of(row.council))
+    slug = kept.slugs.get(name_key(row.council)) if kept else None
+    path = project.council_file(slug or slug_of(row.council))
     if path in plan.new_files or path.exists() or path.is_symlink():
         holder = "another row needs too" if path in plan.new_files else "holds another council"
         return [
@@ -91,7 +112,7 @@ def plan_new_file(
                 f"them",
             )
         ]
-    text = new_council_file(row)
+    text = new_council_file(row) if kept is None else kept_council_file(row, kept.year)
     if yaml.load(text, Loader=SafeLoader) != council_data(row):
         return [
             row.problem(
@@ -336,6 +357,12 @@ def new_council_file(row: FigureRow) -> str:
     )
 
 
+def kept_council_file(row: FigureRow, year: int) -> str:
+    return f"# {year}'s figures, kept by `letters import --history`.\n" + yaml.safe_dump(
+        council_data(row), sort_keys=False, allow_unicode=True, width=10**6
+    )
+
+
 def plan_history(
     project: Project, year: int, this_year: int, figures: list[FigureRow]
 ) -> dict[Path, bytes]:
@@ -344,12 +371,6 @@ def plan_history(
     folder = project.history_dir / str(year)
     if year >= this_year:
         fail(str(year), f"is not a year before {this_year}: give the year the figures are for")
-    if folder.exists():
-        fail(
-            project.shown(folder),
-            "already exists: an earlier year is kept as it was; remove the folder first to "
-            "import it again",
-        )
     files, _ = council_names(project)
     contents = {folder / "fields.yaml": project.fields_file.read_bytes()}
     for row in figures:
@@ -358,11 +379,29 @@ def plan_history(
         path = folder / "councils" / f"{slug}.yaml"
         if path in contents:
             raise LettersError([row.problem("council", f"{row.council} is named twice")])
-        contents[path] = (
-            f"# {year}'s figures, kept by `letters import --history`.\n"
-            + yaml.safe_dump(council_data(row), sort_keys=False, allow_unicode=True, width=10**6)
-        ).encode("utf-8")
+        contents[path] = kept_council_file(row, year).encode("utf-8")
     return contents
+
+
+def plan_kept_year(project: Project, folder: Path, figures: list[FigureRow]) -> ImportPlan:
+    """The figures imported into a year already kept (`letters import --history`): the rows'
+    councils updated or added as `letters import` does this year's, each file checked against
+    that year's own fields.yaml, and the councils the rows do not name left as they are."""
+    kept = Project(folder)
+    here, _ = council_names(project)
+    slugs = {key: named.path.stem for key, named in here.items()}
+    plan = plan_import(kept, figures, kept=KeptYear(int(folder.name), slugs))
+    declaration = read_declaration(kept.document(kept.fields_file))
+    problems = []
+    for path, content in plan.contents.items():
+        document = parse(SafeLoader, content.decode("utf-8"), project.shown(path))
+        try:
+            validate_council(document, declaration, past=True)
+        except LettersError as error:
+            problems += error.problems
+    if problems:
+        raise LettersError(problems)
+    return plan
 
 
 def write_history(contents: dict[Path, bytes], folder: Path) -> None:
