@@ -398,3 +398,65 @@ def test_a_near_name_is_a_question_and_new_makes_it_a_new_council(project: Path,
     added = import_(project, sheet, "--new", "Canterbury Council")
     assert added.exit_code == 0, added.output
     assert "councils/canterbury-council.yaml: new file; fill in its recipient" in added.output
+
+
+CASE_SYSTEM_HEADERS = """import:  # the case system's headers for the tool's own columns
+  council: Organisation
+  authority_type: [Authority type, Type of authority]
+"""
+RATES = """
+rates:
+  title: Rates as the case system gives them
+  fields:
+    uphold_rate: {kind: percent, column: Uphold rate %}
+"""
+
+
+def case_system_workbook(path: Path, rates: list[tuple[float, str]]) -> Path:
+    """The figures as the case system exports them: its own headers, a type merged down the
+    rows of its councils, and an uphold rate in cells formatted as percentages."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    header = rows_of_example()[0]
+    sheet.append(["Organisation", "Authority type", *header[2:], "Uphold rate %"])
+    for (council, kind, *counts), (rate, number_format) in zip(
+        rows_of_example()[1:], rates, strict=True
+    ):
+        sheet.append([council, kind, *map(int, counts), rate])
+        sheet.cell(row=sheet.max_row, column=len(header) + 1).number_format = number_format
+    sheet.merge_cells("B2:B5")  # the four District Councils, their type written once
+    workbook.save(path)
+    return path
+
+
+def test_the_case_systems_workbook_as_it_exports_it(project: Path, tmp_path: Path):
+    fields = project / "fields.yaml"
+    fields.write_text(CASE_SYSTEM_HEADERS + fields.read_text() + RATES)
+    rates = [(0.5, "0%"), (0.375, "0.0%"), (0.33, "0%"), (0.64, "0%"), (0.69, "0.0%")]
+    book = case_system_workbook(tmp_path / "export.xlsx", rates)
+    result = import_(project, book)
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert result.stdout.endswith("5 updated, 0 created, 0 unchanged, 0 without a row\n")
+    canterbury = (project / "councils" / "canterbury.yaml").read_text()
+    assert canterbury.endswith("rates:\n  uphold_rate: 50\n")
+    assert "  uphold_rate: 37.5\n" in (project / "councils" / "cannock-chase.yaml").read_text()
+    assert (
+        "authority_type: District Councils\n"
+        in (project / "councils" / "maidstone.yaml").read_text()
+    )
+
+    rates[3] = (0.6451, "0.00%")
+    refused = import_(project, case_system_workbook(tmp_path / "precise.xlsx", rates))
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr == (
+        f"{tmp_path / 'precise.xlsx'}:5: Uphold rate %: must be a percentage from 0 to 100 with "
+        "at most one decimal place, not 64.51% (a cell formatted as a percentage, '0.00%', "
+        "holding 0.6451): check the cell and its format\n"
+    )
+    fields.write_text(
+        fields.read_text().replace("  council: Organisation\n", "  council: Council name\n")
+    )
+    unnamed = import_(project, book)
+    assert unnamed.stderr.startswith(
+        f"{book}:1: missing column: Council name (the columns are: Council name, Authority type, "
+    )
