@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, edit, html_text, letters, pdf_pages
+from helpers import REFERENCE, REPO, edit, html_text, letters, pdf_pages
 
 DECLARATION = """
 complaint_handling_code:
@@ -351,6 +351,18 @@ def test_each_bad_value_of_a_declared_field_is_refused(
             "remove kind, or remove fields, percentages and at_least_one",
         ),
         (
+            "{kind: yes-no, help: it assessed",
+            "{kind: yes-no, sum_of: [enquiries, late_enquiries], help: it assessed",
+            "complaint_handling_code.fields.self_assessed.sum_of: sum_of is for a count, the "
+            "sum of others: remove it",
+        ),
+        (
+            "enquiries: {kind: count, help: enquiries we made,",
+            "enquiries: {kind: count, sum_of: [late_enquiries, enquiries], help: enquiries,",
+            "complaint_handling_code.fields.enquiries.sum_of.1: names 'enquiries', which is not "
+            "a count of this section: use one of: late_enquiries",
+        ),
+        (
             "late: {of: late_enquiries, over: enquiries, title: Late answers}",
             "upheld: {of: late_enquiries, over: enquiries, average: true}",
             "complaint_handling_code.percentages.upheld: statistics.percentages.upheld also has "
@@ -417,4 +429,63 @@ def test_the_readme_recipe_adds_a_fact_to_a_letter(project: Path):
         letters("check", "--root", str(project))
         .output.splitlines()[0]
         .endswith(": enquiries.late: 13 is more than enquiries.asked (12)")
+    )
+
+
+SUMS = """
+complaints:
+  title: Complaints dealt with
+  optional: true
+  fields:
+    dealt_with:
+      kind: count
+      sum_of: [not_for_us, assessed_and_closed, investigated]
+      column: Dealt with
+    not_for_us: {kind: count, column: Not for us}
+    assessed_and_closed: {kind: count, column: Assessed and closed}
+    investigated: {kind: count, column: Investigated}
+"""
+
+
+def test_a_count_declared_the_sum_of_others_is_checked_in_files_and_sheets(
+    project: Path, tmp_path: Path
+):
+    with (project / "fields.yaml").open("a", encoding="utf-8") as fields:
+        fields.write(SUMS)
+    edit(
+        project / "templates" / "letter.html.j2",
+        "{% if public_report %}",
+        '{% if complaints %}<p data-section="complaints">We dealt with '
+        "{{ complaints.dealt_with }} complaints.</p>{% endif %}\n{% if public_report %}",
+    )
+    council = project / "councils" / "canterbury.yaml"
+    with council.open("a", encoding="utf-8") as file:
+        file.write(
+            "complaints:\n  dealt_with: 30\n  not_for_us: 10\n  assessed_and_closed: 12\n"
+            "  investigated: 9\n"
+        )
+    line = council.read_text().splitlines().index("  dealt_with: 30") + 1
+    check = letters("check", "--root", str(project))
+    assert check.exit_code == 1
+    assert check.stderr == (
+        f"councils/canterbury.yaml:{line}: complaints.dealt_with: 30 is not the sum of "
+        "complaints.not_for_us + complaints.assessed_and_closed + complaints.investigated "
+        "(10 + 12 + 9 = 31): correct one of them\n"
+    )
+    edit(council, "dealt_with: 30", "dealt_with: 31")
+    assert letters("check", "--root", str(project)).exit_code == 0
+
+    sheet = tmp_path / "figures.csv"
+    example = (REFERENCE / "figures-2020.csv").read_text().splitlines()
+    sheet.write_text(
+        example[0]
+        + ",Dealt with,Not for us,Assessed and closed,Investigated\n"
+        + example[1]
+        + ",30,10,12,9\n"
+    )
+    imported = letters("import", str(sheet), "--root", str(project))
+    assert (imported.exit_code, imported.stderr) == (
+        1,
+        f"{sheet}:2: Dealt with: 30 is not the sum of Not for us + Assessed and closed + "
+        "Investigated (10 + 12 + 9 = 31): correct one of them\n",
     )

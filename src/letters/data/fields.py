@@ -4,6 +4,7 @@ the models council files and the year's averages are validated with."""
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -52,6 +53,7 @@ class FieldDeclaration(Model):
     default: Any = None
     help: Text | None = None
     at_most: Identifier | None = None  # another count of the section, which this is part of
+    sum_of: Annotated[list[Identifier], Field(min_length=2)] | None = None  # counts it adds up
     minimum: Number | None = None
     maximum: Number | None = None
     column: Text | Annotated[list[Text], Field(min_length=1)] | None = None  # import's headers
@@ -156,6 +158,14 @@ class Declaration:
     def averaged(self) -> list[tuple[str, PercentageDeclaration]]:
         """The percentages the letters set beside the average for similar authorities."""
         return [(name, percentage) for name, percentage in self.percentages() if percentage.average]
+
+    def sums(self, section: str) -> list[tuple[str, list[str]]]:
+        """(whole, its parts) for each count declared the sum of others."""
+        return [
+            (name, list(field.sum_of))
+            for name, field in self.sections[section].fields.items()
+            if field.sum_of
+        ]
 
     def parts(self, section: str) -> list[tuple[str, str]]:
         """(part, whole) for each count declared at_most another."""
@@ -340,6 +350,14 @@ def field_problems(
                 else must_name_a_count(field.at_most, [c for c in counts if c != name]),
             )
         )
+    if field.sum_of is not None and field.kind != "count":
+        problems.append(((*here, "sum_of"), "sum_of is for a count, the sum of others: remove it"))
+    elif field.sum_of is not None:
+        problems += [
+            ((*here, "sum_of", index), must_name_a_count(part, [c for c in counts if c != name]))
+            for index, part in enumerate(field.sum_of)
+            if part not in counts or part == name
+        ]
     for limit in ("minimum", "maximum"):
         if getattr(field, limit) is not None and field.kind not in ("count", "percent"):
             problems.append(
@@ -568,18 +586,57 @@ def validate_council(
 def contradictions(
     document: Document, declaration: Declaration, values: dict[str, Any]
 ) -> list[Problem]:
-    """Counts that are more than the count they are declared part of (at_most)."""
+    """Counts that are more than the count they are declared part of (at_most), and counts
+    that are not the sum of the counts they are declared the sum of (sum_of)."""
     return [
-        Problem(
-            document.path,
-            f"{counts[part]} is more than {section}.{whole} ({counts[whole]})",
-            document.line_of((section, part)),
-            f"{section}.{part}",
-        )
-        for section in declaration.sections
-        if isinstance(counts := values.get(section), dict)
-        for part, whole in parts_over_wholes(declaration.parts(section), counts)
+        *(
+            Problem(
+                document.path,
+                f"{counts[part]} is more than {section}.{whole} ({counts[whole]})",
+                document.line_of((section, part)),
+                f"{section}.{part}",
+            )
+            for section in declaration.sections
+            if isinstance(counts := values.get(section), dict)
+            for part, whole in parts_over_wholes(declaration.parts(section), counts)
+        ),
+        *(
+            Problem(
+                document.path,
+                not_the_sum(counts, whole, parts, f"{section}.{{}}".format),
+                document.line_of((section, whole)),
+                f"{section}.{whole}",
+            )
+            for section in declaration.sections
+            if isinstance(counts := values.get(section), dict)
+            for whole, parts in sums_not_adding_up(declaration.sums(section), counts)
+        ),
     ]
+
+
+def sums_not_adding_up(
+    sums: list[tuple[str, list[str]]], counts: dict[str, Any]
+) -> list[tuple[str, list[str]]]:
+    """(whole, parts) for each count that is not the sum of its parts; one whose counts are not
+    all known (None) contradicts nothing."""
+    return [
+        (whole, parts)
+        for whole, parts in sums
+        if all(isinstance(counts.get(name), int) for name in [whole, *parts])
+        and counts[whole] != sum(counts[part] for part in parts)
+    ]
+
+
+def not_the_sum(
+    counts: dict[str, Any], whole: str, parts: list[str], named: Callable[[str], str]
+) -> str:
+    """'30 is not the sum of statistics.a + statistics.b (10 + 12 = 22): correct one of them'."""
+    figures = " + ".join(str(counts[part]) for part in parts)
+    total = sum(counts[part] for part in parts)
+    return (
+        f"{counts[whole]} is not the sum of {' + '.join(named(part) for part in parts)} "
+        f"({figures} = {total}): correct one of them"
+    )
 
 
 def parts_over_wholes(

@@ -12,7 +12,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from letters.data.fields import Declaration, FieldKind, parts_over_wholes
+from letters.data.fields import (
+    Declaration,
+    FieldKind,
+    not_the_sum,
+    parts_over_wholes,
+    sums_not_adding_up,
+)
 from letters.data.load import WHOLE_NUMBER
 from letters.data.validate import (
     AUTHORITY_TYPES,
@@ -612,6 +618,11 @@ def check_row(
             for part, whole in parts_over_wholes(declaration.parts(section), counts)
             if (section, whole) in row.columns
         ]
+        for whole, parts in sums_not_adding_up(declaration.sums(section), counts):
+            if all((section, name) in row.columns for name in [whole, *parts]):
+                header = {name: row.headers[row.columns[(section, name)]] for name in parts}
+                message = not_the_sum(counts, whole, parts, header.__getitem__)
+                problems.append(row.problem(row.columns[(section, whole)], message))
     return problems
 
 
