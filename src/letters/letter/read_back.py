@@ -3,10 +3,9 @@ kept beside the PDF (build/text/) so `letters changes` and `letters find` need n
 
 from typing import TYPE_CHECKING
 
-from weasyprint.formatting_structure import boxes
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # WeasyPrint is imported only where a PDF is made (reading these texts is not)
     from weasyprint.document import Document
+    from weasyprint.formatting_structure import boxes
 
 PAGE_BREAK = "\f"  # between pages, as pdftotext writes them
 
@@ -19,7 +18,9 @@ def laid_out_text(document: "Document") -> str:
     )
 
 
-def page_lines(page: boxes.PageBox) -> list[str]:
+def page_lines(page: "boxes.PageBox") -> list[str]:
+    from weasyprint.formatting_structure import boxes
+
     lines: list[list[str]] = []
     current: list[boxes.Box | None] = [None]
 
