@@ -2,6 +2,7 @@
 
 import asyncio
 import csv
+import hashlib
 import json
 import socket
 import time
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from helpers import SLUGS, copy_project, edit, last_line, letters
+from helpers import REPO, SLUGS, copy_project, edit, html_text, last_line, letters
+from letters.send.records import MessageParts
 
 SUBJECT = "Annual Review letter 2020 – Canterbury City Council"
 
@@ -358,3 +360,89 @@ def test_a_relay_off_this_machine_must_offer_starttls(project: Path):
         "encrypted; give the relay's submission port (often 587)\n"
     )
     assert handler.received == []
+
+
+NAMED_COPIES = """  cc:
+    - name: Jo Bloggs
+      role: Link Officer
+      email: link.officer@leicester.example
+    - monitoring.officer@leicester.example
+    - {name: Zoë Ørsted, role: Monitoring Officer, email: deputy.monitoring@leicester.example}
+"""
+
+
+def test_copies_named_as_the_letter_names_them(project: Path, inbox: Inbox):
+    """A copy may be an address or a name, role and address: the Cc header carries the names
+    (non-ASCII ones as encoded words), the approval covers them, and a bad copy is named."""
+    council = project / "councils" / "leicester.yaml"
+    edit(council, "\n\nstatistics:", "\n" + NAMED_COPIES + "\nstatistics:")
+    approved(project, "leicester")
+    edit(council, "role: Link Officer", "role: Complaints Link Officer")
+    listing = letters("approve", "--list", "--root", str(project)).stdout.splitlines()
+    assert "since changed (the copies' names)" in listing[2]
+    edit(council, "role: Complaints Link Officer", "role: Link Officer")
+    result = send(project, inbox)
+    assert result.exit_code == 0, result.output
+    (message,) = inbox.received
+    copies = [(a.display_name, a.addr_spec) for a in message["Cc"].addresses]
+    assert copies == [
+        ("Jo Bloggs, Link Officer", "link.officer@leicester.example"),
+        ("", "monitoring.officer@leicester.example"),
+        ("Zoë Ørsted, Monitoring Officer", "deputy.monitoring@leicester.example"),
+    ]
+    assert inbox.envelopes[0] == [
+        "chief.executive@leicester.example",
+        "link.officer@leicester.example",
+        "monitoring.officer@leicester.example",
+        "deputy.monitoring@leicester.example",
+    ]
+
+    edit(council, "    - name: Jo Bloggs\n      role", "    - name: Jo Bloggs\n      rank")
+    check = letters("check", "--root", str(project))
+    line = council.read_text().splitlines().index("      rank: Link Officer") + 1
+    assert f"councils/leicester.yaml:{line}: recipient.cc.0.rank: unknown field" in check.stderr
+
+
+def test_an_approval_of_copies_without_names_keeps_its_digest():
+    """Approvals recorded before copies had names hold: their digest is that of the same
+    message without the new part."""
+    parts = MessageParts(
+        sender="a@lgo.example",
+        sender_name="A",
+        to="b@council.example",
+        to_name="B",
+        cc=["c@council.example"],
+        reply_to=None,
+        subject="S",
+        attachment="S.pdf",
+        body_sha256="0" * 64,
+        pdf_sha256="1" * 64,
+    )
+    before = json.dumps(
+        {k: v for k, v in parts.model_dump().items() if k != "cc_names"}, separators=(",", ":")
+    )
+    assert parts.digest() == hashlib.sha256(before.encode()).hexdigest()
+
+
+def test_the_readmes_copy_line_lists_the_copies_in_the_letter(project: Path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("A copy with a name and role goes out", 1)[1]
+    block = section.split("```jinja\n", 1)[1].split("\n```", 1)[0]
+    edit(
+        project / "templates" / "letter.html.j2",
+        "{% if public_report %}",
+        block + "\n{% if public_report %}",
+    )
+    edit(
+        project / "councils" / "leicester.yaml",
+        "\n\nstatistics:",
+        "\n" + NAMED_COPIES + "\nstatistics:",
+    )
+    check = letters("check", "--root", str(project))
+    assert (check.exit_code, check.output) == (0, "5 councils OK\n")
+    built = letters("build", "leicester", "--html-only", "--root", str(project))
+    assert built.exit_code == 0, built.output
+    assert (
+        "cc: Jo Bloggs, Link Officer; monitoring.officer@leicester.example; Zoë Ørsted, "
+        "Monitoring Officer"
+    ) in " ".join(html_text(project / "build" / "html" / "leicester.html").split())

@@ -199,12 +199,31 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+class Copy(Model):
+    """Someone the email is copied to (cc): an address alone, or with the person's name and
+    role, as the letter's copy line names them ("Jo Bloggs, Link Officer")."""
+
+    email: Email
+    name: Text | None = None
+    role: Text | None = None
+
+    @property
+    def named(self) -> str:
+        """How a letter lists the copy: its name and role, or its address if it has neither."""
+        return ", ".join(filter(None, (self.name, self.role))) or self.email
+
+
+def as_copy(value: object) -> object:
+    """A copy written as a bare address is that address alone."""
+    return {"email": value} if isinstance(value, str) else value
+
+
 class Recipient(Model):
     title: Text | None = None  # "Dear Mr Carmichael"; without one, "Dear Alex Carmichael"
     name: Text
     job_title: Text
     email: Email | None = None  # needed only to send the letter (letters send)
-    cc: list[Email] = []
+    cc: list[Annotated[Copy, BeforeValidator(as_copy)]] = []
 
 
 class Council(Model):

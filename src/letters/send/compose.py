@@ -112,17 +112,19 @@ def draft(council: Council, settings: EmailSettings, text: Wording, pdf: bytes) 
     if recipient.email is None:
         raise ValueError("a council without an address has no message")
     seen = {recipient.email.casefold()}
-    cc = []
-    for address in recipient.cc:
-        if address.casefold() not in seen:
-            seen.add(address.casefold())
-            cc.append(address)
+    cc, names = [], []
+    for copy in recipient.cc:
+        if copy.email.casefold() not in seen:
+            seen.add(copy.email.casefold())
+            cc.append(copy.email)
+            names.append(copy.named if copy.name or copy.role else "")
     parts = MessageParts(
         sender=settings.sender.address,
         sender_name=settings.sender.name,
         to=recipient.email,
         to_name=addressee_name(council),
         cc=cc,
+        cc_names=names if any(names) else None,
         reply_to=settings.reply_to,
         subject=text.subject,
         attachment=text.attachment,
@@ -153,7 +155,7 @@ def as_bytes(message: Draft, sent_at: datetime, identifier: str, shown: str) -> 
     headers = [
         f"From: {mailbox('From', parts.sender_name, parts.sender)}",
         f"To: {mailbox('To', parts.to_name, parts.to)}",
-        *([f"Cc: {', '.join(parts.cc)}"] if parts.cc else []),
+        *([f"Cc: {copies(parts)}"] if parts.cc else []),
         *([f"Reply-To: {parts.reply_to}"] if parts.reply_to else []),
         f"Subject: {unstructured('Subject', parts.subject)}",
         f"Date: {format_datetime(sent_at)}",
@@ -170,6 +172,16 @@ def as_bytes(message: Draft, sent_at: datetime, identifier: str, shown: str) -> 
     data = "\r\n".join(headers).encode("ascii") + b"\r\n" + mime.as_bytes(policy=SMTP)
     check_reads_as_written(data, parts, identifier, shown)
     return data
+
+
+def copies(parts: MessageParts) -> str:
+    """The Cc header's value: each address, or named mailbox, a line each when named."""
+    if parts.cc_names is None:
+        return ", ".join(parts.cc)
+    return ",\r\n ".join(
+        mailbox("Cc", name, address) if name else address
+        for name, address in zip(parts.cc_names, parts.cc, strict=True)
+    )
 
 
 def mailbox(header: str, name: str, address: str) -> str:
@@ -211,6 +223,7 @@ def check_reads_as_written(data: bytes, parts: MessageParts, identifier: str, sh
         "From": addresses(parsed, "From") == [parts.sender],
         "To": addresses(parsed, "To") == [parts.to],
         "Cc": addresses(parsed, "Cc") == parts.cc,
+        "the copies' names": parts.cc_names is None or copy_names(parsed) == parts.cc_names,
         "Reply-To": addresses(parsed, "Reply-To") == ([parts.reply_to] if parts.reply_to else []),
         "the sender's name": display_name(parsed, "From") == parts.sender_name,
         "the recipient's name": display_name(parsed, "To") == parts.to_name,
@@ -237,7 +250,17 @@ def display_name(parsed: EmailMessage, header: str) -> str:
     """The display name as RFC 2047 decodes it: encoded words side by side join up (Python's
     address parser puts a space between them, so the raw header is decoded here instead)."""
     value = next(value for name, value in parsed.raw_items() if name == header)
-    phrase = value.rsplit("<", 1)[0].strip()
+    return phrase_of(value)
+
+
+def copy_names(parsed: EmailMessage) -> list[str]:
+    """Each copy's display name, read from the raw Cc header a mailbox a line ("" for none)."""
+    value = next(value for name, value in parsed.raw_items() if name == "Cc")
+    return [phrase_of(mailbox) if "<" in mailbox else "" for mailbox in re.split(r",\r?\n ", value)]
+
+
+def phrase_of(mailbox: str) -> str:
+    phrase = mailbox.rsplit("<", 1)[0].strip()
     if phrase.startswith('"') and phrase.endswith('"'):
         return re.sub(r"\\(.)", r"\1", phrase[1:-1])
     return decoded_text(phrase)

@@ -43,9 +43,13 @@ class MessageParts(Record):
     attachment: str
     body_sha256: str
     pdf_sha256: str
+    cc_names: list[str] | None = None  # each copy's name and role ("" for none), if any has one
 
     def digest(self) -> str:
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+        """What an approval records of the message. Copies without names leave cc_names out,
+        so a message approved before copies had names keeps its digest."""
+        unnamed = {"cc_names"} if self.cc_names is None else None
+        return hashlib.sha256(self.model_dump_json(exclude=unnamed).encode()).hexdigest()
 
 
 PART_NAMES = {
@@ -54,6 +58,7 @@ PART_NAMES = {
     "to": "the recipient's address",
     "to_name": "the recipient's name",
     "cc": "the copies (cc)",
+    "cc_names": "the copies' names",
     "reply_to": "the reply-to address",
     "subject": "the subject",
     "attachment": "the attachment's name",
