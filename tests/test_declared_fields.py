@@ -8,6 +8,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from helpers import REFERENCE, REPO, edit, html_text, letters, pdf_pages
@@ -399,6 +400,7 @@ def readme_recipe() -> list[str]:
     """The code blocks of the README's 'Adding a fact to the letter', in order."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Adding a fact to the letter", 1)[1].split("\n### ", 1)[0]
+    section = section.split("\n#### ", 1)[0]
     return [
         textwrap.dedent(block)
         for block in re.findall(r"```(?:yaml|jinja)\n(.*?)\n\s*```", section, re.DOTALL)
@@ -489,3 +491,62 @@ def test_a_count_declared_the_sum_of_others_is_checked_in_files_and_sheets(
         f"{sheet}:2: Dealt with: 30 is not the sum of Not for us + Assessed and closed + "
         "Investigated (10 + 12 + 9 = 31): correct one of them\n",
     )
+
+
+def readme_rate_recipe() -> list[str]:
+    """The blocks of the README's 'Rates given as rates, and sums', in order."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("#### Rates given as rates, and sums", 1)[1].split("\n### ", 1)[0]
+    return re.findall(r"```(?:yaml|jinja)\n(.*?)\n```", section, re.S)
+
+
+def test_the_readmes_rate_recipe_sets_a_typed_rate_beside_its_average(
+    project: Path, tmp_path: Path
+):
+    """A rate given as a percentage, declared, averaged, imported from percentage cells,
+    printed and charted as the README says: its bar proofread (one decimal), its column in the
+    overview and letters.csv, marked against the average."""
+    declaration, averages, template, _sum = readme_rate_recipe()
+    with (project / "fields.yaml").open("a", encoding="utf-8") as fields:
+        fields.write("\n" + declaration + "\n")
+    year = project / "year.yaml"
+    district = averages.splitlines()[1].strip()
+    edit(year, district.replace(", uphold_rate: 55.4", ""), district)
+    for kind in ("County Councils", "Metropolitan Boroughs", "Unitary Councils", "London Boroughs"):
+        line = next(line for line in year.read_text().splitlines() if line.startswith(f"  {kind}:"))
+        edit(year, line, line.replace("}", ", uphold_rate: 60}", 1))
+    edit(
+        project / "templates" / "letter.html.j2",
+        '{% include "_statistics.html.j2" %}',
+        '{% include "_statistics.html.j2" %}\n' + template,
+    )
+    check = letters("check", "--root", str(project))
+    assert check.exit_code == 1
+    assert "councils/canterbury.yaml: rates: is missing: letters import fills it" in check.stderr
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    rows = [line.split(",") for line in (REFERENCE / "figures-2020.csv").read_text().splitlines()]
+    sheet.append([*rows[0], "Uphold rate %"])
+    rates = [0.5, 0.375, 0.333, 0.641, 0.69]
+    for number, (row, rate) in enumerate(zip(rows[1:], rates, strict=True), 2):
+        sheet.append([*row[:2], *map(int, row[2:]), rate])
+        sheet.cell(row=number, column=len(rows[0]) + 1).number_format = "0.0%"
+    workbook.save(tmp_path / "figures.xlsx")
+    imported = letters("import", str(tmp_path / "figures.xlsx"), "--root", str(project))
+    assert imported.exit_code == 0, imported.output
+    assert "  uphold_rate: 37.5\n" in (project / "councils" / "cannock-chase.yaml").read_text()
+
+    build = letters("build", "--strict", "--root", str(project))
+    assert (build.exit_code, build.stderr) == (0, ""), build.output
+    text = " ".join(html_text(project / "build" / "html" / "cannock-chase.html").split())
+    assert "Your uphold rate was 37.5%, against an average of 55%." in text
+    pages = " ".join(" ".join(pdf_pages(project / "build" / "pdf" / "cannock-chase.pdf")).split())
+    assert "Cannock Chase District Council Average for District Councils 37.5% 55%" in pages
+    with (project / "build" / "letters.csv").open(encoding="utf-8") as file:
+        rows_read = {row["slug"]: row for row in csv.DictReader(file)}
+    assert rows_read["cannock-chase"]["uphold_rate"] == "37.5"
+    assert rows_read["cannock-chase"]["uphold_rate_average"] == "55"
+    assert rows_read["cannock-chase"]["uphold_rate_against_average"] == "better"
+    overview = (project / "build" / "index.html").read_text()
+    assert "Uphold rate (average)" in overview

@@ -9,7 +9,7 @@ from letters.data.project import OutputKind
 from letters.data.read import Year
 from letters.data.validate import Council
 from letters.letter.context import declared_values
-from letters.letter.figures import Figure
+from letters.letter.figures import Figure, Rate
 from letters.problems import Note, Problem
 
 BuildStatus = Literal["built", "unchanged", "skipped", "failed"]
@@ -20,7 +20,7 @@ class Summary(TypedDict):
 
     name: str
     authority_type: str
-    figures: dict[str, list[int | None]]  # each averaged percentage: [percent, average]
+    figures: dict[str, list[int | float | None]]  # each averaged percentage: [percent, average]
     optional_paragraphs: list[str]  # the optional sections its letter prints, by name
 
 
@@ -38,15 +38,13 @@ def council_summary(council: Council, year: Year, printed: list[str]) -> Summary
     }
 
 
-def averaged_figures(council: Council, year: Year) -> dict[str, Figure]:
+def averaged_figures(council: Council, year: Year) -> dict[str, Figure | Rate]:
     """Each percentage the letter sets beside its type's average, where the council has it."""
     values = declared_values(council, year.declaration, year.facts.averages[council.authority_type])
     return {
-        name: getattr(values[section], name)
-        for section, declared in year.declaration.sections.items()
-        if values[section] is not None
-        for name, percentage in declared.percentages.items()
-        if percentage.average
+        averaged.name: getattr(values[averaged.section], averaged.name)
+        for averaged in year.declaration.averaged()
+        if values[averaged.section] is not None
     }
 
 

@@ -57,6 +57,10 @@ class FieldDeclaration(Model):
     minimum: Number | None = None
     maximum: Number | None = None
     column: Text | Annotated[list[Text], Field(min_length=1)] | None = None  # import's headers
+    # A percent given as a rate may be set beside its type's average, as a worked-out one is:
+    average: StrictBool = False  # year.yaml gives the average for each type of authority
+    better: Literal["higher", "lower"] | None = None  # which way the overview marks it
+    title: Text | None = None  # how the overview heads it
 
     @property
     def columns(self) -> list[str]:
@@ -83,6 +87,18 @@ class SectionDeclaration(Model):
     fields: dict[Identifier, FieldDeclaration] = Field(default_factory=dict)
     percentages: dict[Identifier, PercentageDeclaration] = Field(default_factory=dict)
     at_least_one: Annotated[list[Identifier], Field(min_length=2)] | None = None
+
+
+@dataclass(frozen=True)
+class Averaged:
+    """A percentage set beside the average for similar authorities: worked out from two counts
+    (fields.yaml's percentages) or given as a rate (a percent field with average: true)."""
+
+    section: str
+    name: str
+    title: str | None
+    better: str | None
+    given: bool  # a typed rate, not worked out
 
 
 class Declarations(Model):
@@ -155,9 +171,9 @@ class Declaration:
             for name, percentage in section.percentages.items()
         ]
 
-    def averaged(self) -> list[tuple[str, PercentageDeclaration]]:
+    def averaged(self) -> list[Averaged]:
         """The percentages the letters set beside the average for similar authorities."""
-        return [(name, percentage) for name, percentage in self.percentages() if percentage.average]
+        return averaged_in(self.sections)
 
     def sums(self, section: str) -> list[tuple[str, list[str]]]:
         """(whole, its parts) for each count declared the sum of others."""
@@ -350,6 +366,14 @@ def field_problems(
                 else must_name_a_count(field.at_most, [c for c in counts if c != name]),
             )
         )
+    for key in ("average", "better", "title"):
+        if getattr(field, key) not in (None, False) and field.kind != "percent":
+            problems.append(
+                (
+                    (*here, key),
+                    f"{key} is for a percent given as a rate, set beside its average: remove it",
+                )
+            )
     if field.sum_of is not None and field.kind != "count":
         problems.append(((*here, "sum_of"), "sum_of is for a count, the sum of others: remove it"))
     elif field.sum_of is not None:
@@ -408,27 +432,46 @@ def must_name_a_field(value: str, fields: list[str]) -> str:
     return f"names {value!r}, which is not a field of this section: use one of: {', '.join(fields)}"
 
 
+def averaged_in(sections: dict[str, SectionDeclaration]) -> list[Averaged]:
+    """Each percentage with an average, worked out or given, in fields.yaml's order."""
+    return [
+        averaged
+        for name, section in sections.items()
+        for averaged in [
+            *(
+                Averaged(name, field_name, field.title, field.better, True)
+                for field_name, field in section.fields.items()
+                if field.average
+            ),
+            *(
+                Averaged(name, percentage_name, percentage.title, percentage.better, False)
+                for percentage_name, percentage in section.percentages.items()
+                if percentage.average
+            ),
+        ]
+    ]
+
+
 def averages_named_twice(
     document: Document, sections: dict[str, SectionDeclaration]
 ) -> list[Problem]:
     """year.yaml gives each type's averages by the percentage's name: one name, one average."""
     seen: dict[str, str] = {}
     problems = []
-    for section_name, section in sections.items():
-        for name, percentage in section.percentages.items():
-            if not percentage.average:
-                continue
-            if name in seen:
-                problems.append(
-                    Problem(
-                        document.path,
-                        f"{seen[name]}.percentages.{name} also has an average: year.yaml gives "
-                        f"averages by name, so call one of them something else",
-                        document.line_of((section_name, "percentages", name)),
-                        f"{section_name}.percentages.{name}",
-                    )
+    for averaged in averaged_in(sections):
+        part = "fields" if averaged.given else "percentages"
+        where = f"{averaged.section}.{part}.{averaged.name}"
+        if averaged.name in seen:
+            problems.append(
+                Problem(
+                    document.path,
+                    f"{seen[averaged.name]} also has an average: year.yaml gives averages by "
+                    f"name, so call one of them something else",
+                    document.line_of((averaged.section, part, averaged.name)),
+                    where,
                 )
-            seen[name] = section_name
+            )
+        seen[averaged.name] = where
     return problems
 
 
@@ -523,12 +566,7 @@ def is_imported(section: SectionDeclaration) -> bool:
 
 def averages_model(sections: dict[str, SectionDeclaration]) -> type[Model]:
     """One type of authority's averages, as year.yaml gives them: one per averaged percentage."""
-    fields: dict[str, Any] = {
-        name: (Percent, ...)
-        for section in sections.values()
-        for name, percentage in section.percentages.items()
-        if percentage.average
-    }
+    fields: dict[str, Any] = {averaged.name: (Percent, ...) for averaged in averaged_in(sections)}
     return create_model("Averages", __base__=Model, **fields)
 
 

@@ -18,6 +18,7 @@ from letters.letter.figures import (
     formatted_list,
     long_date,
     marked_up_paragraphs,
+    rate,
     short_date,
     thousands,
 )
@@ -127,8 +128,13 @@ def shown(value: object, section: SectionDeclaration, averages: Model | None) ->
         for field, declared in section.fields.items()
         if declared.kind == "paragraphs" and values[field] is not None
     }
+    rates = {
+        field: rate(values[field], getattr(averages, field, None))
+        for field, declared in section.fields.items()
+        if declared.average
+    }
     # A percentage named like the count it is of stands for it: its .count is that count.
-    return Section(**{**values, **marked_up, **percentages(values, section, averages)})
+    return Section(**{**values, **marked_up, **rates, **percentages(values, section, averages)})
 
 
 def percentages(
@@ -201,6 +207,22 @@ def declared_fields(council: Council, year: Year) -> list[DeclaredValue]:
             continue
         for field, declared in section.fields.items():
             if field in section.percentages:  # listed as the percentage's .count
+                continue
+            if declared.average:  # a rate beside its average: its two parts
+                given = getattr(shown_value, field, None)
+                found += [
+                    DeclaredValue(
+                        f"{name}.{field}.{part}",
+                        "percentage",
+                        section.optional or part == "percent",
+                        words,
+                        getattr(given, part, None),
+                    )
+                    for part, words in (
+                        ("percent", declared.help or "the rate given"),
+                        ("average", "the average for the council's type (year.yaml)"),
+                    )
+                ]
                 continue
             found.append(
                 DeclaredValue(

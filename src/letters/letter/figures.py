@@ -26,6 +26,19 @@ class Figure:
     over: str = field(default="", compare=False)  # the count it divides by, as declared
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A percent given as a rate (a percent field with `average: true`), beside its type's
+    average as a worked-out Figure is: `percent` is None where the council has none."""
+
+    percent: int | float | None
+    average: int | None
+
+
+def rate(value: int | float | None, average: int | float | None) -> Rate:
+    return Rate(value, None if average is None else whole_percent(average))
+
+
 def figure(
     counts: dict[str, int], declared: PercentageDeclaration, average: int | float | None
 ) -> Figure:

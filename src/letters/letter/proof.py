@@ -391,14 +391,14 @@ def text_outside_the_page(pages: list[LaidOutPage]) -> list[str]:
 # (bar-value: "50%" or "none") and a track (bar) holding the bar (bar-fill); the council's row
 # first, then the average's (bar-fill average). The council's figures on the page (big-figure)
 # are printed in the council's colour, which its bars take too.
-FIGURE = re.compile(r"(\d+)%|none")
+FIGURE = re.compile(r"(\d+(?:\.\d)?)%|none")  # a typed percent may have one decimal
 BAR_TOLERANCE = 0.5  # percent of the track
 
 
 @dataclass(frozen=True)
 class ChartRow:
     label: str
-    figure: int | None  # None: nothing to count
+    figure: int | float | None  # None: nothing to count
     track: boxes.Box
     bar: boxes.Box | None
     first: bool  # the first row of its chart: the council's
@@ -464,7 +464,7 @@ def chart_rows(page: LaidOutPage) -> list[ChartRow]:
         figure = FIGURE.fullmatch(text_of(value)) if value else None
         if label is None or figure is None or track is None:
             continue  # not a row the check can read: the other checks still see it
-        number = int(figure[1]) if figure[1] else None
+        number = (float(figure[1]) if "." in figure[1] else int(figure[1])) if figure[1] else None
         bar = first_with_class(track, "bar-fill")
         rows.append(ChartRow(text_of(label), number, track, bar, chart is not previous))
         previous = chart

@@ -58,6 +58,7 @@ FIELD_KINDS = {
     "list": list_of(TEXT),
 }
 FIGURE = obj(percent=NUMBER.optional(), average=NUMBER.optional(), count=WHOLE, base=WHOLE)
+RATE = obj(percent=NUMBER.optional(), average=NUMBER.optional())  # a percent with average: true
 
 
 def section_shape(section: SectionDeclaration, optional: bool) -> Shape:
@@ -74,6 +75,8 @@ def section_shape(section: SectionDeclaration, optional: bool) -> Shape:
 
 
 def field_shape(declared: FieldDeclaration) -> Shape:
+    if declared.average:
+        return RATE  # always there, its percent nothing where the council has none
     shape = FIELD_KINDS[declared.kind]
     return shape.optional() if declared.optional else shape
 

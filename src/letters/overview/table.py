@@ -46,9 +46,11 @@ class Columns:
         return cls(
             tuple(
                 Measure(
-                    name, percentage.title or name.replace("_", " ").capitalize(), percentage.better
+                    averaged.name,
+                    averaged.title or averaged.name.replace("_", " ").capitalize(),
+                    averaged.better,
                 )
-                for name, percentage in declaration.averaged()
+                for averaged in declaration.averaged()
             ),
             {name: declaration.title(name) for name in declaration.optional_sections},
         )
@@ -61,7 +63,7 @@ class OverviewRow:
     slug: str
     name: str
     authority_type: str
-    figures: dict[str, list[int | None]]  # by measure: [percent, average]
+    figures: dict[str, list[int | float | None]]  # by measure: [percent, average]
     optional_paragraphs: list[str]
     pages: int | None
     status: str
@@ -81,7 +83,7 @@ class OverviewRow:
     def paragraph_names(self) -> list[str]:
         return [self.columns.titles.get(name, name) for name in self.optional_paragraphs]
 
-    def figure(self, measure: str) -> list[int | None]:
+    def figure(self, measure: str) -> list[int | float | None]:
         return self.figures.get(measure, [None, None])
 
     @property
@@ -201,14 +203,14 @@ LAST_COLUMNS: list[tuple[str, Callable[[OverviewRow], object]]] = [
 ]
 
 
-def far_from_average(percent: int | None, average: int | None) -> str:
+def far_from_average(percent: float | None, average: float | None) -> str:
     """'above' or 'below' when a figure is FAR points or more from its type's average."""
     if percent is None or average is None or abs(percent - average) < FAR:
         return ""
     return "above" if percent > average else "below"
 
 
-def better_or_worse(better: str | None, percent: int | None, average: int | None) -> str:
+def better_or_worse(better: str | None, percent: float | None, average: float | None) -> str:
     """'better' or 'worse' than the average, for a figure FAR points or more from it, as
     fields.yaml says which way is better (a high upheld rate is worse; nothing without)."""
     far = far_from_average(percent, average)
