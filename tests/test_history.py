@@ -174,3 +174,98 @@ def test_a_first_year_keeps_last_years_figures_from_a_spreadsheet(project: Path,
         html / "canterbury.html"
     )
     assert "% last year." not in words(html / "leicester.html")
+
+
+DISTRICTS = [  # (file, name, investigations, upheld): eight districts, merged in 2021
+    ("craven", "Craven District Council", 10, 5),
+    ("hambleton", "Hambleton District Council", 8, 3),
+    ("harrogate", "Harrogate Borough Council", 6, 2),
+    ("richmondshire", "Richmondshire District Council", 11, 7),
+    ("ryedale", "Ryedale District Council", 4, 1),
+    ("scarborough", "Scarborough Borough Council", 9, 6),
+    ("selby", "Selby District Council", 7, 7),
+    ("north-yorkshire-cc", "North Yorkshire County Council", 5, 0),
+]
+MERGED = """name: North Yorkshire Council
+authority_type: Unitary Councils
+recipient:
+  name: Richard Flinton
+  job_title: Chief Executive
+predecessors:                 # the councils it replaced, by file name or by name
+  - craven
+  - hambleton
+  - Harrogate Borough Council
+  - richmondshire
+  - ryedale
+  - scarborough
+  - selby
+  - north-yorkshire-cc
+statistics:
+  investigations: 70
+  upheld: 40
+  compliance_outcomes: 30
+  implemented: 30
+  satisfactory_remedies: 4
+"""
+
+
+def district(name: str, kind: str, investigations: int, upheld: int) -> str:
+    return (
+        f"name: {name}\nauthority_type: {kind}\nrecipient:\n  name: A Person\n"
+        f"  job_title: Chief Executive\nstatistics:\n  investigations: {investigations}\n"
+        f"  upheld: {upheld}\n  compliance_outcomes: {upheld}\n  implemented: {upheld}\n"
+        f"  satisfactory_remedies: {min(upheld, 1)}\n"
+    )
+
+
+def test_a_council_that_replaced_eight_has_their_last_year_combined(project: Path, tmp_path: Path):
+    """Eight councils kept for 2020, one in 2021 naming them as predecessors: its previous
+    year adds their counts and works its percentages out again from the sums (31 of 60 upheld
+    is 52%; the eight percentages averaged would be 47%)."""
+    for slug, name, investigations, upheld in DISTRICTS:
+        kind = "County Councils" if slug.endswith("-cc") else "District Councils"
+        (project / "councils" / f"{slug}.yaml").write_text(
+            district(name, kind, investigations, upheld)
+        )
+    y2021 = tmp_path / "2021"
+    assert letters("new-year", str(y2021), "--root", str(project)).exit_code == 0
+    confirmed(y2021 / "year.yaml")
+    for slug, *_ in DISTRICTS:
+        (y2021 / "councils" / f"{slug}.yaml").unlink()  # retired: replaced by one council
+    (y2021 / "councils" / "north-yorkshire.yaml").write_text(MERGED)
+    imported = letters("import", str(REFERENCE / "figures-2020.csv"), "--root", str(y2021))
+    assert imported.exit_code == 0, imported.output
+    (y2021 / "templates" / "_last_year.html.j2").write_text(
+        "{% if previous %}<p>Last year, {{ previous.councils|join(', ') }} upheld "
+        "{{ previous.statistics.upheld.percent }}% of the {{ previous.statistics.investigations }}"
+        " complaints we investigated (the average for similar authorities was "
+        "{{ previous.statistics.upheld.average }}%).</p>{% endif %}\n"
+    )
+    edit(
+        y2021 / "templates" / "letter.html.j2",
+        "{% if public_report %}",
+        '{% include "_last_year.html.j2" %}\n{% if public_report %}',
+    )
+    check = letters("check", "--root", str(y2021))
+    assert (check.exit_code, check.stderr) == (0, ""), check.output
+    kept = ", ".join(f"history/2020/councils/{slug}.yaml" for slug, *_ in DISTRICTS)
+    assert check.stdout.splitlines()[0] == (
+        f"councils/north-yorkshire.yaml: for information: its earlier letter (2020) is its "
+        f"predecessors': {kept}"
+    )
+    built = letters("build", "north-yorkshire", "--html-only", "--root", str(y2021))
+    assert built.exit_code == 0, built.output
+    names = ", ".join(name for _, name, *_ in DISTRICTS)
+    assert (
+        f"Last year, {names} upheld 52% of the 60 complaints we investigated (the average for "
+        f"similar authorities was 62%)."
+    ) in words(y2021 / "build" / "html" / "north-yorkshire.html")
+
+    edit(y2021 / "councils" / "north-yorkshire.yaml", "  - selby\n", "  - Selby Town Council\n")
+    refused = letters("check", "--root", str(y2021))
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "councils/north-yorkshire.yaml:13: predecessors.6: 'Selby Town Council' is not kept in "
+        "history/ (no earlier year has a council file or a council of that name): correct it, "
+        "or keep that year's figures with letters import --history YEAR\n"
+    )

@@ -4,8 +4,15 @@ read and checked against its own fields.yaml, so a letter can speak of last year
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
+from letters.data.fields import (
+    Declaration,
+    SectionDeclaration,
+    read_declaration,
+    validate_council,
+    validate_year,
+)
 from letters.data.project import Project
 from letters.data.validate import Council, YearFacts, name_key
 from letters.problems import LettersError, Problem, fail
@@ -23,6 +30,10 @@ class PastYear:
     year_data: YearFacts | None
     councils: dict[str, Council]
     folder: Path
+
+    def slug_of(self, predecessor: str) -> str | None:
+        """A predecessor's file this year: by its file name, else by its council's name."""
+        return predecessor if predecessor in self.councils else self.slug_named(predecessor)
 
     def slug_named(self, name: str) -> str | None:
         """The kept council of this name; two of one name are a problem naming both files."""
@@ -46,9 +57,81 @@ class Match:
     by: str  # "file name", "file name only" (it names another council there) or "name" (renamed)
 
 
+@dataclass(frozen=True)
+class Merged:
+    """An earlier year of a council that replaced others: its predecessors' files that year."""
+
+    past: PastYear
+    slugs: list[str]
+
+    def combined(self, authority_type: str) -> Council:
+        """The predecessors' figures as one council's: counts added (percentages are worked out
+        again from the sums), yes-no true if any says so, lists and paragraphs each one's in
+        turn; a text, date or typed percent only where they all say the same."""
+        councils = [self.past.councils[slug] for slug in self.slugs]
+        sections = {
+            name: combined_section([getattr(c, name) for c in councils], section)
+            for name, section in self.past.declaration.sections.items()
+        }
+        model = self.past.declaration.past_council
+        return model.model_construct(
+            name=" and ".join(council.name for council in councils),
+            authority_type=authority_type,
+            recipient=None,
+            predecessors=[],
+            **sections,
+        )
+
+
+def combined_section(values: list[Any], section: SectionDeclaration) -> Any:
+    present = [value for value in values if value is not None]
+    if not present:
+        return None
+    if section.kind == "list":
+        return [item for value in present for item in value]
+    if section.kind == "paragraphs":
+        return "\n\n".join(present)
+    fields = {
+        name: combined_field([getattr(value, name) for value in present], declared.kind)
+        for name, declared in section.fields.items()
+    }
+    return type(present[0]).model_construct(**fields)
+
+
+def combined_field(values: list[Any], kind: str) -> Any:
+    known = [value for value in values if value is not None]
+    if not known:
+        return None
+    if kind == "count":
+        return sum(known) if len(known) == len(values) else None
+    if kind == "yes-no":
+        return any(known)
+    if kind == "list":
+        return [item for value in known for item in value]
+    if kind == "paragraphs":
+        return "\n\n".join(known)
+    return known[0] if all(value == known[0] for value in values) else None
+
+
 @dataclass
 class History:
     years: list[PastYear] = field(default_factory=list)  # newest first
+
+    def of_predecessors(self, predecessors: list[str]) -> list[Merged]:
+        """The kept years holding any of a council's predecessors (by file name or name),
+        newest first, each with the files found that year."""
+        found = []
+        for past in self.years:
+            slugs = [slug for name in predecessors if (slug := past.slug_of(name)) is not None]
+            if slugs:
+                found.append(Merged(past, list(dict.fromkeys(slugs))))
+        return found
+
+    def unkept(self, predecessors: list[str]) -> list[str]:
+        """The predecessors no kept year holds."""
+        return [
+            name for name in predecessors if all(past.slug_of(name) is None for past in self.years)
+        ]
 
     def of(self, slug: str, name: str) -> list[Match]:
         """The council's earlier years, newest first: by file name, else by its name (a

@@ -47,8 +47,8 @@ TEMPLATE_WORDS = (
     "False",
     "None",
 )
-COUNCIL_FIELDS = ("name", "authority_type", "recipient")  # a council file's own
-PAST_NAMES = ("year", "council")  # what an earlier year gives besides its sections
+COUNCIL_FIELDS = ("name", "authority_type", "recipient", "predecessors")  # a council file's own
+PAST_NAMES = ("year", "council", "councils")  # what an earlier year gives besides its sections
 # The data models' own attributes (pydantic's): a field named so would shadow one.
 MODEL_NAMES = tuple(sorted(name for name in dir(BaseModel) if not name.startswith("_")))
 

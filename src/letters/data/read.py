@@ -7,6 +7,7 @@ from pathlib import Path
 
 from letters.data.fields import Declaration, read_declaration, validate_council, validate_year
 from letters.data.history import History, read_history
+from letters.data.load import Document
 from letters.data.project import Project
 from letters.data.validate import Council, YearFacts, name_key
 from letters.problems import LettersError, Problem, fail
@@ -62,7 +63,29 @@ def read_council(
     document = project.document(path)
     declared = year.declaration if year else declaration
     assert declared is not None, "read_council needs the year or its declaration"
-    return validate_council(document, declared, year.facts if year else None)
+    council = validate_council(document, declared, year.facts if year else None)
+    if year is not None and council.predecessors:
+        refuse_unkept_predecessors(document, council, year)
+    return council
+
+
+def refuse_unkept_predecessors(document: Document, council: Council, year: Year) -> None:
+    """A predecessor no kept year holds would leave its part out of `previous` unseen."""
+    unkept = year.history.unkept(council.predecessors)
+    if unkept:
+        raise LettersError(
+            [
+                Problem(
+                    document.path,
+                    f"{name!r} is not kept in history/ (no earlier year has a council file or a "
+                    f"council of that name): correct it, or keep that year's figures with "
+                    f"letters import --history YEAR",
+                    document.line_of(("predecessors", council.predecessors.index(name))),
+                    f"predecessors.{council.predecessors.index(name)}",
+                )
+                for name in unkept
+            ]
+        )
 
 
 def council_paths(project: Project, arguments: tuple[str, ...]) -> list[Path]:
@@ -156,12 +179,22 @@ def check(project: Project, allow_unconfirmed: bool = False) -> Checked:
 
 def matched_by_name(project: Project, year: Year, councils: dict[str, Council]) -> list[str]:
     """Each council found in an earlier year under another file name, or under its file name
-    with another council's name (renamed, or merged): said, never silent."""
-    return [
+    with another council's name (renamed, or merged), or through its predecessors: said, never
+    silent."""
+    merged = [
+        f"{project.shown(project.council_file(slug))}: for information: its earlier letter "
+        f"({m.past.year}) is its predecessors': "
+        + ", ".join(f"{project.shown(m.past.folder / 'councils' / s)}.yaml" for s in m.slugs)
+        for slug, council in councils.items()
+        if council.predecessors
+        for m in year.history.of_predecessors(council.predecessors)
+    ]
+    return merged + [
         f"{project.shown(project.council_file(slug))}: for information: its earlier letter "
         f"({match.past.year}) is {project.shown(match.past.folder / 'councils' / match.slug)}"
         f".yaml, matched by {BY[match.by]}"
         for slug, council in councils.items()
+        if not council.predecessors
         for match in year.history.of(slug, council.name)
         if match.by != "file name"
     ]

@@ -233,6 +233,9 @@ class Council(Model):
     name: Name
     authority_type: AuthorityType
     recipient: Recipient
+    # The councils it replaced (their file names or names in history/): its earlier years are
+    # theirs, combined.
+    predecessors: list[Text] = []
 
 
 class Link(Model):

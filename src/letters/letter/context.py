@@ -10,6 +10,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from letters.data.fields import Declaration, SectionDeclaration
+from letters.data.history import PastYear
 from letters.data.read import Year
 from letters.data.validate import Council, Model, Recipient, YearFacts
 from letters.letter.figures import (
@@ -70,24 +71,37 @@ def letter_context(
 
 
 def earlier_letters(council: Council, year: Year, slug: str | None) -> list[Section]:
-    """The council's earlier years as their templates saw them: year, council, sections."""
-    found = []
-    for match in year.history.of(slug or "", council.name):
-        past = match.past.councils[match.slug]
-        averages = (
-            match.past.year_data.averages.get(past.authority_type) if match.past.year_data else None
-        )
-        sections = in_this_years_shape(
-            declared_values(past, match.past.declaration, averages), year.declaration
-        )
-        found.append(
-            Section(
-                year=match.past.year,
-                council=Section(name=past.name, authority_type=past.authority_type, **sections),
-                **sections,
+    """The council's earlier years as their templates saw them: year, council, the councils
+    it was (its predecessors, combined, for one that replaced others), sections."""
+    if council.predecessors:
+        merged = year.history.of_predecessors(council.predecessors)
+        return [
+            earlier_letter(
+                m.past,
+                m.combined(council.authority_type),
+                [m.past.councils[slug].name for slug in m.slugs],
+                year,
             )
-        )
-    return found
+            for m in merged
+        ]
+    return [
+        earlier_letter(match.past, past, [past.name], year)
+        for match in year.history.of(slug or "", council.name)
+        if (past := match.past.councils[match.slug])
+    ]
+
+
+def earlier_letter(past: PastYear, council: Council, names: list[str], year: Year) -> Section:
+    averages = past.year_data.averages.get(council.authority_type) if past.year_data else None
+    sections = in_this_years_shape(
+        declared_values(council, past.declaration, averages), year.declaration
+    )
+    return Section(
+        year=past.year,
+        council=Section(name=council.name, authority_type=council.authority_type, **sections),
+        councils=names,
+        **sections,
+    )
 
 
 def in_this_years_shape(sections: dict[str, object], declaration: Declaration) -> dict[str, object]:

@@ -135,6 +135,7 @@ def context_shape(declaration: Declaration, email: bool = False) -> dict[str, Sh
     past = obj(
         year=WHOLE,
         council=obj(name=TEXT, authority_type=TEXT, **past_sections),
+        councils=list_of(TEXT),  # the council's name that year, or its predecessors' names
         **past_sections,
     )
     given = {
