@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pydantic import BaseModel
 from typing_extensions import TypedDict  # pydantic reads this one's fields on Python 3.11
 
 from letters.data.project import OutputKind
@@ -57,7 +58,7 @@ def council_figures(council: Council, year: Year) -> dict[str, str]:
         written = getattr(council, section)
         if written is None:
             continue
-        if declared.kind in ("list", "paragraphs"):
+        if declared.kind in ("list", "paragraphs", "table"):
             figures[section] = as_written(written)
             continue
         for name in declared.fields:
@@ -74,6 +75,8 @@ def as_written(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "\n".join(as_written(item) for item in value)
+    if isinstance(value, BaseModel):  # a table's row
+        return ", ".join(f"{name}: {as_written(cell)}" for name, cell in value)
     return "none" if value is None else str(value)
 
 

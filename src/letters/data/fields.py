@@ -42,7 +42,8 @@ from letters.data.validate import (
 from letters.problems import LettersError, Problem
 
 FieldKind = Literal["count", "percent", "yes-no", "date", "text", "paragraphs", "list"]
-SectionKind = Literal["list", "paragraphs"]
+SectionKind = Literal["list", "paragraphs", "table"]
+ONE_CELL = ("count", "percent", "yes-no", "date", "text")  # the kinds a table's column may be
 Identifier = Annotated[str, Field(strict=True, pattern=IDENTIFIER)]
 Number = StrictInt | StrictFloat
 
@@ -61,6 +62,7 @@ class FieldDeclaration(Model):
     average: StrictBool = False  # year.yaml gives the average for each type of authority
     better: Literal["higher", "lower"] | None = None  # which way the overview marks it
     title: Text | None = None  # how the overview heads it
+    share: StrictBool = False  # a table's count column: each row's share of the column's total
 
     @property
     def columns(self) -> list[str]:
@@ -83,7 +85,8 @@ class SectionDeclaration(Model):
     title: Text
     optional: StrictBool = False
     help: Text | None = None
-    kind: SectionKind | None = None  # a section that is itself a list or paragraphs
+    kind: SectionKind | None = None  # a section that is itself a list, paragraphs or a table
+    columns: dict[Identifier, FieldDeclaration] = Field(default_factory=dict)  # a table's
     fields: dict[Identifier, FieldDeclaration] = Field(default_factory=dict)
     percentages: dict[Identifier, PercentageDeclaration] = Field(default_factory=dict)
     at_least_one: Annotated[list[Identifier], Field(min_length=2)] | None = None
@@ -140,9 +143,9 @@ class Declaration:
     def models(self) -> dict[str, type[Model]]:
         """The model of each section that has fields."""
         return {
-            name: section_model(name, section)
+            name: section_model(name, section) if not section.kind else row_model(name, section)
             for name, section in self.sections.items()
-            if not section.kind
+            if not section.kind or section.kind == "table"
         }
 
     @functools.cached_property
@@ -266,7 +269,7 @@ def named_like_the_tool(
         if name in SECTION_NAMES_TAKEN
     ]
     for name, section in sections.items():
-        for part in ("fields", "percentages"):
+        for part in ("fields", "percentages", "columns"):
             for field in getattr(section, part):
                 if field in FIELD_NAMES_TAKEN:
                     problems.append(taken(document, (name, part, field), field, part[:-1]))
@@ -292,6 +295,10 @@ def section_problems(document: Document, name: str, section: SectionDeclaration)
             ".".join(str(part) for part in (name, *location)),
         )
 
+    if section.kind == "table":
+        return table_problems(problem, section)
+    if section.columns:
+        return [problem(("columns",), "only a table has columns: say kind: table, or remove them")]
     if section.kind and (section.fields or section.percentages or section.at_least_one):
         return [
             problem(
@@ -352,6 +359,41 @@ def section_problems(document: Document, name: str, section: SectionDeclaration)
     return problems
 
 
+def table_problems(
+    problem: Callable[[tuple[str | int, ...], str], Problem], section: SectionDeclaration
+) -> list[Problem]:
+    """A table declares its columns, each one cell of a row: no fields, nothing imported."""
+    if section.fields or section.percentages or section.at_least_one:
+        return [
+            problem(
+                ("kind",),
+                "a table has columns, not fields: put its fields under columns, and remove "
+                "percentages and at_least_one (a count column may say share: true)",
+            )
+        ]
+    if not section.columns:
+        return [problem((), "declares no columns: list them under columns (name: {kind: text})")]
+    problems = []
+    for name, column in section.columns.items():
+        here: tuple[str | int, ...] = ("columns", name)
+        if column.kind not in ONE_CELL:
+            problems.append(
+                problem(
+                    (*here, "kind"),
+                    f"a table's column holds one cell: one of {', '.join(ONE_CELL)}, not "
+                    f"{column.kind}",
+                )
+            )
+        for key in ("column", "at_most", "sum_of", "average"):
+            if getattr(column, key) not in (None, False):
+                problems.append(
+                    problem((*here, key), f"{key} is not for a table's column: remove it")
+                )
+        if column.share and column.kind != "count":
+            problems.append(problem((*here, "share"), "share is for a count column: remove it"))
+    return problems
+
+
 def field_problems(
     name: str, field: FieldDeclaration, counts: list[str]
 ) -> list[tuple[tuple[str | int, ...], str]]:
@@ -366,6 +408,8 @@ def field_problems(
                 else must_name_a_count(field.at_most, [c for c in counts if c != name]),
             )
         )
+    if field.share:
+        problems.append(((*here, "share"), "share is for a table's count column: remove it"))
     for key in ("average", "better", "title"):
         if getattr(field, key) not in (None, False) and field.kind != "percent":
             problems.append(
@@ -535,9 +579,20 @@ def says_something(name: str, section: SectionDeclaration, fields: list[str]) ->
     return check
 
 
+def row_model(name: str, section: SectionDeclaration) -> type[Model]:
+    """A table's row: one field per declared column."""
+    return section_model(name, SectionDeclaration(title=section.title, fields=section.columns))
+
+
 def section_annotation(section: SectionDeclaration, model: type[Model] | None) -> Any:
     annotation: Any = (
-        list[Text] if section.kind == "list" else Paragraphs if section.kind else model
+        list[Text]
+        if section.kind == "list"
+        else Annotated[list[model], Field(min_length=1)]  # type: ignore[valid-type]
+        if section.kind == "table"
+        else Paragraphs
+        if section.kind
+        else model
     )
     return annotation | None if section.optional else annotation
 

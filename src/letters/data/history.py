@@ -87,7 +87,7 @@ def combined_section(values: list[Any], section: SectionDeclaration) -> Any:
     present = [value for value in values if value is not None]
     if not present:
         return None
-    if section.kind == "list":
+    if section.kind in ("list", "table"):
         return [item for value in present for item in value]
     if section.kind == "paragraphs":
         return "\n\n".join(present)

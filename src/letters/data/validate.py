@@ -4,8 +4,9 @@ import calendar
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal, TypeVar, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -525,13 +526,13 @@ def model_at(model: type[Model], location: tuple[str | int, ...]) -> type[Model]
     """The model of the section at `location` inside `model`."""
     for part in location:
         if part in model.model_fields:
-            annotation = model.model_fields[part].annotation
-            model = next(
-                (
-                    arg
-                    for arg in (annotation, *get_args(annotation))
-                    if isinstance(arg, type) and issubclass(arg, Model)
-                ),
-                model,
-            )
+            model = next(models_in(model.model_fields[part].annotation), model)
     return model
+
+
+def models_in(annotation: Any) -> Iterator[type[Model]]:
+    """The models an annotation holds, however deep (a table's rows: list[Row] | None)."""
+    if isinstance(annotation, type) and issubclass(annotation, Model):
+        yield annotation
+    for argument in get_args(annotation):
+        yield from models_in(argument)

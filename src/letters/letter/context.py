@@ -23,6 +23,9 @@ from letters.letter.figures import (
     short_date,
     thousands,
 )
+from letters.letter.figures import (
+    percentage as worked_percentage,
+)
 from letters.problems import excerpt
 
 
@@ -135,6 +138,9 @@ def shown(value: object, section: SectionDeclaration, averages: Model | None) ->
         return value
     if section.kind == "paragraphs":
         return marked_up_paragraphs(str(value))
+    if section.kind == "table":
+        assert isinstance(value, list)
+        return table_rows(value, section)
     assert isinstance(value, BaseModel)
     values = {field: getattr(value, field) for field in section.fields}
     marked_up = {
@@ -149,6 +155,34 @@ def shown(value: object, section: SectionDeclaration, averages: Model | None) ->
     }
     # A percentage named like the count it is of stands for it: its .count is that count.
     return Section(**{**values, **marked_up, **rates, **percentages(values, section, averages)})
+
+
+def table_rows(rows: list[BaseModel], section: SectionDeclaration) -> list[Section]:
+    """A table's rows, each with its cells and, for each count column that says share: true,
+    its share of the column's total (`row.shares.decided.percent`)."""
+    totals = {
+        name: sum(getattr(row, name) or 0 for row in rows)
+        for name, column in section.columns.items()
+        if column.share
+    }
+    return [
+        Section(
+            **{name: getattr(row, name) for name in section.columns},
+            shares=Section(
+                **{
+                    name: Figure(
+                        worked_percentage(getattr(row, name) or 0, total),
+                        None,
+                        getattr(row, name) or 0,
+                        total,
+                        name,
+                    )
+                    for name, total in totals.items()
+                }
+            ),
+        )
+        for row in rows
+    ]
 
 
 def percentages(

@@ -67,6 +67,10 @@ def section_shape(section: SectionDeclaration, optional: bool) -> Shape:
         shape = list_of(TEXT)
     elif section.kind == "paragraphs":
         shape = PARAGRAPHS
+    elif section.kind == "table":
+        cells = {name: field_shape(column) for name, column in section.columns.items()}
+        shares = {name: FIGURE for name, column in section.columns.items() if column.share}
+        shape = list_of(Shape("object", {**cells, "shares": Shape("object", shares)}))
     else:
         fields = {name: field_shape(declared) for name, declared in section.fields.items()}
         fields |= {name: FIGURE for name in section.percentages}
