@@ -352,6 +352,25 @@ def test_each_bad_value_of_a_declared_field_is_refused(
             "remove kind, or remove fields, percentages and at_least_one",
         ),
         (
+            "enquiries: {kind: count, help: enquiries we made,",
+            "enquiries: {kind: count, average: true, help: enquiries we made,",
+            "complaint_handling_code.fields.enquiries.average: average is for a percent given "
+            "as a rate, set beside its average: remove it",
+        ),
+        (
+            "enquiries: {kind: count, help: enquiries we made,",
+            "enquiries: {kind: count, share: true, help: enquiries we made,",
+            "complaint_handling_code.fields.enquiries.share: share is for a table's count "
+            "column: remove it",
+        ),
+        (
+            "  optional: true\n  help: how",
+            "  optional: true\n  kind: table\n  help: how",
+            "complaint_handling_code.kind: a table has columns, not fields: put its fields under "
+            "columns, and remove percentages and at_least_one (a count column may say share: "
+            "true)",
+        ),
+        (
             "{kind: yes-no, help: it assessed",
             "{kind: yes-no, sum_of: [enquiries, late_enquiries], help: it assessed",
             "complaint_handling_code.fields.self_assessed.sum_of: sum_of is for a count, the "
@@ -550,3 +569,33 @@ def test_the_readmes_rate_recipe_sets_a_typed_rate_beside_its_average(
     assert rows_read["cannock-chase"]["uphold_rate_against_average"] == "better"
     overview = (project / "build" / "index.html").read_text()
     assert "Uphold rate (average)" in overview
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        (
+            "    notes: {kind: paragraphs}\n",
+            "rows.columns.notes.kind: a table's column holds one cell: one of count, percent, "
+            "yes-no, date, text, not paragraphs",
+        ),
+        (
+            "    area: {kind: text, share: true}\n",
+            "rows.columns.area.share: share is for a count column: remove it",
+        ),
+        (
+            "    decided: {kind: count, column: Decided}\n",
+            "rows.columns.decided.column: column is not for a table's column: remove it",
+        ),
+        ("", "rows: declares no columns: list them under columns (name: {kind: text})"),
+    ],
+)
+def test_each_bad_table_declaration_is_named(project: Path, columns: str, message: str):
+    with (project / "fields.yaml").open("a", encoding="utf-8") as fields:
+        fields.write(
+            "rows:\n  title: Rows\n  optional: true\n  kind: table\n"
+            + ("  columns:\n" + columns if columns else "")
+        )
+    result = letters("check", "--root", str(project))
+    assert result.exit_code == 1
+    assert any(line.endswith(f": {message}") for line in result.stderr.splitlines()), result.stderr
