@@ -139,6 +139,9 @@ def parts_of(message: EmailMessage) -> dict:
         "attachment": attachment.get_filename(),
         "body_sha256": sha256(body.replace("\r\n", "\n").encode()).hexdigest(),
         "pdf_sha256": sha256(attachment.get_content()).hexdigest(),
+        "cc_names": copy_names
+        if cc and any(copy_names := [a.display_name for a in cc.addresses])
+        else None,
     }
 
 
