@@ -332,3 +332,9 @@ def test_searching_the_letters_words_in_the_page(built: Path, page):
     page.get_by_label("Type").select_option("")
     assert len(names_shown(page)) == 5
     assert page.locator(".found:not([hidden])").count() == 0
+
+
+def test_a_council_with_nothing_noted_says_so(built: Path, page):
+    page.goto((built / "build" / "index.html").as_uri())
+    row = page.locator("tbody tr", has_text="Maidstone Borough Council")
+    assert row.locator("td").nth(-3).inner_text().endswith("nothing noted")

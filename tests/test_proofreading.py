@@ -1,10 +1,13 @@
 """Proofreading after layout: each check has a letter that trips it, and --strict fails on it."""
 
+import re
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from helpers import edit, last_line, letters, pdf_pages
+from letters.letter.proof import luminance_ratio
 
 
 def build(project: Path, *args: str):
@@ -210,13 +213,33 @@ NOTHING_DUE = (
         pytest.param(
             CSS,
             ".bar-fill { display: block; height: 100%; background: #00625e; }\n"
-            ".bar-fill.average { background: #505a5f; }",
-            ".bar-fill { display: block; height: 100%; background: #505a5f; }\n"
+            ".bar-fill.average { background: #b1b4b6; }",
+            ".bar-fill { display: block; height: 100%; background: #b1b4b6; }\n"
             ".bar-fill.average { background: #00625e; }",
             None,
-            "the bar of 'Maidstone Borough Council 64%' is in #505a5f, not in the colour of the "
+            "the bar of 'Maidstone Borough Council 64%' is in #b1b4b6, not in the colour of the "
             "council's figures (#00625e) on page 3",
             id="colours-swapped",
+        ),
+        pytest.param(
+            CSS,
+            ".bar-fill.average { background: #b1b4b6; }",
+            ".bar-fill.average { background: #505a5f; }",
+            None,
+            "the council's bars (#00625e) and the average's (#505a5f) are 1.02:1 apart in "
+            "luminance, the same grey on a black-and-white print: make them at least 3:1 apart "
+            "on page 3",
+            id="the-same-grey",
+        ),
+        pytest.param(
+            CSS,
+            ".bar-fill.average { background: #b1b4b6; }",
+            ".bar-fill.average { background: #505a5f; }",
+            NOTHING_DUE,
+            "the council's bars (#00625e) and the average's (#505a5f) are 1.02:1 apart in "
+            "luminance, the same grey on a black-and-white print: make them at least 3:1 apart "
+            "on page 3",
+            id="the-same-grey-with-a-chart-of-nothing",
         ),
         pytest.param(
             STATISTICS,
@@ -274,3 +297,20 @@ def test_the_page_count_note_names_the_paragraphs_the_letter_prints(printed, sai
 
     (note,) = page_count(4, printed)
     assert (note.kind, note.text) == ("information", f"has 4 pages, not the standard 3: {said}")
+
+
+def test_the_bars_are_apart_in_luminance_in_the_stylesheet_and_the_pdf(project: Path):
+    """Printed in black and white, the council's bars and the average's are 3:1 apart: the
+    fills the stylesheet gives, and the fill colours the PDF's statistics page paints."""
+    css = (project / "templates" / "letter.css").read_text()
+    council = re.search(r"\.bar-fill \{[^}]*background: (#[0-9a-f]{6})", css)[1]
+    average = re.search(r"\.bar-fill\.average \{[^}]*background: (#[0-9a-f]{6})", css)[1]
+    assert luminance_ratio(council, average) >= 3
+    assert build(project, "maidstone").exit_code == 0
+    pdf = pikepdf.open(project / "build" / "pdf" / "maidstone.pdf")
+    fills = {
+        "#" + "".join(f"{round(float(value) * 255):02x}" for value in operands)
+        for operands, operator in pikepdf.parse_content_stream(pdf.pages[2])
+        if operator == pikepdf.Operator("rg")
+    }
+    assert {council, average} <= fills

@@ -4,6 +4,7 @@ import asyncio
 import csv
 import hashlib
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -446,3 +447,19 @@ def test_the_readmes_copy_line_lists_the_copies_in_the_letter(project: Path):
         "cc: Jo Bloggs, Link Officer; monitoring.officer@leicester.example; Zoë Ørsted, "
         "Monitoring Officer"
     ) in " ".join(html_text(project / "build" / "html" / "leicester.html").split())
+
+
+def test_the_pdf_is_named_plainly_beside_its_encoded_name(project: Path):
+    """Mail programs that read only a plain filename= get one in ASCII; those that read RFC 2231
+    get the name as written (its dash), which comes first."""
+    approved(project, "canterbury")
+    dry = letters("send", "--dry-run", "--root", str(project))
+    assert dry.exit_code == 0, dry.output
+    raw = (project / "build" / "email" / "canterbury.eml").read_bytes()
+    disposition = re.search(rb"Content-Disposition: attachment;(\r\n [^\r\n]*)+", raw)[0]
+    assert b"filename*" in disposition
+    assert disposition.endswith(
+        b';\r\n filename="Annual Review letter 2020 - Canterbury City Council.pdf"'
+    )
+    message = message_from_bytes(raw, policy=default)
+    assert attachment(message)[0] == f"{SUBJECT}.pdf"

@@ -2,6 +2,7 @@
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator
@@ -56,8 +57,33 @@ def in_processes(
     if not items:
         return
     yield function(items[0])
-    if processes <= 1 or len(items) <= 2:
-        yield from map(function, items[1:])
+    if len(items) > 1:
+        with warm_objects_frozen():
+            yield from the_rest(function, items[1:], processes, lost)
+
+
+@contextlib.contextmanager
+def warm_objects_frozen() -> Iterator[None]:
+    """What the first item left alive (WeasyPrint's modules, the stylesheet, the fonts) lives
+    for the whole run: set aside from the garbage collector, which no longer walks it with
+    every letter's garbage (8% of a letter's time, 3.5% once set aside), nor writes to its
+    memory in forked workers. Its own garbage is collected first, so none is kept for good."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def the_rest(
+    function: Callable[[Item], Result],
+    items: list[Item],
+    processes: int,
+    lost: Callable[[Item], Result],
+) -> Iterator[Result]:
+    if processes <= 1 or len(items) == 1:
+        yield from map(function, items)
         return
     pool = ProcessPoolExecutor(
         processes,
@@ -67,7 +93,7 @@ def in_processes(
     )
     try:
         futures: dict[Future[Result], Item] = {
-            pool.submit(call_worker_function, item): item for item in items[1:]
+            pool.submit(call_worker_function, item): item for item in items
         }
         for future in as_completed(futures):
             item = futures.pop(future)  # a result is held only until it is handed on

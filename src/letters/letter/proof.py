@@ -422,7 +422,53 @@ def charts(pages: list[LaidOutPage]) -> list[str]:
             findings += [
                 f"{problem} on page {number}" for problem in row_problems(row, council, empty)
             ]
+        findings += [f"{problem} on page {number}" for problem in greys_alike(rows, council)]
     return findings
+
+
+LEAST_LUMINANCE_RATIO = 3.0  # the council's bar and the average's, apart on a grey print
+
+
+def greys_alike(rows: list[ChartRow], council: str | None) -> list[str]:
+    """The council's bars and the average's must be told apart without colour: printed in
+    black and white (as councils' meetings read them), at least 3:1 apart in luminance. The
+    council's colour is that of its figures, so this holds whether or not it has a bar."""
+    averages = {
+        hex_colour(row.bar.style["background_color"])
+        for row in rows
+        if not row.first and row.bar is not None
+    } - {"none"}
+    if council is None:
+        return []
+    return [
+        f"the council's bars ({council}) and the average's ({average}) are "
+        f"{luminance_ratio(council, average):.2f}:1 apart in luminance, the same grey on a "
+        f"black-and-white print: make them at least {LEAST_LUMINANCE_RATIO:g}:1 apart"
+        for average in sorted(averages)
+        if luminance_ratio(council, average) < LEAST_LUMINANCE_RATIO
+    ]
+
+
+def luminance_ratio(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two #rrggbb colours: (lighter + 0.05) / (darker + 0.05).
+
+    >>> round(luminance_ratio("#00625e", "#505a5f"), 2), round(luminance_ratio("#000", "#fff"), 1)
+    (1.02, 21.0)
+    """
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG's relative luminance of #rrggbb (or #rgb)."""
+    if len(colour) == 4:
+        colour = "#" + "".join(digit * 2 for digit in colour[1:])
+    channels = [int(colour[index : index + 2], 16) / 255 for index in (1, 3, 5)]
+    red, green, blue = (
+        value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+        for value in channels
+    )
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
 def row_problems(row: ChartRow, council: str | None, empty: set[tuple[str, str]]) -> list[str]:

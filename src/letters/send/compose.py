@@ -11,6 +11,7 @@ message is read back as a mail program would read it, and refused if it says any
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from email import message_from_bytes
@@ -169,9 +170,37 @@ def as_bytes(message: Draft, sent_at: datetime, identifier: str, shown: str) -> 
         subtype="pdf",
         filename=("utf-8", "", parts.attachment),  # RFC 2231: any name, folded
     )
-    data = "\r\n".join(headers).encode("ascii") + b"\r\n" + mime.as_bytes(policy=SMTP)
+    body = with_plain_file_name(mime.as_bytes(policy=SMTP), parts.attachment)
+    data = "\r\n".join(headers).encode("ascii") + b"\r\n" + body
     check_reads_as_written(data, parts, identifier, shown)
     return data
+
+
+ATTACHMENT = re.compile(rb"Content-Disposition: attachment;(?:\r\n[ \t][^\r\n]*)+")
+
+
+def with_plain_file_name(mime: bytes, name: str) -> bytes:
+    """The attachment named twice: as RFC 2231 encodes it (first, which mail programs that
+    know it prefer), then as a plain ASCII `filename=` for those that read only that."""
+    plain = f';\r\n filename="{plain_file_name(name)}"'.encode("ascii")
+    return ATTACHMENT.sub(lambda found: found[0] + plain, mime, count=1)
+
+
+def plain_file_name(name: str) -> str:
+    """The name in plain ASCII, as a quoted string may hold it: dashes and quotes as their ASCII
+    kin, accents dropped, anything else left out.
+
+    >>> plain_file_name("Annual Review letter 2020 \u2013 Ynys M\u00f4n \u201cCouncil\u201d.pdf")
+    "Annual Review letter 2020 - Ynys Mon 'Council'.pdf"
+    """
+    name = name.translate(ASCII_KIN)
+    ascii_only = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(c for c in ascii_only if c.isprintable() and c not in '"\\')
+
+
+ASCII_KIN = str.maketrans(
+    {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": "'", "\u201d": "'"}
+)
 
 
 def copies(parts: MessageParts) -> str:
@@ -231,6 +260,8 @@ def check_reads_as_written(data: bytes, parts: MessageParts, identifier: str, sh
         "Message-ID": parsed["Message-ID"] == identifier,
         "the attachment": len(attachments) == 1
         and attachments[0].get_filename() == parts.attachment,
+        "the attachment's plain name": f'filename="{plain_file_name(parts.attachment)}"'.encode()
+        in data,
     }
     wrong = [what for what, right in says.items() if not right]
     if wrong:
