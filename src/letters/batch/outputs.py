@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -132,14 +132,15 @@ def replace_together(files: dict[Path, bytes]) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def staged_copy(path: Path, content: bytes) -> Path:
-    """`content` written in full to a temporary file in `path`'s folder, ready to be swapped in."""
+def staged_copy(path: Path, content: bytes | Iterable[bytes]) -> Path:
+    """`content` written in full to a temporary file in `path`'s folder, ready to be swapped in
+    (given in pieces, each is written as it comes: a large file is never held whole)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
+            file.writelines([content] if isinstance(content, bytes) else content)
         temporary.chmod(0o644)  # mkstemp makes private files; outputs are for sharing
     except OSError as error:  # a full disk names no file: name the one being written
         temporary.unlink(missing_ok=True)
@@ -250,7 +251,7 @@ def remove_emails_of_removed_councils(project: Project) -> list[str]:
     return removed
 
 
-def write_atomically(path: Path, content: bytes) -> None:
+def write_atomically(path: Path, content: bytes | Iterable[bytes]) -> None:
     """Write through a temporary file in the same folder, so readers see old or new, never half."""
     temporary = staged_copy(path, content)
     try:

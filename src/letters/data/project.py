@@ -92,6 +92,11 @@ class Outputs:
         return self.folder / "letters.csv"
 
     @property
+    def overview_words(self) -> Path:
+        """The letters' words, for the overview's search (a script it loads, on its own)."""
+        return self.folder / "letters-words.js"
+
+    @property
     def old_records(self) -> list[Path]:
         """Where earlier versions kept approvals and the sent ledger, which cleaning removed."""
         return [self.folder / "approvals.jsonl", self.folder / "sent.jsonl"]

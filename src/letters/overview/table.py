@@ -2,9 +2,10 @@
 
 import csv
 import io
+import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from letters.batch.outputs import write_atomically
 from letters.data.fields import Declaration
 from letters.data.project import THE_LETTER, Outputs
 from letters.pages.tool_pages import page
-from letters.review.find import Searched, searched
+from letters.review.find import searched
 from letters.send.approval import Standing
 from letters.send.state import Approval, Sending
 
@@ -76,7 +77,6 @@ class OverviewRow:
     html: str | None  # the letter's path inside build/, when it is there
     pdf: str | None
     approved_pdf: str | None  # the PDF its latest approval covered (under records/), from build/
-    words: Searched | None  # the letter's words, for the page's search
     columns: Columns
 
     @property
@@ -136,7 +136,6 @@ def overview_rows(
                 html=built["html"],
                 pdf=built["pdf"],
                 approved_pdf=linked_from(outputs, standings[slug].approved_pdf),
-                words=letter_words(outputs, slug, entry),
                 columns=columns,
             )
         )
@@ -148,14 +147,22 @@ def linked_from(outputs: Outputs, path: Path | None) -> str | None:
     return None if path is None else Path(os.path.relpath(path, outputs.folder)).as_posix()
 
 
-def letter_words(outputs: Outputs, slug: str, entry: Entry) -> Searched | None:
-    """The letter's words as last built, for searching them in the page."""
-    if "text" not in entry["outputs"]:
-        return None
-    try:
-        return searched(outputs.path("text", slug).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return None
+def letter_words(outputs: Outputs, councils: dict[str, Entry]) -> Iterator[bytes]:
+    """build/letters-words.js, a letter at a time (a year's words are never held whole): each
+    letter's words as last built, run together, and where each page starts, for the page's
+    search. JSON is a script, and every character outside ASCII is escaped."""
+    yield b"// Each letter's words for the overview's search (letters find reads build/text/).\n"
+    yield b"window.letterWords = {\n"
+    for slug, entry in councils.items():
+        if "text" not in entry["outputs"]:
+            continue
+        try:
+            words = searched(outputs.path("text", slug).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        letter = {"text": words.text, "pages": words.page_starts}
+        yield f"{json.dumps(slug)}: {json.dumps(letter)},\n".encode("ascii")
+    yield b"};\n"
 
 
 def blank_if_none(value: object) -> object:
@@ -244,11 +251,6 @@ def overview_html(
         measures=columns.measures,
         proofreading=proofreading,
         made_from=made_from,
-        words={
-            row.slug: {"text": row.words.text, "pages": row.words.page_starts}
-            for row in rows
-            if row.words
-        },
     )
 
 
@@ -284,4 +286,5 @@ def write_overview(
     columns = Columns.of(declaration)
     rows = overview_rows(councils, outputs, standings, columns)
     write_atomically(outputs.overview_csv, overview_csv(rows, columns).encode("utf-8"))
+    write_atomically(outputs.overview_words, letter_words(outputs, councils))
     write_atomically(outputs.overview, overview_html(rows, year, columns, made_from).encode())
