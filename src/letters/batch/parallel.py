@@ -57,9 +57,11 @@ def in_processes(
     if not items:
         return
     yield function(items[0])
-    if len(items) > 1:
-        with warm_objects_frozen():
-            yield from the_rest(function, items[1:], processes, lost)
+    if processes <= 1 or len(items) == 2:  # no pool: here, one after another
+        yield from map(function, items[1:])
+        return
+    with warm_objects_frozen():
+        yield from in_a_pool(function, items[1:], processes, lost)
 
 
 @contextlib.contextmanager
@@ -76,15 +78,12 @@ def warm_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def the_rest(
+def in_a_pool(
     function: Callable[[Item], Result],
     items: list[Item],
     processes: int,
     lost: Callable[[Item], Result],
 ) -> Iterator[Result]:
-    if processes <= 1 or len(items) == 1:
-        yield from map(function, items)
-        return
     pool = ProcessPoolExecutor(
         processes,
         mp_context=multiprocessing.get_context("fork"),
