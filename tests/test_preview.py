@@ -16,6 +16,7 @@ from browser import chromium_page
 from helpers import address_in, edit, letters, pdf_pages, start_preview
 
 WAIT_MS = 5000
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture
@@ -106,6 +107,7 @@ def test_the_page_names_each_council_as_its_file_does(project: Path, server: str
         ]
         assert page.locator("#council").input_value() == "canterbury"
         page.select_option("#council", label="Maidstone Borough Council")
+        page.get_by_role("button", name="Show").click()
         page.locator("h1", has_text="Preview of Maidstone Borough Council").wait_for(
             timeout=WAIT_MS
         )
@@ -232,3 +234,72 @@ def get(
         return (response.readline() if line else response.read()).decode()
     finally:
         connection.close()
+
+
+def test_the_keyboard_chooses_deliberately_and_a_refresh_keeps_the_reader_s_place(
+    project: Path, server: str
+):
+    """Arrow keys move through the councils without loading one (WCAG 3.2.2), Enter loads it;
+    a save reloads the letter where the reader was, keeps the focus, and the live region says
+    what the letter now says, or the problem that stops it."""
+    with chromium_page() as page:
+        page.goto(server)
+        page.frame_locator("#letter").get_by_text("Annual Review letter 2020").first.wait_for(
+            timeout=WAIT_MS
+        )
+        page.locator("#council").focus()
+        page.keyboard.press("ArrowDown")  # Leicester: were it loaded, the page and focus go
+        page.keyboard.press("ArrowDown")  # Maidstone
+        page.keyboard.press("Enter")
+        page.locator("h1", has_text="Preview of Maidstone Borough Council").wait_for(
+            timeout=WAIT_MS
+        )
+
+        page.goto(server)
+        letter = page.frame_locator("#letter")
+        letter.get_by_text("50% of complaints we investigated were upheld.").wait_for(
+            timeout=WAIT_MS
+        )
+        page.locator("#council").focus()
+        edit(project / "councils" / "canterbury.yaml", "  upheld: 5 ", "  upheld: 6 ")
+        status = page.get_by_role("status")
+        status.filter(has_text="Now reads:").wait_for(timeout=WAIT_MS)
+        assert status.inner_text().startswith(
+            "Now reads: 31/03/20 Complaints upheld 60% 60% of complaints we investigated were "
+            "upheld."
+        )
+        assert page.evaluate("document.activeElement.id") == "council"
+
+        letter.get_by_role("link").first.focus()
+        edit(project / "councils" / "canterbury.yaml", "  upheld: 6 ", "  upheld: 7 ")
+        status.filter(has_text="70%").wait_for(timeout=WAIT_MS)
+        letter.get_by_text("70% of complaints we investigated were upheld.").wait_for(
+            timeout=WAIT_MS
+        )
+        assert page.evaluate("document.activeElement.id") == "letter"
+
+        edit(project / "templates" / "letter.html.j2", "{{ letter.date }}", "{{ letter.dat }}")
+        status.filter(has_text="Problem:").wait_for(timeout=WAIT_MS)
+        assert status.inner_text().startswith("Problem: templates/letter.html.j2:")
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_preview_reflows_and_passes_axe(project: Path, server: str, width: int):
+    """Nothing to scroll sideways at 320 px, with the longest council name of 2019-20 in the
+    list (a list is as wide as its longest name)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    canterbury = (project / "councils" / "canterbury.yaml").read_text()
+    (project / "councils" / "bcp.yaml").write_text(
+        canterbury.replace(
+            "name: Canterbury City Council", "name: Bournemouth, Christchurch and Poole Council"
+        )
+    )
+    with chromium_page(width, 800) as page:
+        page.goto(server)
+        page.frame_locator("#letter").get_by_text("Annual Review letter 2020").first.wait_for(
+            timeout=WAIT_MS
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        assert results.response["violations"] == [], results.generate_snapshot()

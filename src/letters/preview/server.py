@@ -1,5 +1,6 @@
 """The live draft preview: a local web server that re-renders one council's letter on every save."""
 
+import json
 import threading
 import time
 from collections.abc import Iterable
@@ -11,9 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 from letters.data.project import Project
 from letters.data.read import council_names, read_council, read_year
+from letters.letter.figures import noun
 from letters.letter.renderer import LetterRenderer, Rendered
 from letters.pages.tool_pages import page
 from letters.problems import LettersError, Problem, fail
+from letters.review.words import as_it_reads_now, changed_passages, html_words
 
 KEEP_ALIVE_SECONDS = 15
 
@@ -26,6 +29,7 @@ class Draft:
     html: str | None
     problems: tuple[Problem, ...]
     seconds: float
+    said: str = "Up to date"  # what changed since the last rendering, for the page's live region
 
 
 class Preview:
@@ -48,8 +52,9 @@ class Preview:
         except LettersError as error:
             html, problems = None, tuple(error.problems)
         with self.changed:
+            said = what_changed(self.draft.html, html, problems)
             self.draft = Draft(
-                self.draft.version + 1, html, problems, time.perf_counter() - started
+                self.draft.version + 1, html, problems, time.perf_counter() - started, said
             )
             self.changed.notify_all()
 
@@ -173,8 +178,9 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                     draft = preview.wait_for_change(version, KEEP_ALIVE_SECONDS)
                     if draft.version != version:
                         version = draft.version
-                        state = "ok" if draft.html is not None else "problems"
-                        self.wfile.write(f"data: {version} {state}\n\n".encode())
+                        ok = draft.html is not None
+                        event = {"version": version, "ok": ok, "said": draft.said}
+                        self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                     else:
                         self.wfile.write(b": still here\n\n")
                     self.wfile.flush()
@@ -205,6 +211,24 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             pass  # staff need the URL, not a line per request
 
     return Handler
+
+
+def what_changed(before: str | None, now: str | None, problems: Iterable[Problem]) -> str:
+    """What the page's live region says after a save: the problem that stops the letter, or
+    each changed passage as the letter now reads (two at most), or that its words are as they
+    were."""
+    problems = list(problems)
+    if now is None:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return f"Problem: {problems[0]}{more}" if problems else "The letter cannot be shown"
+    if before is None:
+        return "Up to date"
+    passages = changed_passages(html_words(before), html_words(now))
+    if not passages:
+        return "Updated: the letter's words are as they were"
+    others = len(passages) - 1
+    more = f" (and {others} more {noun(others, 'change', 'changes')})" if others else ""
+    return f"Now reads: {as_it_reads_now(passages[0], around=6)}{more}"
 
 
 def names_by_slug(project: Project) -> dict[str, str]:

@@ -3,9 +3,13 @@ that changed, marked as `git diff --word-diff` marks them ([-removed-]{+added+})
 the rest of its sentence so the old and new sentence can both be read."""
 
 import difflib
+import re
 from dataclasses import dataclass
 
+import lxml.etree
+
 from letters.letter.read_back import PAGE_BREAK
+from letters.letter.references import parsed_html
 
 SENTENCE_ENDS = (".", "?", "!", ":")
 MOST_AROUND = 12  # words of context each side, when no sentence ends sooner
@@ -107,3 +111,37 @@ def sentence_end(words: list[Word], index: int) -> int:
 
 def ends_sentence(word: Word) -> bool:
     return word.text.endswith(SENTENCE_ENDS)
+
+
+SEEN_TEXT = lxml.etree.XPath("//body//text()[not(ancestor::style or ancestor::script)]")
+
+
+def html_words(html: str) -> str:
+    """The words a reader meets in an HTML letter, in document order (no pages)."""
+    document = parsed_html(html)
+    if document is None:
+        return ""
+    texts = SEEN_TEXT(document)
+    assert isinstance(texts, list)
+    return " ".join(" ".join(str(text) for text in texts).split())
+
+
+GONE = re.compile(r"\[-.*?-\]")
+NEW = re.compile(r"\{\+(.*?)\+\}")
+
+
+def as_it_reads_now(passage: Passage, around: int | None = None) -> str:
+    """A changed passage as the letter now says it, the marks taken out; `around`: only so
+    many words before its first change, and twice as many from it."""
+    marked = passage.marked
+    start = min((i for i in (marked.find("[-"), marked.find("{+")) if i >= 0), default=0)
+    before, after = now_words(marked[:start]), now_words(marked[start:])
+    if around is None:
+        return " ".join(before + after)
+    cut_before = ["...", *before[-around:]] if len(before) > around else before
+    cut_after = [*after[: around * 2], "..."] if len(after) > around * 2 else after
+    return " ".join(cut_before + cut_after)
+
+
+def now_words(marked: str) -> list[str]:
+    return NEW.sub(r"\1", GONE.sub("", marked)).split()
