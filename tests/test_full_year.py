@@ -1,6 +1,7 @@
 """A whole year: the 343 councils of 2019-20 (illustrative figures), their figures imported from
 a workbook, check and build cleanly."""
 
+import io
 import json
 import os
 import re
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import pikepdf
 import yaml
 
+from browser import chromium_page
 from helpers import (
     REFERENCE,
     REPO,
@@ -90,6 +93,21 @@ def test_the_343_councils_import_check_and_build_without_errors(tmp_path: Path):
     )
     pages_read = every_letter_reads_in_its_tags_as_on_its_pages(tmp_path / "build")
     letters_find_every_letter_that_says_a_phrase(tmp_path, pages_read)
+    assert html_letters_that_print_otherwise(tmp_path / "build") == {}
+
+
+def html_letters_that_print_otherwise(build: Path) -> dict[str, tuple[int, int]]:
+    """Each HTML letter whose print from Chromium has another number of pages than its PDF
+    (those set a little tighter included): {slug: (printed, built)}."""
+    manifest = json.loads((build / "manifest.json").read_text())["councils"]
+    differ = {}
+    with chromium_page() as page:
+        for slug, entry in sorted(manifest.items()):
+            page.goto((build / "html" / f"{slug}.html").as_uri())
+            printed = len(pikepdf.open(io.BytesIO(page.pdf(prefer_css_page_size=True))).pages)
+            if printed != entry["pages"]:
+                differ[slug] = (printed, entry["pages"])
+    return differ
 
 
 def every_letter_reads_in_its_tags_as_on_its_pages(build: Path) -> dict[str, str]:

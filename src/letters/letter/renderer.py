@@ -67,11 +67,7 @@ class LetterRenderer:
         slug, model = council
         shown = self.project.shown(self.project.council_file(slug))
         try:
-            text = letter_text(
-                self.environment, letter_context(model, self.year, self.draft, slug=slug)
-            )
-            check_references(self.project, text, self.links, self.environment.stand_ins)
-            html = self.environment.stand_ins.filled(text)
+            html, text = self.html_letter(model, slug)
             declaration = self.year.declaration
             printed = tuple(sections_printed(text, declaration.optional_sections))
             if self.pdf is None:
@@ -80,6 +76,8 @@ class LetterRenderer:
 
             pdf = self.pdf
             pages, tightened_from = self.laid_out(pdf, model, slug, shown)
+            if tightened_from is not None:  # the HTML set as the PDF is, so that it prints alike
+                html, _ = self.html_letter(model, slug, tight=True)
             notes = proof(pages, [declaration.title(name) for name in printed], tightened_from)
             return Rendered(
                 slug, html, pdf.write(pages, shown, self.archival), tuple(notes), printed=printed
@@ -89,6 +87,14 @@ class LetterRenderer:
         except Exception as error:  # WeasyPrint's own failure on this letter: the others go on
             failure = f"PDF rendering failed: {type(error).__name__}: {excerpt(str(error), 120)}"
             return Rendered(slug, problems=(Problem(shown, failure),))
+
+    def html_letter(self, model: Council, slug: str, tight: bool = False) -> tuple[str, str]:
+        """The HTML letter, its references checked: whole, and its own text (before the files
+        it embeds go in)."""
+        context = letter_context(model, self.year, self.draft, slug=slug, tight=tight)
+        text = letter_text(self.environment, context)
+        check_references(self.project, text, self.links, self.environment.stand_ins)
+        return self.environment.stand_ins.filled(text), text
 
     def laid_out(
         self, pdf: PdfRenderer, model: Council, slug: str, shown: str
