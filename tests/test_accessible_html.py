@@ -3,6 +3,7 @@
 import io
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -178,13 +179,47 @@ def test_figures_never_break_when_text_or_page_is_zoomed(
         page.set_viewport_size({"width": 1000, "height": 1400})
 
 
-def test_each_reference_letter_prints_from_the_browser_as_its_pdf(built: Path):
+def test_each_reference_letter_prints_from_the_browser_as_its_pdf(built: Path, page):
     """Printed from Chromium, each HTML letter has its PDF's pages: Canterbury's, set a little
     tighter in the PDF, is set so in the HTML too (4 printed pages before)."""
     manifest = json.loads((built / "build" / "manifest.json").read_text())["councils"]
     assert manifest["canterbury"]["pages"] == 3
-    with chromium_page() as page:
-        for slug, entry in sorted(manifest.items()):
-            page.goto((built / "build" / "html" / f"{slug}.html").as_uri())
-            printed = pikepdf.open(io.BytesIO(page.pdf(prefer_css_page_size=True)))
-            assert (slug, len(printed.pages)) == (slug, entry["pages"])
+    for slug, entry in sorted(manifest.items()):
+        page.goto((built / "build" / "html" / f"{slug}.html").as_uri())
+        printed = pikepdf.open(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+        assert (slug, len(printed.pages)) == (slug, entry["pages"])
+
+
+def test_the_statistics_page_s_date_is_read_in_full_and_looks_as_printed(built: Path, page):
+    """The real letters print "31/03/20"; a screen reader hears "31 March 2020", in the HTML
+    (the short date hidden from it, the full one drawn nowhere) and in the PDF's tags
+    (/ActualText, while the page still draws the short date)."""
+    page.goto((built / "build" / "html" / "maidstone.html").as_uri())
+    period = page.locator("p.period")
+    assert period.aria_snapshot() == '- paragraph: "For the period ending: 31 March 2020"'
+    spoken = period.locator(".spoken").bounding_box()
+    assert spoken is not None and spoken["width"] <= 1 and spoken["height"] <= 1
+    assert period.locator("[aria-hidden=true]").inner_text() == "31/03/20"
+
+    pdf = pikepdf.open(built / "build" / "pdf" / "maidstone.pdf")
+    read_as = [
+        str(element.ActualText).replace("\u00a0", " ")
+        for element in struct_elements(pdf.Root.StructTreeRoot)
+        if "/ActualText" in element
+    ]
+    assert read_as == ["For the period ending: 31 March 2020"]
+    assert "For the period ending: 31/03/20" in pdf_text(built / "build" / "pdf" / "maidstone.pdf")
+
+
+def struct_elements(element):
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary):
+            yield kid
+            yield from struct_elements(kid)
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout

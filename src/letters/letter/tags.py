@@ -60,11 +60,16 @@ class Layout:
 
     continued: list[int]  # for each page break, how many levels of elements continue over it
     hidden: list[list[Area]]  # for each page, where the elements hidden from screen readers are
+    spoken: list[list[tuple[Area, str]]]  # for each page, where text is read as other words
 
 
 def layout_of(document: Any) -> Layout:
     pages = [page._page_box for page in document.pages]
-    return Layout(continued_depths(pages), [list(hidden_areas(page)) for page in pages])
+    return Layout(
+        continued_depths(pages),
+        [list(hidden_areas(page)) for page in pages],
+        [list(spoken_areas(page)) for page in pages],
+    )
 
 
 def continued_depths(pages: list[Any]) -> list[int]:
@@ -106,6 +111,20 @@ def hidden_areas(box: Any) -> Iterator[Area]:
     if isinstance(box, boxes.ParentBox):
         for child in box.children:
             yield from hidden_areas(child)
+
+
+def spoken_areas(box: Any) -> Iterator[tuple[Area, str]]:
+    """Where the page draws elements that say how they are read (`data-spoken`: 31/03/20 read
+    as 31 March 2020), and the words."""
+    element = box.element
+    spoken = element.get("data-spoken") if element is not None and box.element_tag else None
+    if spoken:
+        left, top = box.position_x + box.margin_left, box.position_y + box.margin_top
+        yield ((left, top, left + box.border_width(), top + box.border_height()), spoken)
+        return
+    if isinstance(box, boxes.ParentBox):
+        for child in box.children:
+            yield from spoken_areas(child)
 
 
 Finisher = Callable[[Any, Obj], None]  # what write_pdf calls with its document and PDF objects
@@ -151,8 +170,19 @@ def mend_tags(pdf: Obj, layout: Layout) -> None:
     join_continued(objects, document, layout.continued)
     pages = [PageContent.of(objects, page) for page in objects.pages]
     text = {key: line for number, page in enumerate(pages) for key, line in page.text(number)}
-    hidden = {key for key, line in text.items() if line.within(layout.hidden[key[0]])}
+    spoken = {
+        key: words
+        for key, line in text.items()
+        for area, words in layout.spoken[key[0]]
+        if line.within([area])
+    }
+    hidden = {
+        key
+        for key, line in text.items()
+        if line.within(layout.hidden[key[0]]) and key not in spoken
+    }
     root = kept_tree(objects, document, hidden) or Node(document, "", None, [])
+    read_as_spoken(root, spoken)
     used = root.marked_content()
     parents = objects(tree["ParentTree"])["Nums"]
     for number, page in enumerate(pages):
@@ -161,6 +191,23 @@ def mend_tags(pdf: Obj, layout: Layout) -> None:
             orphan(parents, number, mcid)
     add_line_end_spaces(root, text)
     place_figures(objects, root)
+
+
+def read_as_spoken(node: "Node", spoken: dict[Key, str]) -> None:
+    """The innermost element whose text is all one `data-spoken` element's gets its words as
+    /ActualText, which a screen reader reads instead of what is drawn."""
+    keys = node.text()
+    words = {spoken.get((page, mcid)) if page is not None else None for page, mcid in keys}
+    if keys and len(words) == 1 and None not in words:
+        inner = [kid for kid in node.kids if isinstance(kid, Node) and kid.text()]
+        if len(inner) == 1 and set(inner[0].text()) == set(keys):
+            read_as_spoken(inner[0], spoken)
+            return
+        node.element["ActualText"] = pydyf.String(words.pop())
+        return
+    for kid in node.kids:
+        if isinstance(kid, Node):
+            read_as_spoken(kid, spoken)
 
 
 def orphan(parents: Obj, number: int, mcid: int) -> None:
