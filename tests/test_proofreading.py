@@ -223,6 +223,59 @@ NOTHING_DUE = (
         ),
         pytest.param(
             CSS,
+            ".bar-fill { display: block; height: 100%; background: #00625e; }",
+            ".bar-fill { display: block; height: 100%; background: #00625e; "
+            "transform: scaleX(0.58); transform-origin: 0 0; }",
+            None,
+            "the bar of 'Maidstone Borough Council 64%' is drawn 37.1% long, not 64% on page 3",
+            id="a-fill-scaled",
+        ),
+        pytest.param(
+            CSS,
+            ".bar { display: block; margin: 1mm 16mm 0 76mm;",
+            ".bar { display: block; padding: 0 8mm; margin: 1mm 16mm 0 76mm;",
+            None,
+            "the bar of 'Maidstone Borough Council 64%' is drawn 51.8% long, not 64% on page 3",
+            id="a-track-padded",
+        ),
+        pytest.param(
+            CSS,
+            ".bar { display: block; margin: 1mm 16mm 0 76mm;",
+            ".bar { display: block; border-left: 12mm solid #f3f2f1; margin: 1mm 16mm 0 76mm;",
+            None,
+            "the bar of 'Maidstone Borough Council 64%' is drawn 54.9% long, not 64% on page 3",
+            id="a-track-inset",
+        ),
+        pytest.param(
+            CSS,
+            ".bar-fill { display: block; height: 100%; background: #00625e; }",
+            ".bar-fill { display: block; height: 100%; background: #00625e; max-width: 20mm; }",
+            None,
+            "the bar of 'Maidstone Borough Council 64%' is drawn 23.8% long, not 64% on page 3",
+            id="a-fill-capped",
+        ),
+        pytest.param(
+            STATISTICS,
+            '<span class="bar-fill" style="width: {{ figure.percent }}%"></span>',
+            '<span class="bar-fill" style="width: {{ figure.percent }}%"></span>'
+            '<span class="bar-fill" style="width: 100%"></span>',
+            None,
+            "the bar of 'Maidstone Borough Council 64%' has 2 fills drawn over each other, not "
+            "one on page 3",
+            id="a-second-fill",
+        ),
+        pytest.param(
+            CSS,
+            ".bar-fill { display: block; height: 100%; background: #00625e; }",
+            ".bar-fill { display: block; height: 100%; background: #00625e; transform: "
+            "rotate(180deg); }",
+            None,
+            "the bar of 'Maidstone Borough Council 64%' cannot be measured: it is drawn with a "
+            "rotate transform, which turns it off the line on page 3",
+            id="a-fill-turned",
+        ),
+        pytest.param(
+            CSS,
             ".bar-fill.average { background: #b1b4b6; }",
             ".bar-fill.average { background: #505a5f; }",
             None,

@@ -480,9 +480,14 @@ def row_problems(row: ChartRow, council: str | None, empty: set[tuple[str, str]]
         return []
     if row.bar is None:
         return [f"the chart row {row.shown} has no bar"]
+    fills = len({id(box.element) for box in boxes_with_class(row.track, "bar-fill")})
+    if fills > 1:
+        return [f"the bar of {row.shown} has {fills} fills drawn over each other, not one"]
     problems = []
-    drawn = 100 * row.bar.border_width() / row.track.width if row.track.width else 0.0
-    if abs(drawn - row.figure) > BAR_TOLERANCE:
+    drawn = painted_share(row.bar, row.track)
+    if isinstance(drawn, str):
+        problems.append(f"the bar of {row.shown} cannot be measured: {drawn}")
+    elif abs(drawn - row.figure) > BAR_TOLERANCE:
         problems.append(f"the bar of {row.shown} is drawn {drawn:.1f}% long, not {row.figure}%")
     colour = hex_colour(row.bar.style["background_color"])
     if council is not None and row.first and colour != council:
@@ -496,6 +501,63 @@ def row_problems(row: ChartRow, council: str | None, empty: set[tuple[str, str]]
             f"bar must look different"
         )
     return problems
+
+
+def painted_share(fill: boxes.Box, track: boxes.Box) -> float | str:
+    """How much of its track a bar's fill is drawn over, in percent, as painted: the fill's
+    border box after its transforms, clipped by the track if it hides what overflows, against
+    the track's border box (where its background is painted) after its own transforms; or why
+    it cannot be told (a rotation or skew)."""
+    fill_span = painted_span(fill)
+    track_span = painted_span(track)
+    if isinstance(fill_span, str) or isinstance(track_span, str):
+        return fill_span if isinstance(fill_span, str) else str(track_span)
+    left, right = fill_span
+    if track.style["overflow"] != "visible":
+        inner_left = track.position_x + track.margin_left + track.border_left_width
+        inner_right = inner_left + track.padding_width()
+        left, right = max(left, inner_left), min(right, inner_right)
+    width = track_span[1] - track_span[0]
+    return 100 * max(0.0, right - left) / width if width > 0 else 0.0
+
+
+def painted_span(box: boxes.Box) -> tuple[float, float] | str:
+    """The left and right of a box's border box as painted, after its transforms (translations
+    and scales along the line; a rotation or skew cannot be read as a length)."""
+    left = box.position_x + box.margin_left
+    width = box.border_width()
+    origin_x = left + length_of(box.style["transform_origin"][0], width)
+    points = [left, left + width]
+    for name, arguments in reversed(box.style["transform"]):
+        if name == "scale":
+            points = [origin_x + arguments[0] * (x - origin_x) for x in points]
+        elif name == "translate":
+            points = [x + length_of(arguments[0], width) for x in points]
+        elif name == "matrix" and arguments[1] == 0 and arguments[2] == 0:
+            a, e = arguments[0], arguments[4]
+            points = [origin_x + a * (x - origin_x) + e for x in points]
+        else:
+            return f"it is drawn with a {name} transform, which turns it off the line"
+    return min(points), max(points)
+
+
+def length_of(dimension: Any, whole: float) -> float:
+    """A CSS length WeasyPrint computed (px, or % of `whole`) in CSS pixels."""
+    if isinstance(dimension, int | float):
+        return float(dimension)
+    value, unit = dimension
+    return whole * value / 100 if unit == "%" else float(value)
+
+
+def boxes_with_class(box: boxes.Box, css_class: str) -> list[boxes.Box]:
+    """Every outermost box inside `box` made by an element of `css_class`."""
+    found = []
+    for child in box.children if isinstance(box, boxes.ParentBox) else []:
+        if has_class(child, css_class):
+            found.append(child)
+        else:
+            found += boxes_with_class(child, css_class)
+    return found
 
 
 def chart_rows(page: LaidOutPage) -> list[ChartRow]:
