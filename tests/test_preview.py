@@ -264,9 +264,9 @@ def test_the_keyboard_chooses_deliberately_and_a_refresh_keeps_the_reader_s_plac
         edit(project / "councils" / "canterbury.yaml", "  upheld: 5 ", "  upheld: 6 ")
         status = page.get_by_role("status")
         status.filter(has_text="Now reads:").wait_for(timeout=WAIT_MS)
-        assert status.inner_text().startswith(
-            "Now reads: 31/03/20 Complaints upheld 60% 60% of complaints we investigated were "
-            "upheld."
+        assert status.inner_text() == (
+            "Now reads: 31 March 2020 Complaints upheld 60% of complaints we investigated "
+            "were upheld. (and 1 more change)"
         )
         assert page.evaluate("document.activeElement.id") == "council"
 

@@ -113,11 +113,14 @@ def ends_sentence(word: Word) -> bool:
     return word.text.endswith(SENTENCE_ENDS)
 
 
-SEEN_TEXT = lxml.etree.XPath("//body//text()[not(ancestor::style or ancestor::script)]")
+SEEN_TEXT = lxml.etree.XPath(
+    "//body//text()[not(ancestor::style or ancestor::script or ancestor::*[@aria-hidden='true'])]"
+)
 
 
 def html_words(html: str) -> str:
-    """The words a reader meets in an HTML letter, in document order (no pages)."""
+    """The words a screen reader reads in an HTML letter, in document order (no pages; what is
+    hidden from it, such as the display figures, left out)."""
     document = parsed_html(html)
     if document is None:
         return ""
