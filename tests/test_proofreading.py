@@ -367,3 +367,19 @@ def test_the_bars_are_apart_in_luminance_in_the_stylesheet_and_the_pdf(project: 
         if operator == pikepdf.Operator("rg")
     }
     assert {council, average} <= fills
+
+
+def test_a_last_page_of_text_that_cannot_be_saved_is_a_defect(project: Path):
+    """A few lines too many for setting tighter to save: page 3 holds only the sign-off, and
+    proofreading says so as a defect (an almost empty page the letter could avoid by a few
+    lines more or less)."""
+    council = project / "councils" / "canterbury.yaml"
+    report = "The council's handling of the complaint fell short in several ways. " * 7
+    council.write_text(council.read_text() + f"\npublic_report: |\n  {report}\n")
+    result = build(project, "canterbury", "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "councils/canterbury.yaml: proofreading: its text fills only 21% of page 3, the last "
+        "before the statistics page, and set tighter it still needs that page: shorten the "
+        "letter's text by a few lines, or lengthen it to fill the page\n"
+    )

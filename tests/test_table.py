@@ -28,7 +28,7 @@ def with_table(project: Path) -> Path:
         '{% if service_areas %}{% include "_service_areas.html.j2" %}{% endif %}\n'
         "{% if public_report %}",
     )
-    council = project / "councils" / "canterbury.yaml"
+    council = project / "councils" / "maidstone.yaml"
     council.write_text(council.read_text() + "\n" + (EXAMPLE / "council.yaml").read_text())
     return project
 
@@ -47,18 +47,18 @@ def test_the_example_table_builds_and_its_tags_read_as_a_table(with_table: Path)
     assert (check.exit_code, check.output) == (0, "5 councils OK\n")
     build = letters("build", "--strict", "--root", str(with_table))
     assert (build.exit_code, build.stderr) == (0, ""), build.output
-    html = (with_table / "build" / "html" / "canterbury.html").read_text(encoding="utf-8")
+    html = (with_table / "build" / "html" / "maidstone.html").read_text(encoding="utf-8")
     table = lxml.html.fromstring(html).find_class("service-areas")[0]
     assert " ".join(" ".join(table.itertext()).split()) == (
         "Complaints by service area Complaints and enquiries we decided about your Council this "
         "year, by service area Service area Decided Share Upheld "
         + " ".join(" ".join(row) for row in ROWS)
     )
-    maidstone = (with_table / "build" / "html" / "maidstone.html").read_text(encoding="utf-8")
-    assert not lxml.html.fromstring(maidstone).find_class("service-areas")
+    leicester = (with_table / "build" / "html" / "leicester.html").read_text(encoding="utf-8")
+    assert not lxml.html.fromstring(leicester).find_class("service-areas")
 
     tags = subprocess.run(
-        ["pdfinfo", "-struct-text", str(with_table / "build" / "pdf" / "canterbury.pdf")],
+        ["pdfinfo", "-struct-text", str(with_table / "build" / "pdf" / "maidstone.pdf")],
         check=True,
         capture_output=True,
         text=True,
@@ -98,7 +98,7 @@ def table_of(tags: str) -> list[list[str]]:
 
 
 def test_each_cell_is_checked_at_its_line(with_table: Path):
-    council = with_table / "councils" / "canterbury.yaml"
+    council = with_table / "councils" / "maidstone.yaml"
     edit(council, "{area: Housing, decided: 26,", "{area: Housing, decided: many,")
     edit(
         council,
@@ -111,18 +111,18 @@ def test_each_cell_is_checked_at_its_line(with_table: Path):
     check = letters("check", "--root", str(with_table))
     assert check.exit_code == 1
     assert check.stderr.splitlines() == [
-        f"councils/canterbury.yaml:{housing}: service_areas.1.decided: must be a whole number, "
+        f"councils/maidstone.yaml:{housing}: service_areas.1.decided: must be a whole number, "
         f"not 'many'",
-        f"councils/canterbury.yaml:{care}: service_areas.2.rank: unknown field; the fields here "
+        f"councils/maidstone.yaml:{care}: service_areas.2.rank: unknown field; the fields here "
         f"are: area, decided, upheld; if it is new, declare it in fields.yaml",
     ]
 
 
 def test_the_example_table_fits_a_320_px_screen(with_table: Path):
-    build = letters("build", "canterbury", "--html-only", "--root", str(with_table))
+    build = letters("build", "maidstone", "--html-only", "--root", str(with_table))
     assert build.exit_code == 0, build.output
     with chromium_page(320, 800) as page:
-        page.goto((with_table / "build" / "html" / "canterbury.html").as_uri())
+        page.goto((with_table / "build" / "html" / "maidstone.html").as_uri())
         table = page.locator(".service-areas table")
         table.scroll_into_view_if_needed()
         assert page.evaluate("document.documentElement.scrollWidth") <= 320

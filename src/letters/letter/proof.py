@@ -106,12 +106,13 @@ def last_page_of_text(end: TextEnd, tightened_from: TextEnd | None) -> list[Note
                 f"filling {tightened_from.filled:.0%} of page {tightened_from.page}",
             )
         ]
-    if end.sparse:
+    if end.sparse:  # and setting it tighter did not save the page
         return [
             Note(
-                "information",
-                f"its text fills {end.filled:.0%} of page {end.page}, the last before the "
-                f"statistics page",
+                "defect",
+                f"its text fills only {end.filled:.0%} of page {end.page}, the last before the "
+                f"statistics page, and set tighter it still needs that page: shorten the "
+                f"letter's text by a few lines, or lengthen it to fill the page",
             )
         ]
     return []
