@@ -449,6 +449,34 @@ def test_the_readmes_copy_line_lists_the_copies_in_the_letter(project: Path):
     ) in " ".join(html_text(project / "build" / "html" / "leicester.html").split())
 
 
+@pytest.mark.parametrize(
+    ("attachment", "plain"),
+    [
+        ("A – b.pdf", "A - b.pdf"),  # short: its header is not folded
+        ("Letter.pdf", "Letter.pdf"),  # plain already: named once
+        (
+            "Annual Review letter {{ letter.year }} – {{ council.name }} – a name long enough to "
+            "fold its header more than once.pdf",
+            "Annual Review letter 2020 - Canterbury City Council - a name long enough to fold its "
+            "header more than once.pdf",
+        ),
+    ],
+)
+def test_any_attachment_name_is_named_plainly_too(project: Path, attachment: str, plain: str):
+    template = project / "templates" / "email.txt.j2"
+    line = next(
+        line for line in template.read_text().splitlines() if line.startswith("Attachment: ")
+    )
+    edit(template, line, f"Attachment: {attachment}")
+    approved(project, "canterbury")
+    dry = letters("send", "--dry-run", "--root", str(project))
+    assert dry.exit_code == 0, dry.output
+    raw = (project / "build" / "email" / "canterbury.eml").read_bytes()
+    disposition = re.search(rb"Content-Disposition: attachment;[^\r\n]*(\r\n [^\r\n]*)*", raw)[0]
+    assert disposition.count(b' filename="') == 1
+    assert disposition.endswith(f'filename="{plain}"'.encode())
+
+
 def test_the_pdf_is_named_plainly_beside_its_encoded_name(project: Path):
     """Mail programs that read only a plain filename= get one in ASCII; those that read RFC 2231
     get the name as written (its dash), which comes first."""

@@ -176,14 +176,20 @@ def as_bytes(message: Draft, sent_at: datetime, identifier: str, shown: str) -> 
     return data
 
 
-ATTACHMENT = re.compile(rb"Content-Disposition: attachment;(?:\r\n[ \t][^\r\n]*)+")
+# The attachment's Content-Disposition header, on one line or folded over several.
+ATTACHMENT = re.compile(rb"Content-Disposition: attachment;[^\r\n]*(?:\r\n[ \t][^\r\n]*)*")
 
 
 def with_plain_file_name(mime: bytes, name: str) -> bytes:
     """The attachment named twice: as RFC 2231 encodes it (first, which mail programs that
-    know it prefer), then as a plain ASCII `filename=` for those that read only that."""
+    know it prefer), then as a plain ASCII `filename=` for those that read only that (a name
+    in plain ASCII already has only that one)."""
     plain = f';\r\n filename="{plain_file_name(name)}"'.encode("ascii")
-    return ATTACHMENT.sub(lambda found: found[0] + plain, mime, count=1)
+
+    def named_plainly(found: re.Match[bytes]) -> bytes:
+        return found[0] if b' filename="' in found[0] else found[0] + plain
+
+    return ATTACHMENT.sub(named_plainly, mime, count=1)
 
 
 def plain_file_name(name: str) -> str:
