@@ -38,22 +38,28 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
     assert result.exit_code == 0, result.output
     images = {}
     for slug in (*SLUGS, *EDGES):
-        out = root / "png" / slug
-        out.parent.mkdir(exist_ok=True)
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-gray",
-                "-png",
-                "-r",
-                str(RESOLUTION),
-                str(root / "build" / "pdf" / f"{slug}.pdf"),
-                str(out),
-            ],
-            check=True,
-        )
-        images[slug] = sorted(out.parent.glob(f"{slug}-*.png"))
+        images[slug] = page_images(root / "build" / "pdf" / f"{slug}.pdf", root / "png")
     return images
+
+
+def page_images(pdf: Path, folder: Path, *pages: str) -> list[Path]:
+    """The PDF's pages (all, or those named: "-f", "3", "-l", "3") as grey images in
+    `folder`, as a reader of a black-and-white print sees them."""
+    folder.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-gray",
+            "-png",
+            "-r",
+            str(RESOLUTION),
+            *pages,
+            str(pdf),
+            str(folder / pdf.stem),
+        ],
+        check=True,
+    )
+    return sorted(folder.glob(f"{pdf.stem}-*.png"))
 
 
 def changed_share(image: Path, expected: Path) -> tuple[float, float]:
@@ -109,23 +115,8 @@ def test_a_bar_20_percent_short_is_seen(tmp_path: Path):
         )
     )
     assert letters("build", "maidstone", "--root", str(root)).exit_code == 0
-    out = tmp_path / "maidstone"
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-gray",
-            "-png",
-            "-r",
-            str(RESOLUTION),
-            "-f",
-            "3",
-            "-l",
-            "3",
-            str(root / "build" / "pdf" / "maidstone.pdf"),
-            str(out),
-        ],
-        check=True,
+    (image,) = page_images(
+        root / "build" / "pdf" / "maidstone.pdf", tmp_path / "png", "-f", "3", "-l", "3"
     )
-    (image,) = tmp_path.glob("maidstone-*.png")
     _page, strip = changed_share(image, EXPECTED / "maidstone-3.png")
     assert strip > 2 * STRIP_TOLERANCE  # 5.7% of a strip (the page as a whole: 0.21%)
