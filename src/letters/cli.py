@@ -551,31 +551,20 @@ def find(phrase: str, root: Path) -> None:
     letters as last built from their current files: build first. Exit status 0 when a
     letter says it, 1 when none does.
     """
-    from letters.review.find import find_in, phrase_pattern
-    from letters.send.approval import built_letters
+    from letters.review.find import find_in_letters, phrase_pattern
 
     project = letters_folder(root)
     pattern = phrase_pattern(phrase)
     if pattern is None:
         raise click.UsageError("give the words to find (e.g. letters find 'witness summons')")
-    letters, problems = built_letters(project, ())
-    places = 0
-    found_in = 0
-    for slug, letter in letters.items():
-        found = find_in(letter.text, pattern)
-        shown = project.shown(project.council_file(slug))
-        for place in found:
+    search = find_in_letters(project, pattern)
+    for shown, places in search.found.items():
+        for place in places:
             click.echo(f"{shown}: {place}")
-        places += len(found)
-        found_in += bool(found)
-    for problem in problems:
+    for problem in search.problems:
         click.echo(f"{problem} (not searched)", err=True)
-    click.echo(
-        f"{found_in} of {len(letters)} letters say it"
-        + (f", {places} times" if places > found_in else "")
-        + (f"; {len(problems)} not searched" if problems else "")
-    )
-    sys.exit(0 if found_in else 1)
+    click.echo(search.summary())
+    sys.exit(0 if any(search.found.values()) else 1)
 
 
 class FiniteNumber(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic in stubs only

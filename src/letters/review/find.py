@@ -3,9 +3,12 @@
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from letters.data.project import Project
 from letters.letter.read_back import PAGE_BREAK
+from letters.problems import Problem
+from letters.send.approval import built_letters
 
 MOST_AROUND = 300  # characters of the sentence each side, when it runs on longer
 
@@ -78,3 +81,31 @@ def sentence_around(text: str, start: int, end: int) -> str:
     opening = "..." if first > 0 and not ends_before else ""
     closing = "..." if last < len(text) and after is None else ""
     return f"{opening}{said}{closing}"
+
+
+@dataclass
+class Search:
+    """Where every letter built from its current files says a phrase, by council file."""
+
+    found: dict[str, list[Found]] = field(default_factory=dict)
+    searched: int = 0
+    problems: list[Problem] = field(default_factory=list)  # letters that were not searched
+
+    def summary(self) -> str:
+        """'12 of 343 letters say it, 24 times'."""
+        saying = sum(1 for places in self.found.values() if places)
+        places = sum(len(places) for places in self.found.values())
+        return (
+            f"{saying} of {self.searched} letters say it"
+            + (f", {places} times" if places > saying else "")
+            + (f"; {len(self.problems)} not searched" if self.problems else "")
+        )
+
+
+def find_in_letters(project: Project, pattern: re.Pattern[str]) -> Search:
+    """`letters find`: every letter as last built from its current files, searched."""
+    letters, problems = built_letters(project, ())
+    search = Search(searched=len(letters), problems=problems)
+    for slug, letter in letters.items():
+        search.found[project.shown(project.council_file(slug))] = find_in(letter.text, pattern)
+    return search
